@@ -1,0 +1,46 @@
+# course_app: two commands for a newcomer — `make run` and `make test`.
+# Needs only Python 3.11+ and make; everything else is installed into .venv.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+TRANSLATIONS := course_app/translations
+PO_FILES := $(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+
+.PHONY: run test install translations extract-messages update-translations bench loadtest screenshots clean
+
+$(BIN)/course-app: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(BIN)/course-app translations
+
+# Compiled message catalogues (.mo) are built from the .po files, never committed.
+translations: $(MO_FILES)
+
+$(TRANSLATIONS)/%/LC_MESSAGES/messages.mo: $(TRANSLATIONS)/%/LC_MESSAGES/messages.po $(BIN)/course-app
+	$(BIN)/pybabel compile --use-fuzzy -d $(TRANSLATIONS) -l $* >/dev/null
+
+run: install
+	HOST=$(HOST) PORT=$(PORT) $(BIN)/course-app serve
+
+test: install
+	$(BIN)/python -m pytest
+
+# Educators and developers: refresh messages.pot and the .po files after changing UI texts.
+extract-messages: $(BIN)/course-app
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o $(TRANSLATIONS)/messages.pot .
+
+update-translations: extract-messages
+	$(BIN)/pybabel update --no-fuzzy-matching -d $(TRANSLATIONS) -i $(TRANSLATIONS)/messages.pot
+
+clean:
+	rm -rf $(VENV) instance $(MO_FILES)
+
+screenshots: install
+	$(BIN)/python docs/screenshots/take_screenshots.py

@@ -1,0 +1,61 @@
+"""course_app: a labour-rights course platform that is safe to study on.
+
+``create_app`` builds the application from configuration alone; it reads the lesson files
+into the catalogue but opens no network connection and changes no database.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from . import content, db, headers, i18n
+from .config import build_config
+from .extensions import babel, csrf, login_manager
+from .sessions import CourseSessionInterface
+
+
+def create_app(config: Mapping[str, Any] | None = None, **overrides: Any) -> Flask:
+    """Build the app. Settings come from the environment, then ``config``, then ``overrides``.
+
+    :param config: settings to use instead of the environment's (tests pass a temporary instance path here).
+    """
+    settings = {**(config or {}), **overrides}
+    instance_path = settings.pop("INSTANCE_PATH", None) or os.environ.get("INSTANCE_PATH")
+    app = Flask(__name__, instance_path=str(Path(instance_path).resolve()) if instance_path else None)
+    app.config.from_mapping(build_config(Path(app.instance_path), os.environ, settings))
+    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(days=app.config["REMEMBER_DEVICE_DAYS"])
+    app.session_interface = CourseSessionInterface()
+    if app.config["BEHIND_PROXY"]:
+        # Behind nginx or Tor: trust X-Forwarded-Proto/Host only, never a client address.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=0, x_proto=1, x_host=1)  # type: ignore[method-assign]
+    app.url_map.converters["lang"] = i18n.language_converter(app.config["LANGUAGES"])
+    _quiet_request_logging()
+
+    db.init_app(app)
+    babel.init_app(app, locale_selector=i18n.get_locale)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    headers.init_app(app)
+    content.init_app(app)
+
+    from . import cli, errors, learner, templating
+
+    templating.init_app(app)
+    learner.init_app(app)
+    errors.init_app(app)
+    cli.init_app(app)
+    app.register_blueprint(learner.bp)
+    return app
+
+
+def _quiet_request_logging() -> None:
+    """Werkzeug's development server logs every client's address with each line; this app never does (S4)."""
+    logging.getLogger("werkzeug").disabled = True

@@ -1,0 +1,145 @@
+"""The ``course-app`` command: every command-line verb of the project.
+
+    course-app lessons check [PATH]   validate lesson files, print path:line: message
+    course-app db upgrade|downgrade   run migrations
+    course-app serve                  migrate, then serve with gunicorn
+
+Exit codes of ``lessons check``: 0 no errors (warnings may be printed), 1 errors found,
+2 the command was used wrongly (e.g. PATH does not exist).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from . import db
+from .content import load_options
+from .content.loader import COURSE_FILE, load_catalogue
+from .content.problems import Problem
+
+EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
+
+
+def _create_app() -> Flask:
+    from . import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False,
+             help="course_app: serve, check and manage a labour-rights course.")
+def main() -> None:
+    """The command group behind the ``course-app`` console script."""
+
+
+# -- lessons ---------------------------------------------------------------------------------
+
+@click.group()
+def lessons() -> None:
+    """Write and check lesson files."""
+
+
+def check_lessons(path: Path, *, include_drafts: bool = True) -> tuple[list[Problem], Path]:
+    """Every problem in the lessons at ``path`` (the lessons folder, or one course folder)."""
+    path = path.resolve()
+    only_course = (path / COURSE_FILE).is_file()
+    root = path.parent if only_course else path
+    catalogue = load_catalogue(root, load_options(current_app, include_drafts=include_drafts))
+    problems = [p for p in catalogue.problems if not only_course or _is_within(p.path, path)]
+    return problems, root
+
+
+def _is_within(path: Path, folder: Path) -> bool:
+    try:
+        path.resolve().relative_to(folder)
+    except ValueError:
+        return False
+    return True
+
+
+@lessons.command("check")
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+              help="text: one 'path:line: message' per line; json: a list of objects.")
+@click.option("--strict", is_flag=True, help="Treat warnings (missing or stale translations …) as errors.")
+@with_appcontext
+def lessons_check(path: Path | None, output_format: str, strict: bool) -> None:
+    """Check every lesson file under PATH (default: the site's lessons folder)."""
+    target = path or Path(current_app.config["LESSONS_DIR"])
+    if not target.exists():
+        click.echo(f"{target}: no such folder", err=True)
+        sys.exit(EXIT_USAGE)
+    problems, _root = check_lessons(target)
+    failing = [p for p in problems if p.is_error or strict]
+    if output_format == "json":
+        click.echo(json.dumps([p.as_dict() for p in problems], ensure_ascii=False, indent=2))
+    else:
+        for problem in problems:
+            click.echo(problem.format())
+        errors = sum(p.is_error for p in problems)
+        warnings = len(problems) - errors
+        summary = f"{errors} error(s), {warnings} warning(s)" if problems else "no problems found"
+        click.echo(summary, err=True)
+    sys.exit(EXIT_ERRORS if failing else EXIT_OK)
+
+
+# -- database --------------------------------------------------------------------------------
+
+@click.group("db")
+def database_group() -> None:
+    """Create and migrate the database."""
+
+
+@database_group.command("upgrade")
+@click.argument("revision", default="head")
+@with_appcontext
+def db_upgrade(revision: str) -> None:
+    """Migrate the database up to REVISION (default: the newest)."""
+    db.upgrade_database(current_app, revision)
+    click.echo(f"database at {revision}")
+
+
+@database_group.command("downgrade")
+@click.argument("revision")
+@with_appcontext
+def db_downgrade(revision: str) -> None:
+    """Migrate the database down to REVISION ('base' removes every table)."""
+    db.downgrade_database(current_app, revision)
+    click.echo(f"database at {revision}")
+
+
+@database_group.command("revision")
+@click.option("-m", "--message", required=True, help="What the revision changes.")
+@with_appcontext
+def db_revision(message: str) -> None:
+    """Write a new migration from the difference between the models and the database."""
+    from alembic import command
+
+    command.revision(db.alembic_config(current_app.config["DATABASE_URL"]), message=message, autogenerate=True)
+
+
+# -- serving ---------------------------------------------------------------------------------
+
+@click.command("serve")
+@click.option("--host", default=None, help="Address to listen on (default: HOST or 127.0.0.1).")
+@click.option("--port", default=None, type=int, help="Port (default: PORT or 5000).")
+@with_appcontext
+def serve(host: str | None, port: int | None) -> None:
+    """Migrate the database, then serve the site with gunicorn (no access log, no client addresses)."""
+    from .serving import run_gunicorn
+
+    db.upgrade_database(current_app)
+    run_gunicorn(host or current_app.config["HOST"], port or current_app.config["PORT"],
+                 workers=current_app.config["WORKERS"], threads=current_app.config["THREADS"])
+
+
+def init_app(app: Flask) -> None:
+    """Attach every verb to the app's command group (``course-app`` and ``flask`` both see them)."""
+    for command in (lessons, database_group, serve):
+        app.cli.add_command(command)

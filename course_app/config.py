@@ -1,0 +1,151 @@
+"""Settings, read from the environment; every one is listed in docs/configuration.md.
+
+Secrets (``SECRET_KEY``, ``LEARNER_CODE_PEPPER``) come from the environment. Only for the
+embedded SQLite default, where one machine holds everything, they are generated once into the
+instance folder, readable by the owner only. With ``DATABASE_URL`` set, several app servers
+may share the database, so they must share the secrets too: the environment must give them.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = PACKAGE_DIR.parent
+SECRET_NAMES = ("SECRET_KEY", "LEARNER_CODE_PEPPER")
+
+
+class ConfigurationError(RuntimeError):
+    """The environment asks for something that cannot work; the message says what to change."""
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One environment variable: its name, how to read it and its default."""
+
+    name: str
+    kind: type
+    default: Any
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("DATABASE_URL", str, "", "Database address; empty means SQLite in the instance folder. "
+            "postgresql://user:pass@host/db uses PostgreSQL (psycopg 3)."),
+    Setting("LESSONS_DIR", str, str(PROJECT_DIR / "lessons"), "Folder of course folders."),
+    Setting("LANGUAGES", list, ["en", "ru", "be"], "Languages the site speaks, comma-separated; the first is the default."),
+    Setting("LEAVE_URL", str, "https://www.wikipedia.org/", "Where 'Leave quickly' sends the learner."),
+    Setting("NEUTRAL_MODE", bool, False, "Addresses and titles without topic words (/ru/c/1/2)."),
+    Setting("SITE_NAME", str, "", "Site name in titles; empty means the translated default."),
+    Setting("ONION_LOCATION", str, "", "http://….onion address announced with the Onion-Location header."),
+    Setting("LEARNER_SESSION_HOURS", int, 12, "A learner's session ends after this many hours without a request."),
+    Setting("REMEMBER_DEVICE_DAYS", int, 30, "How long 'remember this device' keeps the session cookie."),
+    Setting("BEHIND_PROXY", bool, False, "Trust X-Forwarded-Proto and -Host from a front server (nginx, Tor) on this machine."),
+    Setting("RELOAD_LESSONS", bool, True, "Reload lesson files when they change, without a restart."),
+    Setting("WORKERS", int, 2, "'course-app serve': gunicorn worker processes."),
+    Setting("THREADS", int, 4, "'course-app serve': threads per worker."),
+    Setting("HOST", str, "127.0.0.1", "'course-app serve': address to listen on."),
+    Setting("PORT", int, 5000, "'course-app serve': port to listen on."),
+)
+
+
+def _parse(setting: Setting, raw: str) -> Any:
+    if setting.kind is bool:
+        value = raw.strip().lower()
+        if value in {"1", "true", "yes", "on"}:
+            return True
+        if value in {"0", "false", "no", "off", ""}:
+            return False
+        raise ConfigurationError(f"{setting.name}={raw!r}: use true or false")
+    if setting.kind is int:
+        try:
+            return int(raw)
+        except ValueError:
+            raise ConfigurationError(f"{setting.name}={raw!r}: must be a whole number") from None
+    if setting.kind is list:
+        return [part.strip() for part in raw.split(",") if part.strip()]
+    return raw
+
+
+def settings_from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
+    """Every setting, from ``environ`` or its default."""
+    values = {}
+    for setting in SETTINGS:
+        raw = environ.get(setting.name)
+        values[setting.name] = _parse(setting, raw) if raw is not None else setting.default
+    return values
+
+
+def normalise_database_url(url: str) -> str:
+    """Use psycopg 3 for PostgreSQL addresses written the usual way."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def load_or_create_secret(path: Path) -> str:
+    """Read a secret from ``path``, creating it once (owner-only) if it does not exist.
+
+    Several server processes may start at once: the secret is written to a temporary file
+    and linked into place, so every process ends up reading the same complete value.
+    """
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(8)}")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(48) + "\n")
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            pass  # another process won the race; use its secret
+    finally:
+        temporary.unlink(missing_ok=True)
+    return path.read_text().strip()
+
+
+def build_config(instance_path: Path, environ: Mapping[str, str], overrides: Mapping[str, Any]) -> dict[str, Any]:
+    """The complete Flask configuration for one app."""
+    values = settings_from_environment(environ)
+    values.update({key: value for key, value in overrides.items() if key in values})
+    embedded = not values["DATABASE_URL"]
+    if embedded:
+        values["DATABASE_URL"] = f"sqlite:///{instance_path / 'course_app.sqlite3'}"
+    values["DATABASE_URL"] = normalise_database_url(values["DATABASE_URL"])
+    for name in SECRET_NAMES:
+        value = overrides.get(name) or environ.get(name)
+        if not value:
+            if not embedded:
+                raise ConfigurationError(
+                    f"{name} is not set. With DATABASE_URL, every app server must share the same {name}: "
+                    f"set it in the environment (e.g. python3 -c 'import secrets; print(secrets.token_urlsafe(48))')."
+                )
+            value = load_or_create_secret(instance_path / name.lower())
+        values[name] = value
+    if not values["LANGUAGES"]:
+        raise ConfigurationError("LANGUAGES is empty: give at least one, e.g. en")
+    values.update(
+        SESSION_COOKIE_NAME="session",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_PERMANENT=False,
+        WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session, which expires on its own
+        MAX_CONTENT_LENGTH=64 * 1024,
+        MAX_FORM_MEMORY_SIZE=64 * 1024,
+        TEMPLATES_AUTO_RELOAD=False,
+        BABEL_TRANSLATION_DIRECTORIES=str(PACKAGE_DIR / "translations"),
+        BABEL_DEFAULT_LOCALE=values["LANGUAGES"][0],
+    )
+    for key, value in overrides.items():
+        values[key] = value
+    return values

@@ -1,0 +1,40 @@
+"""Lesson files: their schema, the loader that reads them, and the catalogue a server keeps."""
+
+from __future__ import annotations
+
+from functools import partial
+from pathlib import Path
+
+from flask import Flask, current_app
+
+from .loader import LoadOptions, load_catalogue
+from .model import Catalogue
+from .store import CatalogueStore
+
+
+def load_options(app: Flask, *, include_drafts: bool | None = None) -> LoadOptions:
+    """How this app loads lessons: its languages, its link style, whether drafts show."""
+    from ..addresses import ServerLinkStyle
+
+    return LoadOptions(
+        languages=tuple(app.config["LANGUAGES"]),
+        link_style=ServerLinkStyle(neutral=bool(app.config["NEUTRAL_MODE"])),
+        include_drafts=bool(app.config.get("SHOW_DRAFTS")) if include_drafts is None else include_drafts,
+    )
+
+
+def init_app(app: Flask) -> None:
+    """Read every lesson file once, now; later requests use the rendered catalogue."""
+    root = Path(app.config["LESSONS_DIR"])
+    app.extensions["course_app.catalogue"] = CatalogueStore(
+        root, partial(load_catalogue, options=load_options(app)), watch=bool(app.config["RELOAD_LESSONS"]),
+    )
+
+
+def catalogue_store(app: Flask | None = None) -> CatalogueStore:
+    return (app or current_app).extensions["course_app.catalogue"]
+
+
+def current_catalogue() -> Catalogue:
+    """The catalogue to serve this request from (reloaded first if files changed)."""
+    return catalogue_store().catalogue

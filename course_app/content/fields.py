@@ -1,0 +1,128 @@
+"""Checking fields read from YAML: required, unknown, and of the right kind, each with its line."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from .problems import ProblemList
+from .yaml_lines import LineDict, LineList
+
+SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+SLUG_RULE = "lowercase letters a–z, digits and single hyphens, e.g. 'forced-labour'"
+
+
+class FieldReader:
+    """Reads typed values out of one YAML mapping, reporting each problem with its line."""
+
+    def __init__(self, data: LineDict, path: Path, problems: ProblemList, where: str = "") -> None:
+        self.data = data
+        self.path = path
+        self.problems = problems
+        self.where = where
+
+    def _label(self, key: str) -> str:
+        return f"{self.where}'{key}'" if not self.where else f"{self.where}: '{key}'"
+
+    def line(self, key: str | None = None) -> int:
+        return self.data.line_of(key) if key is not None else self.data.line
+
+    def check_keys(self, allowed: Iterable[str]) -> None:
+        """Report every key that is not in ``allowed`` (typos would otherwise be silently ignored)."""
+        allowed = list(allowed)
+        for key in self.data:
+            if key not in allowed:
+                hint = _closest(str(key), allowed)
+                suggestion = f" (did you mean '{hint}'?)" if hint else f" (allowed: {', '.join(allowed)})"
+                self.problems.error(self.path, self.data.line_of(key), f"unknown key {self._label(str(key))}{suggestion}")
+
+    def has(self, key: str) -> bool:
+        return key in self.data and self.data[key] is not None
+
+    def missing(self, key: str, hint: str = "") -> None:
+        self.problems.error(self.path, self.data.line, f"missing required key {self._label(key)}{hint}")
+
+    def text(self, key: str, *, required: bool = True, default: str = "") -> str:
+        """A non-empty string value."""
+        if not self.has(key):
+            if required:
+                self.missing(key)
+            return default
+        value = self.data[key]
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            self.problems.error(self.path, self.line(key),
+                                f"{self._label(key)} must be text (put it in quotes if it is yes/no/true/false)")
+            return default
+        value = str(value).strip()
+        if not value and required:
+            self.problems.error(self.path, self.line(key), f"{self._label(key)} is empty")
+        return value
+
+    def integer(self, key: str, *, required: bool = False, default: int | None = None,
+                minimum: int | None = None, maximum: int | None = None) -> int | None:
+        """A whole number within bounds."""
+        if not self.has(key):
+            if required:
+                self.missing(key)
+            return default
+        value = self.data[key]
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.problems.error(self.path, self.line(key), f"{self._label(key)} must be a whole number, not '{value}'")
+            return default
+        if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
+            bounds = f"from {minimum} to {maximum}" if maximum is not None else f"at least {minimum}"
+            self.problems.error(self.path, self.line(key), f"{self._label(key)} must be {bounds}, not {value}")
+            return default
+        return value
+
+    def boolean(self, key: str, *, default: bool = False) -> bool:
+        if not self.has(key):
+            return default
+        value = self.data[key]
+        if not isinstance(value, bool):
+            self.problems.error(self.path, self.line(key), f"{self._label(key)} must be true or false, not '{value}'")
+            return default
+        return value
+
+    def mapping(self, key: str, *, required: bool = True) -> LineDict | None:
+        if not self.has(key):
+            if required:
+                self.missing(key)
+            return None
+        value = self.data[key]
+        if not isinstance(value, LineDict):
+            self.problems.error(self.path, self.line(key), f"{self._label(key)} must be a list of 'key: value' lines")
+            return None
+        return value
+
+    def sequence(self, key: str, *, required: bool = True) -> LineList | None:
+        if not self.has(key):
+            if required:
+                self.missing(key)
+            return None
+        value = self.data[key]
+        if not isinstance(value, LineList):
+            self.problems.error(self.path, self.line(key), f"{self._label(key)} must be a list (lines starting with '- ')")
+            return None
+        return value
+
+    def slug(self, key: str, *, required: bool = True) -> str:
+        value = self.text(key, required=required)
+        if value and not SLUG_PATTERN.match(value):
+            self.problems.error(self.path, self.line(key), f"{self._label(key)} '{value}' must be {SLUG_RULE}")
+            return ""
+        return value
+
+
+def _closest(word: str, options: list[str]) -> str | None:
+    matches = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
+    return matches[0] if matches else None
+
+
+def describe(value: Any) -> str:
+    """A short, quoted description of a YAML value for messages."""
+    text = str(value)
+    return f"'{text[:40]}…'" if len(text) > 40 else f"'{text}'"

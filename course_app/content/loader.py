@@ -1,0 +1,395 @@
+"""Reading a folder of lesson files into a ``Catalogue``, collecting every problem on the way.
+
+The loader never raises for a bad file: it reports the problem (``path:line: message``) and
+leaves that file out, so one broken lesson cannot take the site down. ``lessons check`` uses
+the same code, so what the checker accepts is exactly what the site serves.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .fields import SLUG_PATTERN, SLUG_RULE, FieldReader
+from .markdown import BlockRenderer, LessonRef, LinkStyle, RenderContext, render_body
+from .model import Catalogue, Course, Lesson, LessonText, Module
+from .problems import ProblemList
+from .quiz import Quiz, compare_structure, parse_quiz
+from .yaml_lines import LineDict, LineList, YamlSyntaxError, load_yaml
+
+COURSE_FILE = "course.yaml"
+COURSE_KEYS = ("title", "summary", "languages", "original", "order", "modules")
+MODULE_KEYS = ("title", "lessons")
+LESSON_KEYS_ORIGINAL = ("title", "summary", "minutes", "revision", "draft")
+LESSON_KEYS_TRANSLATION = ("title", "summary", "minutes", "translation_of")
+# First path segments the learner pages use; a course may not take one of them as its address.
+RESERVED_SLUGS = frozenset({"c", "progress", "safety", "leave", "media", "static", "staff", "code", "about"})
+LESSON_FILE = re.compile(r"^(?P<lang>[a-z]{2,3}(?:-[a-z0-9]+)?)\.md$")
+QUIZ_FILE = re.compile(r"^quiz\.(?P<lang>[a-z]{2,3}(?:-[a-z0-9]+)?)\.yaml$")
+
+
+@dataclass(frozen=True)
+class LoadOptions:
+    """How to load: which languages the site speaks, how links are written, what to include."""
+
+    languages: Sequence[str]
+    link_style: LinkStyle
+    include_drafts: bool = False
+    block_renderers: Mapping[str, BlockRenderer] = field(default_factory=dict)
+
+
+@dataclass
+class _ModuleSpec:
+    titles: dict[str, str]
+    lessons: list[tuple[str, int]]
+
+
+@dataclass
+class _CourseSpec:
+    slug: str
+    path: Path
+    titles: dict[str, str]
+    summaries: dict[str, str]
+    languages: tuple[str, ...]
+    original: str
+    order: int
+    modules: list[_ModuleSpec]
+
+
+def read_text_file(path: Path, problems: ProblemList) -> str | None:
+    """A file's text as UTF-8 with Unix line ends, or None (reported) when unreadable."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        problems.error(path, 1, f"cannot read the file: {exc.strerror or exc}")
+        return None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        problems.error(path, line, "the file is not UTF-8 text: save it as UTF-8 in your editor")
+        return None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def read_yaml_file(path: Path, problems: ProblemList, *, text: str | None = None, first_line: int = 1) -> object:
+    """Parse a YAML file (or ``text`` taken from it starting at ``first_line``); None when broken."""
+    if text is None:
+        text = read_text_file(path, problems)
+        if text is None:
+            return None
+    try:
+        data, issues = load_yaml(text, first_line)
+    except YamlSyntaxError as exc:
+        problems.error(path, exc.line, exc.message)
+        return None
+    for issue in issues:
+        problems.error(path, issue.line, issue.message)
+    return data
+
+
+def load_catalogue(root: Path, options: LoadOptions) -> Catalogue:
+    """Read every course under ``root``. Problems are in ``catalogue.problems``; bad files are left out."""
+    problems = ProblemList()
+    root = root.resolve()
+    if not root.is_dir():
+        problems.error(root, 1, "the lessons folder does not exist")
+        return Catalogue((), tuple(problems), root)
+    specs = []
+    for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))):
+        if not (folder / COURSE_FILE).is_file():
+            problems.warning(folder, 1, f"no {COURSE_FILE} in this folder, so it is not a course")
+            continue
+        spec = _read_course_spec(folder, options, problems)
+        if spec is not None:
+            specs.append(spec)
+    specs.sort(key=lambda spec: (spec.order, spec.slug))
+    known = {
+        spec.slug: {slug: LessonRef(spec.slug, slug, course_number, lesson_number)
+                    for lesson_number, slug in enumerate(_listed_lessons(spec), start=1)}
+        for course_number, spec in enumerate(specs, start=1)
+    }
+    courses = tuple(
+        _build_course(spec, number, known, options, problems) for number, spec in enumerate(specs, start=1)
+    )
+    return Catalogue(courses, tuple(sorted(problems)), root)
+
+
+def _listed_lessons(spec: _CourseSpec) -> list[str]:
+    """Lesson slugs in course order; a lesson's position is its number in neutral addresses."""
+    return [slug for module in spec.modules for slug, _ in module.lessons]
+
+
+def _read_course_spec(folder: Path, options: LoadOptions, problems: ProblemList) -> _CourseSpec | None:
+    path = folder / COURSE_FILE
+    before = len(problems.errors)
+    slug = folder.name
+    if not SLUG_PATTERN.match(slug):
+        problems.error(path, 1, f"the course folder name '{slug}' is its web address and must be {SLUG_RULE}")
+    elif slug in RESERVED_SLUGS:
+        problems.error(path, 1, f"the course folder name '{slug}' is used by the site itself; choose another")
+    data = read_yaml_file(path, problems)
+    if data is None:
+        return None
+    if not isinstance(data, LineDict):
+        problems.error(path, 1, "course.yaml must be a list of 'key: value' lines (title, summary, languages, modules)")
+        return None
+    fields = FieldReader(data, path, problems)
+    fields.check_keys(COURSE_KEYS)
+    languages = _read_languages(fields, options, problems)
+    original = fields.text("original", required=False, default=languages[0] if languages else "")
+    if languages and original not in languages:
+        problems.error(path, fields.line("original"), f"original language '{original}' is not in 'languages'")
+    titles = _read_translated(fields, "title", languages, original, required=True)
+    summaries = _read_translated(fields, "summary", languages, original, required=True)
+    order = fields.integer("order", default=0) or 0
+    modules = _read_modules(fields, languages, original, problems)
+    if len(problems.errors) > before:
+        return None
+    return _CourseSpec(slug, folder, titles, summaries, tuple(languages), original, order, modules)
+
+
+def _read_languages(fields: FieldReader, options: LoadOptions, problems: ProblemList) -> list[str]:
+    raw = fields.sequence("languages")
+    if raw is None:
+        return []
+    languages: list[str] = []
+    for index, lang in enumerate(raw):
+        line = raw.line_of(index)
+        if not isinstance(lang, str) or lang not in options.languages:
+            problems.error(fields.path, line, f"language '{lang}' is not one the site speaks "
+                           f"({', '.join(options.languages)})")
+        elif lang in languages:
+            problems.error(fields.path, line, f"language '{lang}' is listed twice")
+        else:
+            languages.append(lang)
+    if not languages and raw is not None:
+        problems.error(fields.path, raw.line, "a course needs at least one language")
+    return languages
+
+
+def _read_translated(fields: FieldReader, key: str, languages: Sequence[str], original: str,
+                     *, required: bool) -> dict[str, str]:
+    """A ``key: {en: …, ru: …}`` mapping, one text per course language."""
+    raw = fields.mapping(key, required=required)
+    if raw is None:
+        return {}
+    values: dict[str, str] = {}
+    inner = FieldReader(raw, fields.path, fields.problems, where=f"{key}")
+    inner.check_keys(languages)
+    for lang in languages:
+        if lang in raw:
+            values[lang] = inner.text(lang)
+        elif lang == original:
+            fields.problems.error(fields.path, raw.line, f"'{key}' has no text in the original language '{lang}'")
+        else:
+            fields.problems.warning(fields.path, raw.line,
+                                    f"'{key}' has no '{lang}' text; readers in {lang} see the '{original}' one",
+                                    rule="translation")
+    return values
+
+
+def _read_modules(fields: FieldReader, languages: Sequence[str], original: str,
+                  problems: ProblemList) -> list[_ModuleSpec]:
+    raw_modules = fields.sequence("modules")
+    if raw_modules is None:
+        return []
+    modules: list[_ModuleSpec] = []
+    seen: dict[str, int] = {}
+    for index, raw in enumerate(raw_modules):
+        line = raw_modules.line_of(index)
+        if not isinstance(raw, LineDict):
+            problems.error(fields.path, line, "each module is '- title: …' followed by 'lessons:'")
+            continue
+        module_fields = FieldReader(raw, fields.path, problems, where=f"module {index + 1}")
+        module_fields.check_keys(MODULE_KEYS)
+        titles = _read_translated(module_fields, "title", languages, original, required=True)
+        lessons: list[tuple[str, int]] = []
+        raw_lessons = module_fields.sequence("lessons")
+        for lesson_index, slug in enumerate(raw_lessons or []):
+            lesson_line = raw_lessons.line_of(lesson_index) if isinstance(raw_lessons, LineList) else line
+            if not isinstance(slug, str) or not SLUG_PATTERN.match(slug):
+                problems.error(fields.path, lesson_line, f"lesson '{slug}' must be a folder name: {SLUG_RULE}")
+            elif slug in seen:
+                problems.error(fields.path, lesson_line, f"duplicate lesson '{slug}' (also on line {seen[slug]})")
+            elif not (fields.path.parent / slug).is_dir():
+                problems.error(fields.path, lesson_line, f"lesson '{slug}' has no folder {fields.path.parent.name}/{slug}/")
+            else:
+                seen[slug] = lesson_line
+                lessons.append((slug, lesson_line))
+        modules.append(_ModuleSpec(titles, lessons))
+    if not modules:
+        problems.error(fields.path, raw_modules.line, "a course needs at least one module with lessons")
+    return modules
+
+
+def _build_course(spec: _CourseSpec, number: int, known: Mapping[str, Mapping[str, LessonRef]],
+                  options: LoadOptions, problems: ProblemList) -> Course:
+    listed = {slug for module in spec.modules for slug, _ in module.lessons}
+    for folder in sorted(p for p in spec.path.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))):
+        if folder.name not in listed:
+            problems.warning(spec.path / COURSE_FILE, 1,
+                             f"lesson folder '{folder.name}/' is not listed under any module, so it is not shown")
+    modules: list[Module] = []
+    by_slug: dict[str, Lesson] = {}
+    for module_number, module_spec in enumerate(spec.modules, start=1):
+        lessons: list[Lesson] = []
+        for slug, _line in module_spec.lessons:
+            lesson = _build_lesson(spec, known[spec.slug][slug], module_number, known, options, problems)
+            if lesson is None:
+                continue
+            lessons.append(lesson)
+            by_slug[slug] = lesson
+        modules.append(Module(module_number, module_spec.titles, tuple(lessons)))
+    return Course(spec.slug, number, spec.titles, spec.summaries, spec.languages, spec.original,
+                  tuple(modules), spec.path, by_slug)
+
+
+def _build_lesson(spec: _CourseSpec, ref: LessonRef, module_number: int,
+                  known: Mapping[str, Mapping[str, LessonRef]], options: LoadOptions,
+                  problems: ProblemList) -> Lesson | None:
+    folder = spec.path / ref.lesson_slug
+    for path in sorted(folder.iterdir()):
+        match = LESSON_FILE.match(path.name) or QUIZ_FILE.match(path.name)
+        if match and match["lang"] not in spec.languages:
+            problems.warning(path, 1, f"'{match['lang']}' is not one of the course's languages "
+                             f"({', '.join(spec.languages)}), so this file is not used")
+    original_text = _read_lesson_text(spec, ref, spec.original, None, known, options, problems)
+    texts: dict[str, LessonText] = {}
+    if original_text is not None:
+        texts[spec.original] = original_text
+    for lang in spec.languages:
+        if lang == spec.original:
+            continue
+        text = _read_lesson_text(spec, ref, lang, original_text, known, options, problems)
+        if text is not None:
+            texts[lang] = text
+    if not texts:
+        return None
+    ordered = {lang: texts[lang] for lang in spec.languages if lang in texts}
+    lesson = Lesson(ref.lesson_slug, spec.slug, ref.lesson_number, module_number, ordered, folder)
+    if lesson.is_draft and not options.include_drafts:
+        return None
+    return lesson
+
+
+def _read_lesson_text(spec: _CourseSpec, ref: LessonRef, lang: str, original: LessonText | None,
+                      known: Mapping[str, Mapping[str, LessonRef]], options: LoadOptions,
+                      problems: ProblemList) -> LessonText | None:
+    """One language version of a lesson, or None (reported) when missing or broken."""
+    folder = spec.path / ref.lesson_slug
+    path = folder / f"{lang}.md"
+    is_original = lang == spec.original
+    if not path.is_file():
+        if is_original:
+            problems.error(path, 1, f"missing: the original ({lang}) text of lesson '{folder.name}'")
+        else:
+            problems.warning(path, 1, f"missing translation: readers in {lang} see this lesson in another language",
+                             rule="translation")
+        return None
+    file_problems = ProblemList()
+    text = read_text_file(path, file_problems)
+    parsed = _split_front_matter(text, path, file_problems) if text is not None else None
+    lesson_text = None
+    if parsed is not None:
+        front, body, body_line = parsed
+        lesson_text = _lesson_text(spec, ref, lang, path, front, body, body_line, original, known, options,
+                                   file_problems)
+    problems.extend(file_problems)
+    if file_problems.errors or lesson_text is None:
+        return None
+    # A broken quiz leaves out only the quiz, not the lesson text.
+    quiz = _read_quiz(folder, lang, is_original, original, problems)
+    return dataclasses.replace(lesson_text, quiz=quiz)
+
+
+def _split_front_matter(text: str, path: Path, problems: ProblemList) -> tuple[LineDict, str, int] | None:
+    """Split ``---`` front matter from the Markdown body; the int is the body's first line."""
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != "---":
+        problems.error(path, 1, "a lesson file starts with a '---' line, then its front matter (title: …), then '---'")
+        return None
+    try:
+        end = next(index for index in range(1, len(lines)) if lines[index].strip() == "---")
+    except StopIteration:
+        problems.error(path, 1, "the front matter is never closed: add a line with '---' after it")
+        return None
+    data = read_yaml_file(path, problems, text="\n".join(lines[1:end]), first_line=2)
+    if data is None:
+        return None
+    if not isinstance(data, LineDict):
+        problems.error(path, 2, "the front matter must be 'key: value' lines (title: …)")
+        return None
+    return data, "\n".join(lines[end + 1:]), end + 2
+
+
+def _lesson_text(spec: _CourseSpec, ref: LessonRef, lang: str, path: Path, front: LineDict, body: str,
+                 body_line: int, original: LessonText | None, known: Mapping[str, Mapping[str, LessonRef]],
+                 options: LoadOptions, problems: ProblemList) -> LessonText | None:
+    is_original = lang == spec.original
+    fields = FieldReader(front, path, problems)
+    fields.check_keys(LESSON_KEYS_ORIGINAL if is_original else LESSON_KEYS_TRANSLATION)
+    title = fields.text("title")
+    summary = fields.text("summary", required=False)
+    minutes = fields.integer("minutes", minimum=1, maximum=600)
+    revision = translation_of = None
+    draft = False
+    if is_original:
+        revision = fields.integer("revision", default=1, minimum=1)
+        draft = fields.boolean("draft")
+    else:
+        translation_of = fields.integer("translation_of", minimum=1)
+        _check_translation_revision(path, fields.line("translation_of") if fields.has("translation_of") else 2,
+                                    translation_of, original, problems)
+    ctx = RenderContext(path, body_line, ref, path.parent, lang, known, options.link_style, problems,
+                        options.block_renderers)
+    rendered = render_body(body, ctx)
+    return LessonText(lang, title, summary, minutes, rendered.html, rendered.headings, path, revision,
+                      translation_of, draft, None, tuple(ctx.videos))
+
+
+def _check_translation_revision(path: Path, line: int, translation_of: int | None, original: LessonText | None,
+                                problems: ProblemList) -> None:
+    if original is None or original.revision is None:
+        return
+    if translation_of is None:
+        problems.warning(path, line, f"add 'translation_of: {original.revision}' once this translation follows "
+                         f"revision {original.revision} of the original", rule="stale")
+    elif translation_of > original.revision:
+        problems.error(path, line, f"translation_of: {translation_of} is newer than the original's revision "
+                       f"{original.revision}", rule="stale")
+    elif translation_of < original.revision:
+        problems.warning(path, line, f"stale translation: follows revision {translation_of} of the original, "
+                         f"which is now at revision {original.revision}", rule="stale")
+
+
+def _read_quiz(folder: Path, lang: str, is_original: bool, original: LessonText | None,
+               problems: ProblemList) -> Quiz | None:
+    path = folder / f"quiz.{lang}.yaml"
+    original_quiz = original.quiz if original is not None else None
+    if not path.is_file():
+        if original_quiz is not None:
+            problems.warning(path, 1, f"missing translation: the quiz is shown in {original_quiz.lang} to {lang} readers",
+                             rule="translation")
+        return None
+    data = read_yaml_file(path, problems)
+    if data is None:
+        return None
+    quiz = parse_quiz(data, path, lang, is_original, problems)
+    if quiz is None:
+        return None
+    if not is_original:
+        if original_quiz is None:
+            if original is not None:
+                problems.error(path, 1, "this quiz has no original: add one in the original language first",
+                               rule="translation")
+            return quiz if original is None else None
+        if not compare_structure(original_quiz, quiz, problems):
+            return None
+        if original_quiz.revision and quiz.translation_of and quiz.translation_of < original_quiz.revision:
+            problems.warning(path, 1, f"stale translation: follows revision {quiz.translation_of} of the original "
+                             f"quiz, which is now at revision {original_quiz.revision}", rule="stale")
+    return quiz

@@ -1,0 +1,241 @@
+"""Lesson bodies: Markdown to sanitised HTML, with lesson links, media links and section anchors.
+
+Rendering happens once, when the catalogue loads. Links between lessons are written as
+``lesson:SLUG`` (or ``lesson:COURSE/SLUG``) and resolved by a ``LinkStyle``, because the same
+lesson is published under different addresses: the live site, neutral mode, a static mirror.
+Fenced blocks with a registered name (``video``) are replaced by trusted HTML built from
+templates; everything an educator wrote is sanitised with nh3 before it reaches a page.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+from urllib.parse import urlsplit
+
+import nh3
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from markupsafe import Markup
+
+from .model import Heading
+
+if TYPE_CHECKING:
+    from .video import Video
+from .problems import ProblemList
+
+ALLOWED_TAGS = {
+    "p", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "a", "em", "strong", "code", "pre",
+    "blockquote", "hr", "br", "table", "thead", "tbody", "tr", "th", "td", "img", "s", "del",
+}
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title", "width", "height", "loading", "decoding"},
+    "h2": {"id"}, "h3": {"id"}, "h4": {"id"}, "h5": {"id"}, "h6": {"id"},
+    "ol": {"start"},
+    "th": {"style"}, "td": {"style"},
+}
+# Inline styles are refused by the CSP; markdown-it writes table alignment as style="text-align".
+_STRIPPED_ATTRIBUTES = {("th", "style"), ("td", "style")}
+EXTERNAL_SCHEMES = {"https", "http", "mailto"}
+LESSON_SCHEME = "lesson:"
+
+
+@dataclass(frozen=True)
+class LessonRef:
+    """A lesson's address parts: slugs for normal links, numbers for neutral mode."""
+
+    course_slug: str
+    lesson_slug: str
+    course_number: int
+    lesson_number: int
+
+
+class LinkStyle(Protocol):
+    """Turns lesson links and lesson media into addresses for one kind of publication."""
+
+    def lesson_href(self, source: LessonRef, target: LessonRef, anchor: str) -> str: ...
+
+    def media_href(self, source: LessonRef, relative_path: str) -> str: ...
+
+
+@dataclass
+class RenderContext:
+    """What a lesson body needs to know while it renders: where it is and what exists."""
+
+    path: Path
+    body_line: int
+    ref: LessonRef
+    lesson_dir: Path
+    lang: str
+    known_lessons: Mapping[str, Mapping[str, LessonRef]]
+    link_style: LinkStyle
+    problems: ProblemList
+    block_renderers: Mapping[str, BlockRenderer] = field(default_factory=dict)
+    # Filled by block renderers while rendering, for the loader.
+    videos: list[Video] = field(default_factory=list)
+
+    def line_of(self, token: Token) -> int:
+        """The 1-based file line of a block token."""
+        return self.body_line + (token.map[0] if token.map else 0)
+
+
+# A block renderer gets the fence's text and its context and returns trusted HTML (or None on error).
+BlockRenderer = Callable[[str, int, RenderContext], Markup | None]
+
+
+@dataclass(frozen=True)
+class RenderedBody:
+    html: Markup
+    headings: tuple[Heading, ...]
+
+
+def _markdown() -> MarkdownIt:
+    # Raw HTML is off: educators write Markdown, and nothing they type becomes markup.
+    return MarkdownIt("commonmark", {"html": False, "linkify": False}).enable(["table", "strikethrough"])
+
+
+_MD = _markdown()
+
+
+def render_body(text: str, ctx: RenderContext) -> RenderedBody:
+    """Render one lesson body, reporting broken links and bad blocks into ``ctx.problems``."""
+    tokens = _MD.parse(text)
+    headings = _number_headings(tokens, ctx)
+    _rewrite_links(tokens, ctx)
+    parts: list[str] = []
+    run: list[Token] = []
+    for token in tokens:
+        name = token.info.strip().split(" ", 1)[0] if token.type == "fence" else ""
+        if name in ctx.block_renderers:
+            if token.level != 0:
+                ctx.problems.error(ctx.path, ctx.line_of(token),
+                                   f"a ```{name} block must start at the left margin, not inside a list or quote")
+                continue
+            parts.append(_sanitise(_MD.renderer.render(run, _MD.options, {})))
+            run = []
+            block_html = ctx.block_renderers[name](token.content, ctx.line_of(token) + 1, ctx)
+            if block_html is not None:
+                parts.append(str(block_html))
+            continue
+        run.append(token)
+    parts.append(_sanitise(_MD.renderer.render(run, _MD.options, {})))
+    return RenderedBody(Markup("".join(parts)), tuple(headings))
+
+
+def _number_headings(tokens: list[Token], ctx: RenderContext) -> list[Heading]:
+    """Give section headings stable anchors (section-1, section-2 …) shared by every translation."""
+    headings: list[Heading] = []
+    for index, token in enumerate(tokens):
+        if token.type != "heading_open":
+            continue
+        level = int(token.tag[1])
+        if level == 1:
+            ctx.problems.warning(ctx.path, ctx.line_of(token),
+                                 "start sections with '##': the page already shows the lesson title as its heading")
+            token.tag = "h2"
+            tokens[index + 2].tag = "h2"
+            level = 2
+        anchor = f"section-{len(headings) + 1}"
+        token.attrSet("id", anchor)
+        inline = tokens[index + 1]
+        text = "".join(child.content for child in inline.children or [] if child.type in {"text", "code_inline"})
+        headings.append(Heading(anchor, text.strip(), level))
+    return headings
+
+
+def _rewrite_links(tokens: list[Token], ctx: RenderContext) -> None:
+    """Resolve lesson links and media paths; report links and images that lead nowhere."""
+    for token in tokens:
+        if token.type != "inline" or not token.children:
+            continue
+        line = ctx.line_of(token)
+        for child in token.children:
+            if child.type == "link_open":
+                href = str(child.attrGet("href") or "")
+                child.attrSet("href", _resolve_link(href, line, ctx))
+            elif child.type == "image":
+                _check_image(child, line, ctx)
+
+
+def _resolve_link(href: str, line: int, ctx: RenderContext) -> str:
+    if href.startswith(LESSON_SCHEME):
+        return _resolve_lesson_link(href[len(LESSON_SCHEME):], line, ctx)
+    if href.startswith("#"):
+        return href
+    scheme = urlsplit(href).scheme.lower()
+    if scheme:
+        if scheme not in EXTERNAL_SCHEMES:
+            ctx.problems.error(ctx.path, line, f"link '{href}' uses '{scheme}:', which is not allowed (use https:)",
+                               rule="links")
+            return "#"
+        return href
+    media = _local_file(href, line, ctx, what="link")
+    return ctx.link_style.media_href(ctx.ref, media) if media else "#"
+
+
+def _resolve_lesson_link(target: str, line: int, ctx: RenderContext) -> str:
+    target, _, anchor = target.partition("#")
+    course_slug, _, lesson_slug = target.rpartition("/")
+    course_slug = course_slug or ctx.ref.course_slug
+    lessons = ctx.known_lessons.get(course_slug)
+    if lessons is None:
+        ctx.problems.error(ctx.path, line, f"link to lesson '{target}': there is no course '{course_slug}'",
+                           rule="links")
+        return "#"
+    if lesson_slug not in lessons:
+        ctx.problems.error(ctx.path, line,
+                           f"link to lesson '{target}': course '{course_slug}' has no lesson '{lesson_slug}'",
+                           rule="links")
+        return "#"
+    return ctx.link_style.lesson_href(ctx.ref, lessons[lesson_slug], anchor)
+
+
+def _check_image(token: Token, line: int, ctx: RenderContext) -> None:
+    src = str(token.attrGet("src") or "")
+    alt = "".join(child.content for child in token.children or [])
+    if not alt.strip():
+        ctx.problems.error(ctx.path, line, f"image '{src}' has no alt text: describe it in ![…](…)",
+                           rule="images")
+    if urlsplit(src).scheme or src.startswith("//"):
+        ctx.problems.error(ctx.path, line,
+                           f"image '{src}' is on another site: learners' browsers must load nothing from elsewhere; "
+                           "put the file in the lesson folder", rule="images")
+        token.attrSet("src", "")
+        return
+    media = _local_file(src, line, ctx, what="image")
+    token.attrSet("src", ctx.link_style.media_href(ctx.ref, media) if media else "")
+    token.attrSet("loading", "lazy")
+    token.attrSet("decoding", "async")
+
+
+def _local_file(reference: str, line: int, ctx: RenderContext, what: str) -> str | None:
+    """A path relative to the lesson folder that names an existing file inside it, or None (reported)."""
+    relative = posixpath.normpath(reference.split("#", 1)[0].split("?", 1)[0])
+    if relative.startswith(("../", "/")) or relative in {"..", "."}:
+        ctx.problems.error(ctx.path, line, f"{what} '{reference}' points outside the lesson folder; "
+                           "for another lesson write lesson:SLUG", rule="links")
+        return None
+    if not (ctx.lesson_dir / relative).is_file():
+        ctx.problems.error(ctx.path, line, f"{what} '{reference}': no such file in {ctx.lesson_dir.name}/",
+                           rule="media" if what == "image" else "links")
+        return None
+    return relative
+
+
+def _drop_unwanted_attribute(tag: str, attribute: str, value: str) -> str | None:
+    return None if (tag, attribute) in _STRIPPED_ATTRIBUTES else value
+
+
+def _sanitise(html: str) -> str:
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        attribute_filter=_drop_unwanted_attribute,
+        url_schemes=EXTERNAL_SCHEMES,
+        link_rel="noopener noreferrer",
+    )

@@ -1,0 +1,119 @@
+"""Safe YAML loading that remembers the line of every key and list item.
+
+Educators need ``path:line`` for every problem, including "unknown key" or "missing field",
+so mappings and lists come back as ``LineDict`` and ``LineList`` carrying their lines.
+Only PyYAML's safe loader is used: no tags that build Python objects.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+
+class LineDict(dict[Any, Any]):
+    """A mapping read from YAML: ``line`` is where it starts, ``key_lines[key]`` where each key is."""
+
+    line: int
+    key_lines: dict[Any, int]
+
+    def line_of(self, key: Any) -> int:
+        """The line of ``key``, or of the mapping itself when the key is absent."""
+        return self.key_lines.get(key, self.line)
+
+
+class LineList(list[Any]):
+    """A sequence read from YAML: ``line`` is where it starts, ``item_lines[i]`` where item i is."""
+
+    line: int
+    item_lines: list[int]
+
+    def line_of(self, index: int) -> int:
+        return self.item_lines[index] if 0 <= index < len(self.item_lines) else self.line
+
+
+@dataclass(frozen=True)
+class YamlIssue:
+    """A problem found while parsing, with its file line."""
+
+    line: int
+    message: str
+
+
+class YamlSyntaxError(Exception):
+    """The text is not valid YAML; ``line`` is the file line where the parser gave up."""
+
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(f"{line}: {message}")
+        self.line = line
+        self.message = message
+
+
+class _LineLoader(yaml.SafeLoader):
+    """SafeLoader that builds LineDict/LineList and records duplicate keys instead of hiding them."""
+
+    def __init__(self, stream: str, first_line: int) -> None:
+        super().__init__(stream)
+        self.issues: list[YamlIssue] = []
+        self.first_line = first_line
+
+    def file_line(self, node: yaml.Node) -> int:
+        """The file line of a node (the parsed text may start further down a file)."""
+        return node.start_mark.line + self.first_line
+
+
+def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LineDict:
+    loader.flatten_mapping(node)
+    result = LineDict()
+    result.line = loader.file_line(node)
+    result.key_lines = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        line = loader.file_line(key_node)
+        try:
+            hash(key)
+        except TypeError:
+            loader.issues.append(YamlIssue(line, "a key must be a plain word, not a list or mapping"))
+            continue
+        if key in result:
+            loader.issues.append(
+                YamlIssue(line, f"duplicate key '{key}' (first on line {result.key_lines[key]})")
+            )
+            continue
+        result[key] = loader.construct_object(value_node, deep=True)
+        result.key_lines[key] = line
+    return result
+
+
+def _construct_sequence(loader: _LineLoader, node: yaml.SequenceNode) -> LineList:
+    result = LineList(loader.construct_object(child, deep=True) for child in node.value)
+    result.line = loader.file_line(node)
+    result.item_lines = [loader.file_line(child) for child in node.value]
+    return result
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
+
+
+def load_yaml(text: str, first_line: int = 1) -> tuple[Any, list[YamlIssue]]:
+    """Parse one YAML document safely, returning the data and any duplicate-key issues.
+
+    :param first_line: the file line the text starts on (front matter starts on line 2).
+    :raises YamlSyntaxError: when the text is not valid YAML (with its file line).
+    """
+    loader = _LineLoader(text, first_line)
+    try:
+        data = loader.get_single_data()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + first_line if mark is not None else first_line
+        reason = exc.problem or exc.context or "invalid YAML"
+        raise YamlSyntaxError(line, f"YAML syntax error: {reason}") from None
+    except yaml.YAMLError as exc:  # errors without a position, e.g. several documents
+        raise YamlSyntaxError(first_line, f"YAML error: {exc}") from None
+    finally:
+        loader.dispose()
+    return data, loader.issues

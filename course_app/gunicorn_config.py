@@ -1,0 +1,23 @@
+"""Gunicorn settings for course_app (``gunicorn -c python:course_app.gunicorn_config 'course_app:create_app()'``).
+
+No access log is written, and the error log's format has no client address (S4). Workers
+finish the requests they have before exiting on SIGTERM/SIGHUP (graceful shutdown).
+"""
+
+import os
+
+bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '5000')}"
+workers = int(os.environ.get("WORKERS", "2"))
+threads = int(os.environ.get("THREADS", "4"))
+worker_class = "gthread"
+accesslog = None
+disable_redirect_access_to_syslog = True
+errorlog = "-"
+loglevel = "info"
+graceful_timeout = 30
+timeout = 60
+keepalive = 5
+# Headers larger than this are refused before the app sees them.
+limit_request_field_size = 8190
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+proc_name = "course-app"

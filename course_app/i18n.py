@@ -1,0 +1,54 @@
+"""Choosing the language of a page.
+
+Precedence, first match wins:
+
+1. the language in the address (``/be/…``): every learner page carries one, so a shared link
+   or a bookmark always opens in the language it was made in, and no cookie is needed;
+2. for pages without one (``/``, staff pages, errors outside a language): the browser's
+   ``Accept-Language``, among the languages the site speaks;
+3. the site's first language (``LANGUAGES``).
+"""
+
+from __future__ import annotations
+
+import re
+
+from flask import current_app, request
+from werkzeug.routing import BaseConverter
+
+LANGUAGE_NAMES = {"en": "English", "ru": "Русский", "be": "Беларуская", "uk": "Українська", "pl": "Polski"}
+
+
+def site_languages() -> list[str]:
+    return list(current_app.config["LANGUAGES"])
+
+
+def language_from_path(path: str) -> str | None:
+    """The language a path starts with (``/ru/…`` → ``ru``), if the site speaks it."""
+    first = path.lstrip("/").split("/", 1)[0]
+    return first if first in site_languages() else None
+
+
+def browser_language() -> str:
+    """The best of the site's languages for this browser's Accept-Language, or the default."""
+    return request.accept_languages.best_match(site_languages()) or site_languages()[0]
+
+
+def get_locale() -> str:
+    """The language of the current page (see the module docstring for the precedence)."""
+    if request.view_args and request.view_args.get("lang") in site_languages():
+        return str(request.view_args["lang"])
+    return language_from_path(request.path) or browser_language()
+
+
+def language_converter(languages: list[str]) -> type[BaseConverter]:
+    """A ``<lang:…>`` route converter that matches only the languages the site speaks."""
+
+    class LanguageConverter(BaseConverter):
+        regex = "|".join(re.escape(code) for code in languages)
+
+    return LanguageConverter
+
+
+def language_name(code: str) -> str:
+    return LANGUAGE_NAMES.get(code, code)

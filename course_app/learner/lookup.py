@@ -1,0 +1,49 @@
+"""Finding the course and lesson an address names, in either address style."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import abort
+
+from ..content import current_catalogue
+from ..content.model import Course, Lesson, LessonText
+
+
+@dataclass(frozen=True)
+class LessonView:
+    """A lesson as one reader sees it: the text in the best language, and whether that is a fallback."""
+
+    course: Course
+    lesson: Lesson
+    text: LessonText
+    wanted_lang: str
+
+    @property
+    def is_fallback(self) -> bool:
+        return self.text.lang != self.wanted_lang
+
+
+def find_course(course_slug: str | None = None, course_number: int | None = None) -> Course:
+    """The course with this slug or number, or a 404."""
+    catalogue = current_catalogue()
+    course = catalogue.course(course_slug) if course_slug is not None else catalogue.course_by_number(course_number or 0)
+    if course is None:
+        abort(404)
+    return course
+
+
+def find_lesson(lang: str, course_slug: str | None = None, lesson_slug: str | None = None,
+                course_number: int | None = None, lesson_number: int | None = None) -> LessonView:
+    """The lesson an address names, in the best language for ``lang``, or a 404."""
+    course = find_course(course_slug, course_number)
+    if lesson_slug is not None:
+        lesson = course.lessons_by_slug.get(lesson_slug)
+    else:
+        lesson = next((item for item in course.lessons if item.number == lesson_number), None)
+    if lesson is None:
+        abort(404)
+    text = course.text_of(lesson, lang)
+    if text is None:
+        abort(404)
+    return LessonView(course, lesson, text, lang)

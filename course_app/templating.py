@@ -1,0 +1,54 @@
+"""What every template can use: addresses, fingerprinted static files, language names, site name."""
+
+from __future__ import annotations
+
+import hashlib
+from functools import cache
+from pathlib import Path
+
+from flask import Flask, current_app, request, url_for
+from flask_babel import gettext as _
+
+from . import addresses
+from .i18n import get_locale, language_name
+
+
+@cache
+def _file_version(path: Path, mtime_ns: int) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+
+
+def static_url(filename: str) -> str:
+    """A static file's address with its content hash, so it can be cached for a year."""
+    path = Path(current_app.static_folder or "") / filename
+    return url_for("static", filename=filename, v=_file_version(path, path.stat().st_mtime_ns))
+
+
+def site_name() -> str:
+    configured = current_app.config.get("SITE_NAME")
+    if configured:
+        return str(configured)
+    return _("Online lessons") if current_app.config["NEUTRAL_MODE"] else _("Labour rights course")
+
+
+def switch_language_url(lang: str) -> str:
+    """The current page in another language (the same lesson, course or page)."""
+    if request.endpoint and request.view_args is not None and "lang" in request.view_args:
+        return url_for(request.endpoint, **{**request.view_args, "lang": lang})
+    return url_for("learner.catalogue", lang=lang)
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals.update(
+        static_url=static_url,
+        course_url=addresses.course_url,
+        lesson_url=addresses.lesson_url,
+        language_name=language_name,
+        site_name=site_name,
+        switch_language_url=switch_language_url,
+        page_lang=get_locale,
+        site_languages=lambda: app.config["LANGUAGES"],
+        neutral_mode=addresses.neutral_mode,
+    )
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True

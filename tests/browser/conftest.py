@@ -1,0 +1,74 @@
+"""Real-browser fixtures: Debian's Chromium driven by Playwright, against a live server on 127.0.0.1.
+
+Playwright's own browser download is never used (it cannot work offline); the system
+Chromium is launched instead. Every request the page makes is recorded, so tests can
+prove nothing goes to another origin.
+"""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from tests.conftest import make_app
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-quic"]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "/browser/" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Chromium is missing: install Debian's package with 'apt-get install -y chromium'")
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@dataclass
+class LiveServer:
+    app: Flask
+    server: BaseWSGIServer
+    thread: threading.Thread
+    requests: list[str] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_port}"
+
+
+def start_live_server(app: Flask) -> LiveServer:
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    return LiveServer(app, server, thread)
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    app = make_app(tmp_path_factory.mktemp("live"))
+    live = start_live_server(app)
+    yield live
+    live.server.shutdown()
+
+
+@pytest.fixture()
+def no_js_page(browser, live_server: LiveServer):  # type: ignore[no-untyped-def]
+    """A page in a fresh context with JavaScript off that records every request's URL."""
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.on("request", lambda request: live_server.requests.append(request.url))
+    yield page
+    context.close()

@@ -1,0 +1,86 @@
+"""Shared fixtures: an app built by the factory on a temporary instance folder with a migrated
+database (SQLite by default, PostgreSQL when DATABASE_URL is set), its client and CLI runner."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+from sqlalchemy import inspect, text
+
+from course_app import create_app
+from course_app.db import Base, database, upgrade_database
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+STARTER_LESSONS = PROJECT_DIR / "lessons"
+LANGUAGES = ("en", "ru", "be")
+TEST_SECRETS = {"SECRET_KEY": "test-secret-key-" + "x" * 32, "LEARNER_CODE_PEPPER": "test-pepper-" + "y" * 32}
+
+
+def using_postgresql() -> bool:
+    return os.environ.get("DATABASE_URL", "").startswith("postgres")
+
+
+def make_app(tmp_path: Path, **overrides: object) -> Flask:
+    """An app on its own instance folder and a freshly migrated, empty database."""
+    settings: dict[str, object] = {"INSTANCE_PATH": str(tmp_path / "instance"), "RELOAD_LESSONS": False,
+                                   "TESTING": True, **TEST_SECRETS}
+    settings.update(overrides)
+    app = create_app(settings)
+    reset_database(app)
+    return app
+
+
+def reset_database(app: Flask) -> None:
+    """Empty the database and migrate it to the newest schema."""
+    engine = database(app).engine
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+    upgrade_database(app)
+
+
+def clear_tables(app: Flask) -> None:
+    """Delete every row (faster than re-migrating between tests that share an app)."""
+    engine = database(app).engine
+    with engine.begin() as connection:
+        names = set(inspect(connection).get_table_names())
+        for table in reversed(Base.metadata.sorted_tables):
+            if table.name in names:
+                connection.execute(table.delete())
+
+
+@pytest.fixture(scope="session")
+def shared_app(tmp_path_factory: pytest.TempPathFactory) -> Flask:
+    """One app over the starter course, for tests that only read pages (rows are cleared per test)."""
+    return make_app(tmp_path_factory.mktemp("shared"))
+
+
+@pytest.fixture()
+def app(shared_app: Flask) -> Iterator[Flask]:
+    clear_tables(shared_app)
+    yield shared_app
+
+
+@pytest.fixture()
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture()
+def runner(app: Flask) -> FlaskCliRunner:
+    return app.test_cli_runner()
+
+
+@pytest.fixture()
+def lessons_copy(tmp_path: Path) -> Path:
+    """A private copy of the starter lessons, safe to break."""
+    target = tmp_path / "lessons"
+    shutil.copytree(STARTER_LESSONS, target)
+    return target

@@ -1,0 +1,41 @@
+"""Small builders for lesson folders used by tests: a course, lessons, quizzes, as real files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from textwrap import dedent
+
+import yaml
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(dedent(text).lstrip("\n"), encoding="utf-8")
+    return path
+
+
+def make_course(root: Path, slug: str = "demo", *, languages: tuple[str, ...] = ("en", "ru", "be"),
+                lessons: tuple[str, ...] = ("one", "two"), order: int | None = None) -> Path:
+    """A course with one module and simple lessons in every language; returns its folder."""
+    folder = root / slug
+    data: dict[str, object] = {
+        "title": {lang: f"{slug} course ({lang})" for lang in languages},
+        "summary": {lang: f"About {slug} ({lang})" for lang in languages},
+        "languages": list(languages),
+        "modules": [{"title": {lang: f"Module ({lang})" for lang in languages}, "lessons": list(lessons)}],
+    }
+    if order is not None:
+        data["order"] = order
+    write(folder / "course.yaml", yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
+    for slug_ in lessons:
+        for lang in languages:
+            make_lesson_text(folder / slug_, lang, original=lang == languages[0])
+    return folder
+
+
+def make_lesson_text(folder: Path, lang: str, *, original: bool, title: str | None = None, body: str | None = None,
+                     extra: str = "") -> Path:
+    revision = "revision: 1" if original else "translation_of: 1"
+    title = title or f"{folder.name} ({lang})"
+    body = body if body is not None else f"## First part\n\nText of {folder.name} in {lang}.\n\n## Sources\n\n- A source\n"
+    return write(folder / f"{lang}.md", f"---\ntitle: {title}\nsummary: Summary in {lang}\n{revision}\n{extra}---\n{body}")

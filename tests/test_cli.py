@@ -1,0 +1,75 @@
+"""``course-app lessons check``: what it prints and how it exits, through the real console script."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from flask import Flask
+from flask.testing import FlaskCliRunner
+
+from tests.conftest import PROJECT_DIR, TEST_SECRETS, make_app
+
+COURSE_APP = Path(sys.executable).parent / "course-app"
+
+
+def run_course_app(*args: str, cwd: Path = PROJECT_DIR, env: dict[str, str] | None = None,
+                   timeout: int = 60) -> subprocess.CompletedProcess[str]:
+    environment = {**os.environ, **TEST_SECRETS, **(env or {})}
+    return subprocess.run([str(COURSE_APP), *args], cwd=cwd, env=environment, capture_output=True, text=True,
+                          timeout=timeout, check=False)
+
+
+def test_check_on_starter_course_reports_nothing(runner: FlaskCliRunner) -> None:
+    result = runner.invoke(args=["lessons", "check"])
+    assert result.exit_code == 0, result.output
+    assert "error" not in result.stdout and "warning" not in result.stdout
+
+
+def test_check_with_broken_front_matter_prints_path_line_and_fails(lessons_copy: Path, tmp_path: Path) -> None:
+    broken = lessons_copy / "trade-unions" / "wages" / "ru.md"
+    lines = broken.read_text(encoding="utf-8").split("\n")
+    lines[1] = "title: [Заработная плата"
+    broken.write_text("\n".join(lines), encoding="utf-8")
+    result = run_course_app("lessons", "check", str(lessons_copy), cwd=tmp_path,
+                            env={"INSTANCE_PATH": str(tmp_path / "instance")})
+    assert result.returncode == 1
+    assert result.stdout.startswith("lessons/trade-unions/wages/ru.md:")
+    assert "YAML syntax error" in result.stdout
+    first = result.stdout.split(":")
+    assert first[1].isdigit() and 2 <= int(first[1]) <= 4
+
+
+def test_site_still_serves_the_other_lessons_when_one_is_broken(lessons_copy: Path, tmp_path: Path) -> None:
+    (lessons_copy / "trade-unions" / "wages" / "en.md").write_text("---\ntitle: [\n---\n", encoding="utf-8")
+    (lessons_copy / "trade-unions" / "wages" / "ru.md").write_text("no front matter", encoding="utf-8")
+    (lessons_copy / "trade-unions" / "wages" / "be.md").write_text("---\nsummary: x\n---\n", encoding="utf-8")
+    app: Flask = make_app(tmp_path, LESSONS_DIR=str(lessons_copy))
+    client = app.test_client()
+    assert client.get("/en/trade-unions/wages").status_code == 404
+    assert client.get("/en/trade-unions/forced-labour").status_code == 200
+    assert client.get("/ru/trade-unions/").status_code == 200
+
+
+def test_check_json_output_and_single_course_path(lessons_copy: Path, tmp_path: Path) -> None:
+    (lessons_copy / "trade-unions" / "forced-labour" / "be.md").unlink()
+    result = run_course_app("lessons", "check", "--format", "json", str(lessons_copy / "trade-unions"),
+                            cwd=lessons_copy, env={"INSTANCE_PATH": str(tmp_path / "instance")})
+    assert result.returncode == 0, result.stderr
+    problems = json.loads(result.stdout)
+    assert problems == [{
+        "path": "trade-unions/forced-labour/be.md", "line": 1, "severity": "warning", "rule": "translation",
+        "message": "missing translation: readers in be see this lesson in another language",
+    }]
+    strict = run_course_app("lessons", "check", "--strict", str(lessons_copy), cwd=lessons_copy,
+                            env={"INSTANCE_PATH": str(tmp_path / "instance")})
+    assert strict.returncode == 1
+
+
+def test_check_of_missing_folder_is_a_usage_error(runner: FlaskCliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(args=["lessons", "check", str(tmp_path / "nowhere")])
+    assert result.exit_code == 2
+    assert "no such folder" in result.output

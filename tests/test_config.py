@@ -1,0 +1,79 @@
+"""Settings and secrets: generated once, owner-only, for the embedded database; required with DATABASE_URL."""
+
+from __future__ import annotations
+
+import stat
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from course_app import create_app
+from course_app.config import ConfigurationError, build_config, load_or_create_secret, normalise_database_url
+
+
+def test_embedded_database_generates_secrets_once_with_owner_only_permissions(tmp_path: Path) -> None:
+    instance = tmp_path / "instance"
+    first = create_app(INSTANCE_PATH=str(instance), RELOAD_LESSONS=False)
+    second = create_app(INSTANCE_PATH=str(instance), RELOAD_LESSONS=False)
+    for name in ("secret_key", "learner_code_pepper"):
+        path = instance / name
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert first.config["SECRET_KEY"] == second.config["SECRET_KEY"]
+    assert len(first.config["SECRET_KEY"]) >= 48
+    assert first.config["SECRET_KEY"] != first.config["LEARNER_CODE_PEPPER"]
+    assert first.config["DATABASE_URL"] == f"sqlite:///{instance.resolve() / 'course_app.sqlite3'}"
+
+
+def test_secret_creation_is_safe_when_processes_race(tmp_path: Path) -> None:
+    path = tmp_path / "secret"
+    with ThreadPoolExecutor(8) as pool:
+        values = set(pool.map(lambda _: load_or_create_secret(path), range(16)))
+    assert len(values) == 1
+    assert [p.name for p in tmp_path.iterdir()] == ["secret"]
+
+
+def test_environment_secrets_win_and_nothing_is_written(tmp_path: Path) -> None:
+    config = build_config(tmp_path, {"SECRET_KEY": "from-env", "LEARNER_CODE_PEPPER": "pepper-env"}, {})
+    assert config["SECRET_KEY"] == "from-env"
+    assert not (tmp_path / "secret_key").exists()
+
+
+def test_database_url_requires_shared_secrets(tmp_path: Path) -> None:
+    with pytest.raises(ConfigurationError, match="SECRET_KEY is not set"):
+        build_config(tmp_path, {"DATABASE_URL": "postgresql://db/course"}, {})
+    config = build_config(tmp_path, {"DATABASE_URL": "postgresql://db/course", "SECRET_KEY": "k",
+                                     "LEARNER_CODE_PEPPER": "p"}, {})
+    assert config["DATABASE_URL"] == "postgresql+psycopg://db/course"
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("postgres://u@h/d", "postgresql+psycopg://u@h/d"),
+    ("postgresql://u@h/d", "postgresql+psycopg://u@h/d"),
+    ("postgresql+psycopg://u@h/d", "postgresql+psycopg://u@h/d"),
+    ("sqlite:////tmp/x.db", "sqlite:////tmp/x.db"),
+])
+def test_database_urls_use_psycopg3(raw: str, expected: str) -> None:
+    assert normalise_database_url(raw) == expected
+
+
+def test_bad_values_are_explained(tmp_path: Path) -> None:
+    with pytest.raises(ConfigurationError, match="NEUTRAL_MODE='maybe': use true or false"):
+        build_config(tmp_path, {"NEUTRAL_MODE": "maybe", "SECRET_KEY": "k", "LEARNER_CODE_PEPPER": "p"}, {})
+    with pytest.raises(ConfigurationError, match="PORT='http': must be a whole number"):
+        build_config(tmp_path, {"PORT": "http", "SECRET_KEY": "k", "LEARNER_CODE_PEPPER": "p"}, {})
+
+
+def test_session_cookie_settings() -> None:
+    config = build_config(Path("/tmp/unused"), {"SECRET_KEY": "k", "LEARNER_CODE_PEPPER": "p"}, {})
+    assert config["SESSION_COOKIE_HTTPONLY"] is True
+    assert config["SESSION_COOKIE_SAMESITE"] == "Lax"
+    assert config["SESSION_PERMANENT"] is False
+
+
+def test_every_setting_is_documented() -> None:
+    from course_app.config import SETTINGS
+    from tests.conftest import PROJECT_DIR
+
+    guide = (PROJECT_DIR / "docs" / "configuration.md").read_text(encoding="utf-8")
+    assert [s.name for s in SETTINGS if f"| `{s.name}` |" not in guide] == []
