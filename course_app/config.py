@@ -38,12 +38,15 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("DATABASE_URL", str, "", "Database address; empty means SQLite in the instance folder. "
             "postgresql://user:pass@host/db uses PostgreSQL (psycopg 3)."),
     Setting("LESSONS_DIR", str, str(PROJECT_DIR / "lessons"), "Folder of course folders."),
+    Setting("MEDIA_DIR", str, "", "Folder for media kept out of git, as MEDIA_DIR/<course>/<lesson>/<file>; "
+            "files are looked for in the lesson folder first."),
     Setting("LANGUAGES", list, ["en", "ru", "be"], "Languages the site speaks, comma-separated; the first is the default."),
     Setting("LEAVE_URL", str, "https://www.wikipedia.org/", "Where 'Leave quickly' sends the learner."),
     Setting("NEUTRAL_MODE", bool, False, "Addresses and titles without topic words (/ru/c/1/2)."),
     Setting("SITE_NAME", str, "", "Site name in titles; empty means the translated default."),
     Setting("ONION_LOCATION", str, "", "http://….onion address announced with the Onion-Location header."),
     Setting("LEARNER_SESSION_HOURS", int, 12, "A learner's session ends after this many hours without a request."),
+    Setting("CODE_CHECK_SECONDS", float, 0.5, "Every learner-code check takes this long, right or wrong."),
     Setting("REMEMBER_DEVICE_DAYS", int, 30, "How long 'remember this device' keeps the session cookie."),
     Setting("BEHIND_PROXY", bool, False, "Trust X-Forwarded-Proto and -Host from a front server (nginx, Tor) on this machine."),
     Setting("RELOAD_LESSONS", bool, True, "Reload lesson files when they change, without a restart."),
@@ -67,6 +70,11 @@ def _parse(setting: Setting, raw: str) -> Any:
             return int(raw)
         except ValueError:
             raise ConfigurationError(f"{setting.name}={raw!r}: must be a whole number") from None
+    if setting.kind is float:
+        try:
+            return float(raw)
+        except ValueError:
+            raise ConfigurationError(f"{setting.name}={raw!r}: must be a number") from None
     if setting.kind is list:
         return [part.strip() for part in raw.split(",") if part.strip()]
     return raw

@@ -21,3 +21,5 @@ keepalive = 5
 limit_request_field_size = 8190
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 proc_name = "course-app"
+# No control socket in the home folder: operators stop and reload with signals (see docs).
+control_socket_disable = True

@@ -20,6 +20,7 @@ def load_options(app: Flask, *, include_drafts: bool | None = None) -> LoadOptio
         languages=tuple(app.config["LANGUAGES"]),
         link_style=ServerLinkStyle(neutral=bool(app.config["NEUTRAL_MODE"])),
         include_drafts=bool(app.config.get("SHOW_DRAFTS")) if include_drafts is None else include_drafts,
+        media_dir=Path(app.config["MEDIA_DIR"]) if app.config["MEDIA_DIR"] else None,
     )
 
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from .fields import SLUG_PATTERN, SLUG_RULE, FieldReader
-from .markdown import BlockRenderer, LessonRef, LinkStyle, RenderContext, render_body
+from .markdown import LessonRef, LinkStyle, RenderContext, render_body
 from .model import Catalogue, Course, Lesson, LessonText, Module
 from .problems import ProblemList
 from .quiz import Quiz, compare_structure, parse_quiz
@@ -38,7 +38,7 @@ class LoadOptions:
     languages: Sequence[str]
     link_style: LinkStyle
     include_drafts: bool = False
-    block_renderers: Mapping[str, BlockRenderer] = field(default_factory=dict)
+    media_dir: Path | None = None
 
 
 @dataclass
@@ -115,7 +115,8 @@ def load_catalogue(root: Path, options: LoadOptions) -> Catalogue:
     courses = tuple(
         _build_course(spec, number, known, options, problems) for number, spec in enumerate(specs, start=1)
     )
-    return Catalogue(courses, tuple(sorted(problems)), root)
+    # The same subtitle file is checked for every language that shows its video: report it once.
+    return Catalogue(courses, tuple(sorted(set(problems))), root)
 
 
 def _listed_lessons(spec: _CourseSpec) -> list[str]:
@@ -299,7 +300,8 @@ def _read_lesson_text(spec: _CourseSpec, ref: LessonRef, lang: str, original: Le
         lesson_text = _lesson_text(spec, ref, lang, path, front, body, body_line, original, known, options,
                                    file_problems)
     problems.extend(file_problems)
-    if file_problems.errors or lesson_text is None:
+    # Errors in the file itself leave it out; a broken subtitle file only loses its own track.
+    if lesson_text is None or any(p.is_error and p.path == path for p in file_problems):
         return None
     # A broken quiz leaves out only the quiz, not the lesson text.
     quiz = _read_quiz(folder, lang, is_original, original, problems)
@@ -344,11 +346,12 @@ def _lesson_text(spec: _CourseSpec, ref: LessonRef, lang: str, path: Path, front
         translation_of = fields.integer("translation_of", minimum=1)
         _check_translation_revision(path, fields.line("translation_of") if fields.has("translation_of") else 2,
                                     translation_of, original, problems)
+    lesson_languages = tuple(lang for lang in spec.languages if (path.parent / f"{lang}.md").is_file())
     ctx = RenderContext(path, body_line, ref, path.parent, lang, known, options.link_style, problems,
-                        options.block_renderers)
+                        options.media_dir, lesson_languages)
     rendered = render_body(body, ctx)
-    return LessonText(lang, title, summary, minutes, rendered.html, rendered.headings, path, revision,
-                      translation_of, draft, None, tuple(ctx.videos))
+    return LessonText(lang, title, summary, minutes, rendered.parts, rendered.headings, path, revision,
+                      translation_of, draft, None, dict(ctx.media))
 
 
 def _check_translation_revision(path: Path, line: int, translation_of: int | None, original: LessonText | None,

@@ -3,8 +3,9 @@
 Rendering happens once, when the catalogue loads. Links between lessons are written as
 ``lesson:SLUG`` (or ``lesson:COURSE/SLUG``) and resolved by a ``LinkStyle``, because the same
 lesson is published under different addresses: the live site, neutral mode, a static mirror.
-Fenced blocks with a registered name (``video``) are replaced by trusted HTML built from
-templates; everything an educator wrote is sanitised with nh3 before it reaches a page.
+Fenced blocks with a registered name (``video``) become objects that templates render at
+request time (the learner chooses a video size); everything an educator wrote is sanitised
+with nh3 before it reaches a page.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import posixpath
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 from urllib.parse import urlsplit
 
 import nh3
@@ -22,9 +23,7 @@ from markdown_it.token import Token
 from markupsafe import Markup
 
 from .model import Heading
-
-if TYPE_CHECKING:
-    from .video import Video
+from .video import MediaFile, Video, find_media, is_publishable, media_file, parse_video_block
 from .problems import ProblemList
 
 ALLOWED_TAGS = {
@@ -74,8 +73,10 @@ class RenderContext:
     known_lessons: Mapping[str, Mapping[str, LessonRef]]
     link_style: LinkStyle
     problems: ProblemList
-    block_renderers: Mapping[str, BlockRenderer] = field(default_factory=dict)
-    # Filled by block renderers while rendering, for the loader.
+    media_dir: Path | None = None
+    lesson_languages: tuple[str, ...] = ()
+    # Filled while rendering: every file the lesson publishes, by its name inside the lesson.
+    media: dict[str, MediaFile] = field(default_factory=dict)
     videos: list[Video] = field(default_factory=list)
 
     def line_of(self, token: Token) -> int:
@@ -83,13 +84,30 @@ class RenderContext:
         return self.body_line + (token.map[0] if token.map else 0)
 
 
-# A block renderer gets the fence's text and its context and returns trusted HTML (or None on error).
-BlockRenderer = Callable[[str, int, RenderContext], Markup | None]
+# A block renderer gets the fence's text, its first line and the context; it returns an object
+# for the page (rendered by a template at request time), or None when the block is broken.
+BlockRenderer = Callable[[str, int, RenderContext], object | None]
+BodyPart = Markup | Video
+
+
+def _video_block(text: str, first_line: int, ctx: RenderContext) -> Video | None:
+    video = parse_video_block(text, first_line, path=ctx.path, lesson_dir=ctx.lesson_dir, media_dir=ctx.media_dir,
+                              course_slug=ctx.ref.course_slug, languages=ctx.lesson_languages,
+                              number=len(ctx.videos) + 1, problems=ctx.problems)
+    if video is not None:
+        ctx.videos.append(video)
+        for file in (*(size.file for size in video.sizes), *(track.file for track in video.subtitles), video.poster):
+            if file is not None:
+                ctx.media[file.name] = file
+    return video
+
+
+BLOCKS: dict[str, BlockRenderer] = {"video": _video_block}
 
 
 @dataclass(frozen=True)
 class RenderedBody:
-    html: Markup
+    parts: tuple[BodyPart, ...]
     headings: tuple[Heading, ...]
 
 
@@ -106,24 +124,25 @@ def render_body(text: str, ctx: RenderContext) -> RenderedBody:
     tokens = _MD.parse(text)
     headings = _number_headings(tokens, ctx)
     _rewrite_links(tokens, ctx)
-    parts: list[str] = []
+    parts: list[BodyPart] = []
     run: list[Token] = []
     for token in tokens:
         name = token.info.strip().split(" ", 1)[0] if token.type == "fence" else ""
-        if name in ctx.block_renderers:
+        if name in BLOCKS:
             if token.level != 0:
                 ctx.problems.error(ctx.path, ctx.line_of(token),
                                    f"a ```{name} block must start at the left margin, not inside a list or quote")
                 continue
-            parts.append(_sanitise(_MD.renderer.render(run, _MD.options, {})))
+            parts.append(Markup(_sanitise(_MD.renderer.render(run, _MD.options, {}))))
             run = []
-            block_html = ctx.block_renderers[name](token.content, ctx.line_of(token) + 1, ctx)
-            if block_html is not None:
-                parts.append(str(block_html))
+            block = BLOCKS[name](token.content, ctx.line_of(token) + 1, ctx)
+            if block is not None:
+                parts.append(block)  # type: ignore[arg-type]
             continue
         run.append(token)
-    parts.append(_sanitise(_MD.renderer.render(run, _MD.options, {})))
-    return RenderedBody(Markup("".join(parts)), tuple(headings))
+    parts.append(Markup(_sanitise(_MD.renderer.render(run, _MD.options, {}))))
+    return RenderedBody(tuple(part for part in parts if not isinstance(part, Markup) or part.strip()),
+                        tuple(headings))
 
 
 def _number_headings(tokens: list[Token], ctx: RenderContext) -> list[Heading]:
@@ -213,17 +232,24 @@ def _check_image(token: Token, line: int, ctx: RenderContext) -> None:
 
 
 def _local_file(reference: str, line: int, ctx: RenderContext, what: str) -> str | None:
-    """A path relative to the lesson folder that names an existing file inside it, or None (reported)."""
+    """The published address (with its version) of a lesson file, or None (reported)."""
     relative = posixpath.normpath(reference.split("#", 1)[0].split("?", 1)[0])
     if relative.startswith(("../", "/")) or relative in {"..", "."}:
         ctx.problems.error(ctx.path, line, f"{what} '{reference}' points outside the lesson folder; "
                            "for another lesson write lesson:SLUG", rule="links")
         return None
-    if not (ctx.lesson_dir / relative).is_file():
+    found = find_media(relative, ctx.lesson_dir, ctx.media_dir, ctx.ref.course_slug)
+    if found is None:
         ctx.problems.error(ctx.path, line, f"{what} '{reference}': no such file in {ctx.lesson_dir.name}/",
                            rule="media" if what == "image" else "links")
         return None
-    return relative
+    if not is_publishable(relative):
+        ctx.problems.error(ctx.path, line, f"{what} '{reference}': this kind of file is not published "
+                           "(pictures, audio, video, subtitles and PDF are)", rule="links")
+        return None
+    file = media_file(found, relative)
+    ctx.media[relative] = file
+    return f"{relative}?v={file.version}"
 
 
 def _drop_unwanted_attribute(tag: str, attribute: str, value: str) -> str | None:

@@ -16,7 +16,7 @@ from markupsafe import Markup
 if TYPE_CHECKING:
     from .problems import Problem
     from .quiz import Quiz
-    from .video import Video
+    from .video import MediaFile, Video
 
 
 @dataclass(frozen=True)
@@ -30,20 +30,32 @@ class Heading:
 
 @dataclass(frozen=True)
 class LessonText:
-    """One language version of a lesson: its front matter and rendered, sanitised body."""
+    """One language version of a lesson: its front matter and rendered, sanitised body.
+
+    ``body`` is sanitised HTML with the lesson's videos between its parts, in order.
+    """
 
     lang: str
     title: str
     summary: str
     minutes: int | None
-    html: Markup
+    body: tuple[Markup | Video, ...]
     headings: tuple[Heading, ...]
     path: Path
     revision: int | None = None
     translation_of: int | None = None
     draft: bool = False
     quiz: Quiz | None = None
-    videos: tuple[Video, ...] = ()
+    media: Mapping[str, MediaFile] = field(default_factory=dict)
+
+    @property
+    def html(self) -> Markup:
+        """The text without its videos (for checks and plain renderings)."""
+        return Markup("").join(part for part in self.body if isinstance(part, Markup))
+
+    @property
+    def videos(self) -> tuple[Video, ...]:
+        return tuple(part for part in self.body if not isinstance(part, Markup))
 
 
 @dataclass(frozen=True)
@@ -60,6 +72,13 @@ class Lesson:
     @property
     def is_draft(self) -> bool:
         return any(text.draft for text in self.texts.values())
+
+    def media_file(self, name: str) -> MediaFile | None:
+        """A file this lesson publishes (any language's text may name it); None for anything else."""
+        for text in self.texts.values():
+            if name in text.media:
+                return text.media[name]
+        return None
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from flask import Blueprint, Flask
 
 bp = Blueprint("learner", __name__)
 
-from . import context, identity, pages, safety  # noqa: E402,F401  (views register themselves on bp)
+from . import context, identity, media, pages, progress, quizzes, safety  # noqa: E402,F401  (views register themselves on bp)
 
 
 def init_app(app: Flask) -> None:

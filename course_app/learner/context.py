@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from flask import Flask, url_for
 from flask_babel import gettext as _
 
-from ..content.model import Course, Lesson
 from ..i18n import get_locale
+from .standing import course_next_lesson, lesson_state
 
 
 @dataclass(frozen=True)
@@ -22,21 +22,9 @@ def learner_nav_items() -> list[NavItem]:
     """The learner menu after "Courses"."""
     lang = get_locale()
     return [
+        NavItem("learner.progress", url_for("learner.progress", lang=lang), _("My progress")),
         NavItem("learner.safety", url_for("learner.safety", lang=lang), _("Study safely")),
     ]
-
-
-def lesson_state(course: Course, lesson: Lesson) -> str | None:
-    """'completed', 'reached' or None for this learner (None until progress is kept)."""
-    return None
-
-
-def course_next_lesson(course: Course) -> Lesson | None:
-    """The lesson to continue with: the first one not completed."""
-    for lesson in course.lessons:
-        if lesson_state(course, lesson) != "completed":
-            return lesson
-    return course.lessons[0] if course.lessons else None
 
 
 def init_app(app: Flask) -> None:

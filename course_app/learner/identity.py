@@ -1,27 +1,77 @@
 """Who the learner is to this site: a random id in the session cookie, and nothing more.
 
-Flask-Login keeps that id in the session. Sessions end after ``LEARNER_SESSION_HOURS``
-without a request (the last-seen time lives only in the signed cookie, never on the server),
-and when the browser closes unless the learner asked to be remembered.
+Flask-Login keeps that id in the session. A learner row is created only when there is
+something to keep: progress from a second page onwards (a visitor who opens one page and
+leaves, or a crawler that keeps no cookies, leaves no row), or a quiz answer, a lesson marked
+done, or a saved code. Sessions end after ``LEARNER_SESSION_HOURS`` without a request (the
+time lives only in the signed cookie, never on the server) and when the browser closes,
+unless the learner asked to be remembered.
 """
 
 from __future__ import annotations
 
 import time
+from datetime import UTC, date, datetime
 
 from flask import Flask, current_app, session
-from flask_login import logout_user
+from flask_login import current_user, login_user, logout_user
 
 from ..db import get_session
+from ..domain.learners import create_learner
+from ..domain.progress import record_lesson_reached
 from ..extensions import login_manager
 from ..models import Learner
 
 LAST_SEEN_KEY = "seen_at"
+FIRST_LESSON_KEY = "first_lesson"
+
+
+def today() -> date:
+    """Today's date in UTC: the only time information ever stored about a learner."""
+    return datetime.now(UTC).date()
 
 
 def load_learner(learner_id: str) -> Learner | None:
     """Flask-Login's loader: the learner with this id, if they still exist (deleted ones do not)."""
     return get_session().get(Learner, learner_id)
+
+
+def current_learner() -> Learner | None:
+    return current_user if isinstance(current_user._get_current_object(), Learner) else None  # type: ignore[attr-defined]
+
+
+def ensure_learner() -> Learner:
+    """The current learner, creating one (and keeping the first lesson they opened) if needed."""
+    learner = current_learner()
+    if learner is not None:
+        learner.touch(today())
+        return learner
+    db = get_session()
+    learner = create_learner(db, today())
+    pending = session.pop(FIRST_LESSON_KEY, None)
+    if isinstance(pending, list) and len(pending) == 3 and all(isinstance(part, str) for part in pending):
+        record_lesson_reached(db, learner, pending[0], pending[1], pending[2], today())
+    login_user(learner)
+    return learner
+
+
+def note_lesson_opened(course_slug: str, lesson_slug: str, lang: str) -> bool:
+    """Record that a lesson was opened. Returns True when the database changed (the caller commits).
+
+    A first-ever page leaves only a note in the cookie; the row is written on the next page.
+    """
+    if current_learner() is None and not session:
+        session[FIRST_LESSON_KEY] = [course_slug, lesson_slug, lang]
+        return False
+    learner = ensure_learner()
+    record_lesson_reached(get_session(), learner, course_slug, lesson_slug, lang, today())
+    return True
+
+
+def forget_learner() -> None:
+    """End the learner's session completely (the cookie is deleted)."""
+    logout_user()
+    session.clear()
 
 
 def expire_idle_session() -> None:
@@ -30,10 +80,9 @@ def expire_idle_session() -> None:
     seen_at = session.get(LAST_SEEN_KEY)
     limit = current_app.config["LEARNER_SESSION_HOURS"] * 3600
     if isinstance(seen_at, int) and now - seen_at > limit:
-        logout_user()
-        session.clear()
+        forget_learner()
     if session:
-        # Coarse to the minute: the cookie need not be rewritten on every request.
+        # Coarse to the minute, so the cookie is not rewritten on every request.
         minute = now - now % 60
         if session.get(LAST_SEEN_KEY) != minute:
             session[LAST_SEEN_KEY] = minute

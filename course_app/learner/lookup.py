@@ -8,6 +8,7 @@ from flask import abort
 
 from ..content import current_catalogue
 from ..content.model import Course, Lesson, LessonText
+from ..content.quiz import Quiz
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,17 @@ class LessonView:
     @property
     def is_fallback(self) -> bool:
         return self.text.lang != self.wanted_lang
+
+    @property
+    def quiz(self) -> Quiz | None:
+        """The quiz in the shown text's language, else in the best other language that has one."""
+        if self.text.quiz is not None:
+            return self.text.quiz
+        for lang in self.course.language_order(self.wanted_lang):
+            text = self.lesson.texts.get(lang)
+            if text is not None and text.quiz is not None:
+                return text.quiz
+        return None
 
 
 def find_course(course_slug: str | None = None, course_number: int | None = None) -> Course:

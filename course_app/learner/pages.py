@@ -6,9 +6,15 @@ from flask import redirect, render_template, url_for
 from werkzeug.wrappers import Response
 
 from ..content import current_catalogue
+from ..content.model import Course
+from ..db import get_session
 from ..i18n import browser_language
 from . import bp
-from .lookup import LessonView, find_course, find_lesson
+from .forms import ActionForm, quiz_form
+from .identity import note_lesson_opened
+from .lookup import LessonView, find_course
+from .routing import lesson_route
+from .standing import learner_progress
 
 
 @bp.get("/")
@@ -28,32 +34,38 @@ def catalogue(lang: str) -> str:
 @bp.get("/<lang:lang>/<course_slug>/")
 def course(lang: str, course_slug: str) -> str:
     """A course's modules and lessons."""
-    return _render_course(lang, find_course(course_slug=course_slug))
+    return _render_course(find_course(course_slug=course_slug))
 
 
 @bp.get("/<lang:lang>/c/<int:course_number>/")
 def course_numbered(lang: str, course_number: int) -> str:
     """A course by number (neutral mode)."""
-    return _render_course(lang, find_course(course_number=course_number))
+    return _render_course(find_course(course_number=course_number))
 
 
-@bp.get("/<lang:lang>/<course_slug>/<lesson_slug>")
-def lesson(lang: str, course_slug: str, lesson_slug: str) -> str:
-    """A lesson page: the text, its sections, its quiz, and the way on."""
-    return _render_lesson(find_lesson(lang, course_slug=course_slug, lesson_slug=lesson_slug))
-
-
-@bp.get("/<lang:lang>/c/<int:course_number>/<int:lesson_number>")
-def lesson_numbered(lang: str, course_number: int, lesson_number: int) -> str:
-    """A lesson by numbers (neutral mode)."""
-    return _render_lesson(find_lesson(lang, course_number=course_number, lesson_number=lesson_number))
-
-
-def _render_course(lang: str, course) -> str:  # type: ignore[no-untyped-def]
+def _render_course(course: Course) -> str:
     return render_template("learner/course.html", course=course)
 
 
-def _render_lesson(view: LessonView) -> str:
+@lesson_route("", "lesson")
+def lesson(view: LessonView) -> str:
+    """A lesson page: the text, its sections, its quiz, and the way on."""
+    if note_lesson_opened(view.course.slug, view.lesson.slug, view.wanted_lang):
+        get_session().commit()
+    return render_lesson(view)
+
+
+def render_lesson(view: LessonView, form=None, status: int = 200):  # type: ignore[no-untyped-def]
+    """The lesson page, with a quiz form (fresh, or with the learner's errors)."""
+    quiz = view.quiz
+    if quiz is not None and form is None:
+        form = quiz_form(quiz, formdata=None)
     before, after = view.course.neighbours(view.lesson)
-    return render_template("learner/lesson.html", view=view, course=view.course, lesson=view.lesson,
-                           text=view.text, before=before, after=after)
+    progress = learner_progress()
+    html = render_template(
+        "learner/lesson.html", view=view, course=view.course, lesson=view.lesson, text=view.text,
+        before=before, after=after, quiz=quiz, form=form, done_form=ActionForm(),
+        lesson_progress=progress.lesson(view.course.slug, view.lesson.slug),
+        quiz_progress=progress.quiz(view.course.slug, view.lesson.slug),
+    )
+    return html if status == 200 else (html, status)

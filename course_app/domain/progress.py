@@ -1,0 +1,135 @@
+"""Recording what a learner does, and reading it back for their own page.
+
+Dates are days (no times). Answer counters for educators are anonymous: they are keyed by
+question and answer only, and only a learner's first attempt at a quiz is counted, so the
+counters describe what people understood before seeing the explanations.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from ..models import AnswerTally, Learner, LessonProgress, QuizProgress
+from .grading import QuizResult
+
+ANSWERED = "answered"
+CORRECT = "correct"
+
+
+def record_lesson_reached(session: Session, learner: Learner, course_slug: str, lesson_slug: str, lang: str,
+                          today: date) -> LessonProgress:
+    """Note that the learner opened a lesson (once; later visits change nothing)."""
+    learner.touch(today)
+    row = session.get(LessonProgress, (learner.id, course_slug, lesson_slug))
+    if row is None:
+        # Two tabs may open the same lesson at once: insert-or-ignore, then read what is there.
+        session.execute(_insert(session, LessonProgress).values(
+            learner_id=learner.id, course_slug=course_slug, lesson_slug=lesson_slug, lang=lang, reached_on=today,
+            completed_on=None).on_conflict_do_nothing())
+        row = session.get(LessonProgress, (learner.id, course_slug, lesson_slug), populate_existing=True)
+        assert row is not None
+    return row
+
+
+def record_lesson_completed(session: Session, learner: Learner, course_slug: str, lesson_slug: str, lang: str,
+                            today: date) -> LessonProgress:
+    """Mark a lesson done (the first day it was done is kept)."""
+    row = record_lesson_reached(session, learner, course_slug, lesson_slug, lang, today)
+    if row.completed_on is None:
+        row.completed_on = today
+        session.flush()
+    return row
+
+
+def record_quiz_attempt(session: Session, learner: Learner, course_slug: str, lesson_slug: str, lang: str,
+                        result: QuizResult, today: date) -> QuizProgress:
+    """Count an attempt, keep the best score, and complete the lesson when the quiz is passed.
+
+    The first attempt also feeds the anonymous answer counters (in the quiz's own language).
+    """
+    record_lesson_reached(session, learner, course_slug, lesson_slug, lang, today)
+    row = session.get(QuizProgress, (learner.id, course_slug, lesson_slug))
+    if row is None:
+        row = QuizProgress(learner_id=learner.id, course_slug=course_slug, lesson_slug=lesson_slug, lang=lang,
+                           attempts=0, best_score=0, first_attempt_on=today, last_attempt_on=today, passed_on=None)
+        session.add(row)
+        tally_answers(session, course_slug, lesson_slug, result.quiz.lang, result)
+    row.attempts += 1
+    row.best_score = max(row.best_score, result.score)
+    row.last_attempt_on = today
+    if result.passed and row.passed_on is None:
+        row.passed_on = today
+    session.flush()
+    if result.passed:
+        record_lesson_completed(session, learner, course_slug, lesson_slug, lang, today)
+    return row
+
+
+def tally_answers(session: Session, course_slug: str, lesson_slug: str, lang: str, result: QuizResult) -> None:
+    """Add one to the counter of each answer given; nothing links a counter to a learner."""
+    for question_result in result.questions:
+        keys = [ANSWERED, *([CORRECT] if question_result.correct else []),
+                *(f"a:{key}" for key in question_result.answer_keys)]
+        for key in keys:
+            _increment(session, {"course_slug": course_slug, "lesson_slug": lesson_slug,
+                                 "question_id": question_result.question.id, "lang": lang, "answer_key": key[:200]})
+
+
+def _insert(session: Session, model: type) -> Any:
+    """An INSERT that understands ON CONFLICT, for the database in use (SQLite or PostgreSQL)."""
+    dialect = session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
+
+
+def _increment(session: Session, key: dict[str, str]) -> None:
+    """INSERT … ON CONFLICT DO UPDATE count = count + 1, on SQLite or PostgreSQL."""
+    statement = _insert(session, AnswerTally).values(**key, count=1)
+    statement = statement.on_conflict_do_update(
+        index_elements=[AnswerTally.course_slug, AnswerTally.lesson_slug, AnswerTally.question_id,
+                        AnswerTally.lang, AnswerTally.answer_key],
+        set_={"count": AnswerTally.count + 1},
+    )
+    session.execute(statement)
+
+
+@dataclass(frozen=True)
+class LearnerProgress:
+    """Everything one learner has done, for their own page and the lesson marks."""
+
+    lessons: dict[tuple[str, str], LessonProgress]
+    quizzes: dict[tuple[str, str], QuizProgress]
+
+    def lesson(self, course_slug: str, lesson_slug: str) -> LessonProgress | None:
+        return self.lessons.get((course_slug, lesson_slug))
+
+    def quiz(self, course_slug: str, lesson_slug: str) -> QuizProgress | None:
+        return self.quizzes.get((course_slug, lesson_slug))
+
+    def courses(self) -> set[str]:
+        return {course for course, _ in self.lessons}
+
+    def completed_in(self, course_slug: str, lesson_slugs: Iterable[str]) -> int:
+        return sum(1 for slug in lesson_slugs
+                   if (row := self.lessons.get((course_slug, slug))) is not None and row.completed_on is not None)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.lessons and not self.quizzes
+
+
+EMPTY_PROGRESS = LearnerProgress({}, {})
+
+
+def load_progress(session: Session, learner: Learner) -> LearnerProgress:
+    lessons = {(row.course_slug, row.lesson_slug): row for row in
+               session.scalars(select(LessonProgress).where(LessonProgress.learner_id == learner.id))}
+    quizzes = {(row.course_slug, row.lesson_slug): row for row in
+               session.scalars(select(QuizProgress).where(QuizProgress.learner_id == learner.id))}
+    return LearnerProgress(lessons, quizzes)

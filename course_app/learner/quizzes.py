@@ -1,0 +1,72 @@
+"""Answering a quiz, seeing the result, and marking a lesson done (post/redirect/get)."""
+
+from __future__ import annotations
+
+from flask import abort, redirect, render_template, session
+from werkzeug.wrappers import Response
+
+from ..addresses import lesson_url
+from ..content.quiz import Quiz
+from ..db import get_session
+from ..domain.grading import grade
+from ..domain.progress import record_lesson_completed, record_quiz_attempt
+from .forms import ActionForm, quiz_form
+from .identity import ensure_learner, today
+from .lookup import LessonView
+from .pages import render_lesson
+from .routing import lesson_route
+
+LAST_RESULT_KEY = "last_quiz"
+
+
+def _quiz_of(view: LessonView) -> Quiz:
+    if view.quiz is None:
+        abort(404)
+    return view.quiz
+
+
+@lesson_route("/quiz", "quiz_submit", methods=("POST",))
+def submit_quiz(view: LessonView) -> Response | tuple[str, int]:
+    """Grade the answers on the server, record the attempt, then show the result page."""
+    quiz = _quiz_of(view)
+    form = quiz_form(quiz)
+    if not form.validate():
+        return render_lesson(view, form=form, status=422)
+    answers = form.answers()
+    result = grade(quiz, answers)
+    learner = ensure_learner()
+    record_quiz_attempt(get_session(), learner, view.course.slug, view.lesson.slug, view.wanted_lang, result, today())
+    get_session().commit()
+    # The answers (choice ids only) stay in the signed session cookie just long enough to show the result.
+    session[LAST_RESULT_KEY] = {"lesson": f"{view.course.slug}/{view.lesson.slug}", "lang": quiz.lang,
+                                "answers": answers}
+    return redirect(lesson_url(view.course, view.lesson, view.wanted_lang, endpoint="quiz_result"), code=303)
+
+
+@lesson_route("/result", "quiz_result")
+def quiz_result(view: LessonView) -> Response | str:
+    """The score, which answers were right, and every explanation; with a way to try again."""
+    stored = session.get(LAST_RESULT_KEY)
+    quiz = _quiz_of(view)
+    if not isinstance(stored, dict) or stored.get("lesson") != f"{view.course.slug}/{view.lesson.slug}":
+        return redirect(lesson_url(view.course, view.lesson, view.wanted_lang) + "#quiz", code=303)
+    shown = view.lesson.texts.get(str(stored.get("lang")))
+    if shown is not None and shown.quiz is not None:
+        quiz = shown.quiz
+    answers = stored.get("answers") if isinstance(stored.get("answers"), dict) else {}
+    result = grade(quiz, answers)
+    _before, after = view.course.neighbours(view.lesson)
+    return render_template("learner/quiz_result.html", view=view, course=view.course, lesson=view.lesson,
+                           text=view.text, result=result, after=after)
+
+
+@lesson_route("/done", "lesson_done", methods=("POST",))
+def mark_done(view: LessonView) -> Response | tuple[str, int]:
+    """Mark the lesson as completed, then go back to it."""
+    form = ActionForm()
+    if not form.validate():
+        abort(400)
+    learner = ensure_learner()
+    record_lesson_completed(get_session(), learner, view.course.slug, view.lesson.slug, view.wanted_lang, today())
+    get_session().commit()
+    return redirect(lesson_url(view.course, view.lesson, view.wanted_lang) + "#lesson-done", code=303)

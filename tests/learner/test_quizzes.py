@@ -1,0 +1,142 @@
+"""Quizzes through the app: grading on the server, the result page, and tampered forms."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from course_app.db import get_session
+from course_app.models import AnswerTally, Learner, LessonProgress, QuizProgress
+from tests.helpers import csrf_token, quiz_answers, starter_quiz, submit_quiz
+
+
+def count_rows(app: Flask, model: type) -> int:
+    with app.app_context():
+        return get_session().scalar(select(func.count()).select_from(model)) or 0
+
+
+@pytest.mark.parametrize("lang", ["en", "ru", "be"])
+def test_lesson_page_shows_the_quiz_as_a_plain_form(client: FlaskClient, lang: str) -> None:
+    html = client.get(f"/{lang}/trade-unions/forced-labour").get_data(as_text=True)
+    assert f'<form method="post" action="/{lang}/trade-unions/forced-labour/quiz#quiz" novalidate>' in html
+    assert html.count('<fieldset class="question"') >= 3
+    assert html.count("<legend>") >= 3
+    assert 'name="csrf_token"' in html
+
+
+def test_right_answers_pass_and_result_shows_explanations(app: Flask, client: FlaskClient) -> None:
+    response = submit_quiz(client, app, "forced-labour")
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/en/trade-unions/forced-labour/result"
+    html = client.get("/en/trade-unions/forced-labour/result").get_data(as_text=True)
+    quiz = starter_quiz(app, "forced-labour")
+    total = len(quiz.questions)
+    assert f"{total} of {total} right: 100%" in html
+    assert "You passed" in html
+    for question in quiz.questions:
+        for choice in question.choices:
+            if choice.correct and choice.explain:
+                assert choice.explain.split("\n")[0][:40].replace("'", "&#39;").replace('"', "&#34;") in html
+    with app.app_context():
+        progress = get_session().scalars(select(QuizProgress)).one()
+        assert (progress.attempts, progress.best_score, progress.passed_on is not None) == (1, 100, True)
+        lesson = get_session().scalars(select(LessonProgress)).one()
+        assert lesson.completed_on is not None  # passing completes the lesson
+
+
+def test_wrong_answers_fail_and_retry_keeps_the_best_score(app: Flask, client: FlaskClient) -> None:
+    submit_quiz(client, app, "wages", right=False)
+    html = client.get("/en/trade-unions/wages/result").get_data(as_text=True)
+    assert re.search(r"0 of \d+ right: 0%", html)
+    assert "Not passed yet" in html
+    assert 'href="/en/trade-unions/wages#quiz"' in html  # try again
+    submit_quiz(client, app, "wages", right=True)
+    submit_quiz(client, app, "wages", right=False)
+    with app.app_context():
+        progress = get_session().scalars(select(QuizProgress)).one()
+        assert (progress.attempts, progress.best_score) == (3, 100)
+
+
+def test_only_first_attempts_feed_the_anonymous_counters(app: Flask, client: FlaskClient) -> None:
+    submit_quiz(client, app, "wages", right=False)
+    submit_quiz(client, app, "wages", right=True)
+    quiz = starter_quiz(app, "wages")
+    with app.app_context():
+        rows = get_session().scalars(select(AnswerTally)).all()
+        answered = {row.question_id: row.count for row in rows if row.answer_key == "answered"}
+        correct = [row for row in rows if row.answer_key == "correct"]
+    assert answered == {question.id: 1 for question in quiz.questions}
+    assert correct == []
+    # The counters have no column that could point back to a learner.
+    assert {column.name for column in AnswerTally.__table__.columns} == {
+        "course_slug", "lesson_slug", "question_id", "lang", "answer_key", "count"}
+
+
+def test_unanswered_questions_are_listed_and_nothing_is_recorded(app: Flask, client: FlaskClient) -> None:
+    token = csrf_token(client, "/ru/trade-unions/wages")
+    response = client.post("/ru/trade-unions/wages/quiz", data={"csrf_token": token})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert 'class="error-summary"' in html
+    assert re.search(r'<a href="#q1">', html)
+    assert count_rows(app, QuizProgress) == 0
+
+
+@pytest.mark.parametrize("tamper", ["unknown-choice", "other-quiz", "bad-position", "duplicate-position"])
+def test_tampered_answers_are_form_errors_and_record_nothing(app: Flask, client: FlaskClient, tamper: str) -> None:
+    quiz = starter_quiz(app, "ilo-supervision")
+    data = quiz_answers(app, quiz)
+    order_fields = sorted(key for key in data if "_" in key)
+    if tamper == "unknown-choice":
+        first = next(key for key in data if "_" not in key)
+        data[first] = ["no-such-choice"]
+    elif tamper == "other-quiz":
+        data = {f"{key}x": value for key, value in data.items()}  # answers to fields this quiz does not have
+    elif tamper == "bad-position":
+        data[order_fields[0]] = "99"
+    else:
+        data[order_fields[0]] = data[order_fields[1]]
+    data["csrf_token"] = csrf_token(client, "/en/trade-unions/ilo-supervision")
+    response = client.post("/en/trade-unions/ilo-supervision/quiz", data=data)
+    assert response.status_code == 422
+    assert count_rows(app, QuizProgress) == 0 and count_rows(app, AnswerTally) == 0
+
+
+def test_missing_csrf_token_is_refused(app: Flask, client: FlaskClient) -> None:
+    client.get("/en/trade-unions/wages")
+    data = quiz_answers(app, starter_quiz(app, "wages"))
+    response = client.post("/en/trade-unions/wages/quiz", data=data)
+    assert response.status_code == 400
+    assert "This form has expired" in response.get_data(as_text=True)
+    assert count_rows(app, Learner) == 0 and count_rows(app, QuizProgress) == 0
+
+
+def test_a_megabyte_of_data_is_refused(app: Flask, client: FlaskClient) -> None:
+    token = csrf_token(client, "/en/trade-unions/wages")
+    response = client.post("/en/trade-unions/wages/quiz", data={"csrf_token": token, "q1": "x" * 1_000_000})
+    assert response.status_code == 413
+    assert count_rows(app, QuizProgress) == 0
+
+
+def test_quiz_on_a_lesson_without_one_is_404(client: FlaskClient) -> None:
+    assert client.post("/en/trade-unions/no-lesson/quiz").status_code in (400, 404)
+
+
+def test_result_without_an_attempt_goes_back_to_the_quiz(client: FlaskClient) -> None:
+    response = client.get("/en/trade-unions/wages/result")
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith("/en/trade-unions/wages#quiz")
+
+
+def test_mark_done_completes_the_lesson(app: Flask, client: FlaskClient) -> None:
+    token = csrf_token(client, "/be/trade-unions/study-safely")
+    response = client.post("/be/trade-unions/study-safely/done", data={"csrf_token": token})
+    assert response.status_code == 303
+    html = client.get("/be/trade-unions/study-safely").get_data(as_text=True)
+    assert 'class="notice notice--success"' in html
+    course = client.get("/be/trade-unions/").get_data(as_text=True)
+    assert "badge--done" in course
