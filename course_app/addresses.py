@@ -16,6 +16,7 @@ from flask import current_app, url_for
 
 from .content.markdown import LessonRef
 from .content.model import Course, Lesson
+from .content.video import MediaFile
 
 
 @dataclass(frozen=True)
@@ -54,3 +55,11 @@ def lesson_url(course: Course, lesson: Lesson, lang: str, endpoint: str = "lesso
         return url_for(f"learner.{endpoint}_numbered", lang=lang, course_number=course.number,
                        lesson_number=lesson.number, **values)
     return url_for(f"learner.{endpoint}", lang=lang, course_slug=course.slug, lesson_slug=lesson.slug, **values)
+
+
+def media_url(course: Course, lesson: Lesson, file: MediaFile) -> str:
+    """A lesson media file's address, naming its version so it can be cached for a year."""
+    if neutral_mode():
+        return url_for("learner.media_numbered", course_number=course.number, lesson_number=lesson.number,
+                       name=file.name, v=file.version)
+    return url_for("learner.media", course_slug=course.slug, lesson_slug=lesson.slug, name=file.name, v=file.version)

@@ -2,6 +2,7 @@
 
     course-app lessons check [PATH]   validate lesson files, print path:line: message
     course-app db upgrade|downgrade   run migrations
+    course-app media encode SOURCE    make the small video sizes and poster with ffmpeg
     course-app serve                  migrate, then serve with gunicorn
 
 Exit codes of ``lessons check``: 0 no errors (warnings may be printed), 1 errors found,
@@ -124,6 +125,34 @@ def db_revision(message: str) -> None:
     command.revision(db.alembic_config(current_app.config["DATABASE_URL"]), message=message, autogenerate=True)
 
 
+# -- media ------------------------------------------------------------------------------------
+
+@click.group()
+def media() -> None:
+    """Prepare lesson videos."""
+
+
+def human_size(size: int) -> str:
+    return f"{size / 1_000_000:.1f} MB" if size >= 1_000_000 else f"{max(1, round(size / 1000))} KB"
+
+
+@media.command("encode")
+@click.argument("source", type=click.Path(path_type=Path))
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the results (default: beside the source).")
+def media_encode(source: Path, out_dir: Path | None) -> None:
+    """Make the small sizes (360p, 240p, audio only) and a poster of SOURCE with ffmpeg."""
+    from .video_ladder import EncoderMissing, EncodingFailed, encode_ladder
+
+    try:
+        files = encode_ladder(source, out_dir)
+    except (EncoderMissing, EncodingFailed) as error:
+        raise click.ClickException(str(error)) from None
+    width = max(len(str(file.path)) for file in files)
+    for file in files:
+        click.echo(f"{str(file.path):<{width}}  {human_size(file.size):>8}  ({file.key})")
+
+
 # -- serving ---------------------------------------------------------------------------------
 
 @click.command("serve")
@@ -141,5 +170,5 @@ def serve(host: str | None, port: int | None) -> None:
 
 def init_app(app: Flask) -> None:
     """Attach every verb to the app's command group (``course-app`` and ``flask`` both see them)."""
-    for command in (lessons, database_group, serve):
+    for command in (lessons, database_group, media, serve):
         app.cli.add_command(command)

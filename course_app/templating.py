@@ -7,6 +7,7 @@ from functools import cache
 from pathlib import Path
 
 from flask import Flask, current_app, request, url_for
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 
 from . import addresses
@@ -38,6 +39,13 @@ def switch_language_url(lang: str) -> str:
     return url_for("learner.catalogue", lang=lang)
 
 
+def file_size(size: int) -> str:
+    """A download size as learners read it: "240 KB", "1.2 MB"."""
+    if size >= 1_000_000:
+        return _("%(size)s MB", size=format_decimal(round(size / 1_000_000, 1)))
+    return _("%(size)s KB", size=format_decimal(max(1, round(size / 1000))))
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         static_url=static_url,
@@ -49,6 +57,8 @@ def init_app(app: Flask) -> None:
         page_lang=get_locale,
         site_languages=lambda: app.config["LANGUAGES"],
         neutral_mode=addresses.neutral_mode,
+        media_url=addresses.media_url,
     )
+    app.jinja_env.filters["file_size"] = file_size
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

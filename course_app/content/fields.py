@@ -25,7 +25,7 @@ class FieldReader:
         self.where = where
 
     def _label(self, key: str) -> str:
-        return f"{self.where}'{key}'" if not self.where else f"{self.where}: '{key}'"
+        return f"'{key}' in {self.where}" if self.where else f"'{key}'"
 
     def line(self, key: str | None = None) -> int:
         return self.data.line_of(key) if key is not None else self.data.line

@@ -179,7 +179,7 @@ def _read_translated(fields: FieldReader, key: str, languages: Sequence[str], or
     if raw is None:
         return {}
     values: dict[str, str] = {}
-    inner = FieldReader(raw, fields.path, fields.problems, where=f"{key}")
+    inner = FieldReader(raw, fields.path, fields.problems, where=f"'{key}'")
     inner.check_keys(languages)
     for lang in languages:
         if lang in raw:

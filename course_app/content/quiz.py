@@ -151,7 +151,7 @@ def _parse_question(raw: object, line: int, path: Path, problems: ProblemList) -
     if not isinstance(raw, LineDict):
         problems.error(path, line, "each question is a group of 'key: value' lines starting with '- id:'")
         return None
-    fields = FieldReader(raw, path, problems, where=f"question on line {raw.line}")
+    fields = FieldReader(raw, path, problems, where=f"the question on line {raw.line}")
     question_id = fields.text("id")
     if question_id and not SLUG_PATTERN.match(question_id):
         problems.error(path, fields.line("id"), f"question id '{question_id}' must be lowercase letters, digits and hyphens")
@@ -182,7 +182,7 @@ def _parse_choices(fields: FieldReader, question_id: str, question_type: Questio
             if not isinstance(raw, LineDict):
                 fields.problems.error(fields.path, line, "each choice is '- id: …' with text, and correct/explain lines")
                 continue
-            choice_fields = FieldReader(raw, fields.path, fields.problems, where=f"choice on line {line}")
+            choice_fields = FieldReader(raw, fields.path, fields.problems, where=f"the choice on line {line}")
             choice_fields.check_keys(("id", "text", "correct", "explain"))
             choice_id = choice_fields.text("id")
             if choice_id in seen:
@@ -225,7 +225,7 @@ def _parse_order(fields: FieldReader, question_id: str, question_type: QuestionT
             if not isinstance(raw, LineDict):
                 fields.problems.error(fields.path, line, "each item is '- id: …' with a 'text:' line")
                 continue
-            item_fields = FieldReader(raw, fields.path, fields.problems, where=f"item on line {line}")
+            item_fields = FieldReader(raw, fields.path, fields.problems, where=f"the item on line {line}")
             item_fields.check_keys(("id", "text"))
             item_id = item_fields.text("id")
             if item_id in seen:
@@ -249,7 +249,7 @@ def _parse_match(fields: FieldReader, question_id: str, question_type: QuestionT
             if not isinstance(raw, LineDict):
                 fields.problems.error(fields.path, line, "each pair is '- id: …' with 'prompt:' and 'answer:' lines")
                 continue
-            pair_fields = FieldReader(raw, fields.path, fields.problems, where=f"pair on line {line}")
+            pair_fields = FieldReader(raw, fields.path, fields.problems, where=f"the pair on line {line}")
             pair_fields.check_keys(("id", "prompt", "answer"))
             pair_id = pair_fields.text("id")
             if pair_id in seen:

@@ -149,7 +149,7 @@ def parse_video_block(text: str, first_line: int, *, path: Path, lesson_dir: Pat
         problems.error(path, first_line, "a video block holds 'title:' and 'source:' lines", rule="media")
         return None
     before = len(problems.errors)
-    fields = FieldReader(data, path, problems, where="video")
+    fields = FieldReader(data, path, problems, where="the video block")
     fields.check_keys(VIDEO_KEYS)
     title = fields.text("title")
     source = fields.text("source")
@@ -192,7 +192,7 @@ def _read_tracks(fields: FieldReader, stem: str, lesson_dir: Path, media_dir: Pa
     declared = fields.mapping("subtitles", required=False)
     names = {lang: f"{stem}.{lang}.vtt" for lang in languages}
     if declared is not None:
-        inner = FieldReader(declared, fields.path, problems, where="subtitles")
+        inner = FieldReader(declared, fields.path, problems, where="the video's subtitles")
         inner.check_keys(languages)
         names.update({lang: inner.text(lang) for lang in languages if lang in declared})
     tracks = []

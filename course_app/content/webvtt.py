@@ -15,6 +15,7 @@ from .problems import ProblemList
 
 TIMESTAMP = r"(?:(\d{2,}):)?([0-5]\d):([0-5]\d)\.(\d{3})"
 TIMING = re.compile(rf"^{TIMESTAMP}[ \t]+-->[ \t]+{TIMESTAMP}(?:[ \t]+.*)?$")
+LOOKS_LIKE_TIME = re.compile(r"\d+:\d\d")
 TAG = re.compile(r"<[^>]*>")
 ENTITIES = {"&amp;": "&", "&lt;": "<", "&gt;": ">", "&nbsp;": " ", "&lrm;": "", "&rlm;": ""}
 PARAGRAPH_GAP = 1.5
@@ -63,8 +64,9 @@ def parse_webvtt(text: str, path: Path, problems: ProblemList, *, first_line: in
             index += 1
         if block[0].startswith(("NOTE", "STYLE", "REGION")):
             continue
-        timing_offset = 0 if "-->" in block[0] else 1
-        if timing_offset >= len(block) or "-->" not in block[timing_offset]:
+        timing_offset = 0 if "-->" in block[0] or LOOKS_LIKE_TIME.search(block[0]) else 1
+        if timing_offset >= len(block) or not ("-->" in block[timing_offset]
+                                               or LOOKS_LIKE_TIME.search(block[timing_offset])):
             problems.error(path, block_start + first_line,
                            "expected a timing line like '00:00:01.000 --> 00:00:04.000'", rule="media")
             continue
