@@ -46,13 +46,15 @@ def create_app(config: Mapping[str, Any] | None = None, **overrides: Any) -> Fla
     headers.init_app(app)
     content.init_app(app)
 
-    from . import cli, errors, learner, templating
+    from . import cli, errors, learner, staff, templating
 
     templating.init_app(app)
     learner.init_app(app)
+    staff.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
     app.register_blueprint(learner.bp)
+    app.register_blueprint(staff.bp)
     return app
 
 

@@ -3,6 +3,8 @@
     course-app lessons check [PATH]   validate lesson files, print path:line: message
     course-app db upgrade|downgrade   run migrations
     course-app media encode SOURCE    make the small video sizes and poster with ffmpeg
+    course-app staff add|list|disable|reset-2fa   staff accounts
+    course-app stats rebuild|generate recompute the statistics aggregates; synthetic data for benchmarks
     course-app serve                  migrate, then serve with gunicorn
 
 Exit codes of ``lessons check``: 0 no errors (warnings may be printed), 1 errors found,
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import click
@@ -20,6 +23,7 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from . import db
+from .models import StaffRole
 from .content import load_options
 from .content.loader import COURSE_FILE, load_catalogue
 from .content.problems import Problem
@@ -153,6 +157,144 @@ def media_encode(source: Path, out_dir: Path | None) -> None:
         click.echo(f"{str(file.path):<{width}}  {human_size(file.size):>8}  ({file.key})")
 
 
+# -- staff ------------------------------------------------------------------------------------
+
+@click.group()
+def staff() -> None:
+    """Staff accounts (made only here: the site has no sign-up)."""
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    return click.prompt("Password", hide_input=True, confirmation_prompt="Repeat the password")
+
+
+@staff.command("add")
+@click.argument("name")
+@click.option("--role", type=click.Choice([role.value for role in StaffRole]), required=True,
+              help="coordinator: statistics; educator: question insights; admin: both, and the audit log.")
+@click.option("--course", "courses", multiple=True, help="An educator's course (repeat for several; none: all).")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input (for scripts).")
+@with_appcontext
+def staff_add(name: str, role: str, courses: tuple[str, ...], password_stdin: bool) -> None:
+    """Create a staff account; the member sets up their authenticator at first sign-in."""
+    from .content import current_catalogue
+    from .db import get_session
+    from .domain.staff_accounts import StaffAccountError, add_staff
+
+    known = {course.slug for course in current_catalogue().courses}
+    unknown = [slug for slug in courses if slug not in known]
+    if unknown:
+        raise click.ClickException(f"no such course: {', '.join(unknown)} (courses: {', '.join(sorted(known))})")
+    password = _read_password(password_stdin)
+    session = get_session()
+    try:
+        member = add_staff(session, name, StaffRole(role), password, courses, date.today())
+    except StaffAccountError as error:
+        raise click.ClickException(str(error)) from None
+    session.commit()
+    click.echo(f"created {member.role} '{member.name}'. At the first sign-in (/staff/login) they set up an "
+               "authenticator app.")
+
+
+def _member(name: str):  # type: ignore[no-untyped-def]
+    from .db import get_session
+    from .domain.staff_accounts import find_staff
+
+    member = find_staff(get_session(), name)
+    if member is None:
+        raise click.ClickException(f"there is no staff account called '{name}'")
+    return member
+
+
+@staff.command("list")
+@with_appcontext
+def staff_list() -> None:
+    """Every staff account, its role, courses and state."""
+    from sqlalchemy import select
+
+    from .db import get_session
+    from .models import StaffMember
+
+    for member in get_session().scalars(select(StaffMember).order_by(StaffMember.name)):
+        state = "disabled" if member.disabled else ("active" if member.totp_enrolled else "not yet signed in")
+        courses = ", ".join(sorted(member.course_slugs() or [])) or "all courses"
+        click.echo(f"{member.name:<24} {member.role:<12} {state:<18} {courses}")
+
+
+@staff.command("disable")
+@click.argument("name")
+@with_appcontext
+def staff_disable(name: str) -> None:
+    """Stop an account from signing in (its open sessions end at once)."""
+    from .db import get_session
+    from .domain import audit
+    from .domain.staff_accounts import disable
+
+    member = _member(name)
+    disable(get_session(), member)
+    audit.record(get_session(), member.name, "disabled", "from the command line", datetime.now(UTC))
+    get_session().commit()
+    click.echo(f"'{name}' is disabled")
+
+
+@staff.command("reset-2fa")
+@click.argument("name")
+@with_appcontext
+def staff_reset_2fa(name: str) -> None:
+    """Forget an account's authenticator (lost phone): they set up a new one at the next sign-in."""
+    from .db import get_session
+    from .domain import audit
+    from .domain.staff_accounts import reset_totp
+
+    member = _member(name)
+    reset_totp(get_session(), member)
+    audit.record(get_session(), member.name, "authenticator reset", "from the command line", datetime.now(UTC))
+    get_session().commit()
+    click.echo(f"'{name}' will set up a new authenticator at the next sign-in")
+
+
+# -- statistics -------------------------------------------------------------------------------
+
+@click.group()
+def stats() -> None:
+    """The aggregates behind the staff statistics."""
+
+
+@stats.command("rebuild")
+@with_appcontext
+def stats_rebuild() -> None:
+    """Recompute every aggregate from the progress rows (after an upgrade or a repair)."""
+    from .content import current_catalogue
+    from .db import get_session
+    from .domain.aggregates import rebuild_all
+
+    rebuild_all(get_session(), {course.slug: len(course.lessons) for course in current_catalogue().courses})
+    get_session().commit()
+    click.echo("statistics rebuilt")
+
+
+@stats.command("generate")
+@click.option("--learners", default=100_000, show_default=True, help="Synthetic learners to make.")
+@click.option("--rows", default=1_000_000, show_default=True, help="About how many lesson progress rows.")
+@click.option("--seed", default=1, show_default=True)
+@with_appcontext
+def stats_generate(learners: int, rows: int, seed: int) -> None:
+    """Fill an EMPTY database with synthetic progress, for benchmarks (refuses real data)."""
+    from .content import current_catalogue
+    from .db import get_session
+    from .synthetic import DatabaseNotEmpty, generate_progress
+
+    try:
+        counts = generate_progress(get_session(), current_catalogue().courses, learners=learners, lesson_rows=rows,
+                                   today=date.today(), seed=seed)
+    except DatabaseNotEmpty as error:
+        raise click.ClickException(str(error)) from None
+    get_session().commit()
+    click.echo(f"{counts.learners} learners, {counts.lesson_rows} lesson rows, {counts.quiz_rows} quiz rows")
+
+
 # -- serving ---------------------------------------------------------------------------------
 
 @click.command("serve")
@@ -170,5 +312,5 @@ def serve(host: str | None, port: int | None) -> None:
 
 def init_app(app: Flask) -> None:
     """Attach every verb to the app's command group (``course-app`` and ``flask`` both see them)."""
-    for command in (lessons, database_group, media, serve):
+    for command in (lessons, database_group, media, staff, stats, serve):
         app.cli.add_command(command)

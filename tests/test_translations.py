@@ -21,7 +21,13 @@ def extracted_ids(tmp_path: Path) -> set[str]:
     subprocess.run([str(PYBABEL), "extract", "-F", "babel.cfg", "-k", "_l", "-k", "lazy_gettext", "-o", str(pot), "."],
                    cwd=PROJECT_DIR, check=True, capture_output=True)
     with pot.open("rb") as handle:
-        return {message.id if isinstance(message.id, str) else message.id[0] for message in read_po(handle) if message.id}
+        return {_key(message) for message in read_po(handle) if message.id}
+
+
+def _key(message) -> str:  # type: ignore[no-untyped-def]
+    """A message's identity: its context (if any) and its text."""
+    text = message.id if isinstance(message.id, str) else message.id[0]
+    return f"{message.context}|{text}" if message.context else text
 
 
 @pytest.mark.parametrize("lang", ["ru", "be"])
@@ -32,7 +38,7 @@ def test_every_ui_message_is_translated(tmp_path: Path, lang: str) -> None:
     for message in catalog:
         if not message.id:
             continue
-        key = message.id if isinstance(message.id, str) else message.id[0]
+        key = _key(message)
         strings = message.string if isinstance(message.string, tuple) else (message.string,)
         translated[key] = all(strings) and not message.fuzzy
     missing = sorted(key for key in extracted_ids(tmp_path) if not translated.get(key))

@@ -303,6 +303,8 @@ def _read_lesson_text(spec: _CourseSpec, ref: LessonRef, lang: str, original: Le
     # Errors in the file itself leave it out; a broken subtitle file only loses its own track.
     if lesson_text is None or any(p.is_error and p.path == path for p in file_problems):
         return None
+    if original is not None:
+        _compare_with_original(lesson_text, original, problems)
     # A broken quiz leaves out only the quiz, not the lesson text.
     quiz = _read_quiz(folder, lang, is_original, original, problems)
     return dataclasses.replace(lesson_text, quiz=quiz)
@@ -352,6 +354,20 @@ def _lesson_text(spec: _CourseSpec, ref: LessonRef, lang: str, path: Path, front
     rendered = render_body(body, ctx)
     return LessonText(lang, title, summary, minutes, rendered.parts, rendered.headings, path, revision,
                       translation_of, draft, None, dict(ctx.media))
+
+
+def _compare_with_original(text: LessonText, original: LessonText, problems: ProblemList) -> None:
+    """A translation keeps the original's sections and videos, so section links and videos line up."""
+    for what, mine, theirs in (("sections (## headings)", [h.level for h in text.headings],
+                                [h.level for h in original.headings]),
+                               ("videos", len(text.videos), len(original.videos))):
+        if mine != theirs:
+            count = len(mine) if isinstance(mine, list) else mine
+            expected = len(theirs) if isinstance(theirs, list) else theirs
+            detail = f"{count} {what}, the original has {expected}" if count != expected else \
+                f"its {what} are nested differently from the original's"
+            problems.warning(text.path, 1, f"structure differs from {original.path.name}: {detail}",
+                             rule="translation")
 
 
 def _check_translation_revision(path: Path, line: int, translation_of: int | None, original: LessonText | None,

@@ -11,13 +11,15 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from ..models import Learner, LessonProgress, QuizProgress
+from ..models import CourseProgress, Learner, LessonProgress, QuizProgress
+from . import aggregates
 
 CODE_DIGITS = 24
 CODE_GROUP = 4
@@ -99,10 +101,15 @@ def find_learner_by_code(session: Session, typed: str, pepper: str) -> Learner |
     return session.scalar(select(Learner).where(Learner.code_hash == digest))
 
 
-def merge_into(session: Session, source: Learner, target: Learner) -> None:
-    """Move ``source``'s progress into ``target`` (keeping the better of each), then delete ``source``."""
+def merge_into(session: Session, source: Learner, target: Learner, lesson_counts: Mapping[str, int]) -> None:
+    """Move ``source``'s progress into ``target`` (keeping the better of each), then delete ``source``.
+
+    :param lesson_counts: lessons per course, to tell whether a merged course is now completed.
+    """
     if source.id == target.id:
         return
+    aggregates.retract_learner(session, source.id)
+    aggregates.retract_learner(session, target.id)
     lessons = {(p.course_slug, p.lesson_slug): p for p in
                session.scalars(select(LessonProgress).where(LessonProgress.learner_id == target.id))}
     for row in session.scalars(select(LessonProgress).where(LessonProgress.learner_id == source.id)):
@@ -133,14 +140,21 @@ def merge_into(session: Session, source: Learner, target: Learner) -> None:
     target.created_on = min(target.created_on, source.created_on)
     target.last_seen_on = max(target.last_seen_on, source.last_seen_on)
     session.flush()
-    delete_learner(session, source)
+    _delete_rows(session, source)
+    aggregates.contribute_learner(session, target.id, lesson_counts)
+    session.flush()
 
 
 def delete_learner(session: Session, learner: Learner) -> None:
-    """Remove the learner and every row about them, at once and for good."""
+    """Remove the learner and every row about them, at once and for good (the aggregates follow)."""
+    aggregates.retract_learner(session, learner.id)
+    _delete_rows(session, learner)
+
+
+def _delete_rows(session: Session, learner: Learner) -> None:
     learner_id = learner.id
-    session.execute(delete(LessonProgress).where(LessonProgress.learner_id == learner_id))
-    session.execute(delete(QuizProgress).where(QuizProgress.learner_id == learner_id))
+    for model in (LessonProgress, QuizProgress, CourseProgress):
+        session.execute(delete(model).where(model.learner_id == learner_id))
     session.execute(delete(Learner).where(Learner.id == learner_id))
     session.expunge(learner)
     session.flush()

@@ -17,58 +17,80 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from ..models import AnswerTally, Learner, LessonProgress, QuizProgress
+from . import aggregates
 from .grading import QuizResult
 
 ANSWERED = "answered"
 CORRECT = "correct"
 
 
-def record_lesson_reached(session: Session, learner: Learner, course_slug: str, lesson_slug: str, lang: str,
+@dataclass(frozen=True)
+class LessonPlace:
+    """Which lesson an action is about, and how many lessons its course has (for "course completed")."""
+
+    course_slug: str
+    lesson_slug: str
+    lesson_count: int
+
+
+def record_lesson_reached(session: Session, learner: Learner, place: LessonPlace, lang: str,
                           today: date) -> LessonProgress:
     """Note that the learner opened a lesson (once; later visits change nothing)."""
     learner.touch(today)
-    row = session.get(LessonProgress, (learner.id, course_slug, lesson_slug))
+    key = (learner.id, place.course_slug, place.lesson_slug)
+    row = session.get(LessonProgress, key)
     if row is None:
         # Two tabs may open the same lesson at once: insert-or-ignore, then read what is there.
-        session.execute(_insert(session, LessonProgress).values(
-            learner_id=learner.id, course_slug=course_slug, lesson_slug=lesson_slug, lang=lang, reached_on=today,
-            completed_on=None).on_conflict_do_nothing())
-        row = session.get(LessonProgress, (learner.id, course_slug, lesson_slug), populate_existing=True)
+        inserted = session.execute(_insert(session, LessonProgress).values(
+            learner_id=learner.id, course_slug=place.course_slug, lesson_slug=place.lesson_slug, lang=lang,
+            reached_on=today, completed_on=None).on_conflict_do_nothing()).rowcount
+        row = session.get(LessonProgress, key, populate_existing=True)
         assert row is not None
+        if inserted:
+            aggregates.lesson_changed(session, None, aggregates.LessonSnapshot.of(row))
+            aggregates.refresh_course_progress(session, learner.id, place.course_slug, place.lesson_count)
     return row
 
 
-def record_lesson_completed(session: Session, learner: Learner, course_slug: str, lesson_slug: str, lang: str,
+def record_lesson_completed(session: Session, learner: Learner, place: LessonPlace, lang: str,
                             today: date) -> LessonProgress:
     """Mark a lesson done (the first day it was done is kept)."""
-    row = record_lesson_reached(session, learner, course_slug, lesson_slug, lang, today)
+    row = record_lesson_reached(session, learner, place, lang, today)
     if row.completed_on is None:
+        before = aggregates.LessonSnapshot.of(row)
         row.completed_on = today
         session.flush()
+        aggregates.lesson_changed(session, before, aggregates.LessonSnapshot.of(row))
+        aggregates.refresh_course_progress(session, learner.id, place.course_slug, place.lesson_count)
     return row
 
 
-def record_quiz_attempt(session: Session, learner: Learner, course_slug: str, lesson_slug: str, lang: str,
+def record_quiz_attempt(session: Session, learner: Learner, place: LessonPlace, lang: str,
                         result: QuizResult, today: date) -> QuizProgress:
     """Count an attempt, keep the best score, and complete the lesson when the quiz is passed.
 
     The first attempt also feeds the anonymous answer counters (in the quiz's own language).
     """
-    record_lesson_reached(session, learner, course_slug, lesson_slug, lang, today)
-    row = session.get(QuizProgress, (learner.id, course_slug, lesson_slug))
+    record_lesson_reached(session, learner, place, lang, today)
+    row = session.get(QuizProgress, (learner.id, place.course_slug, place.lesson_slug))
+    before = None
     if row is None:
-        row = QuizProgress(learner_id=learner.id, course_slug=course_slug, lesson_slug=lesson_slug, lang=lang,
-                           attempts=0, best_score=0, first_attempt_on=today, last_attempt_on=today, passed_on=None)
+        row = QuizProgress(learner_id=learner.id, course_slug=place.course_slug, lesson_slug=place.lesson_slug,
+                           lang=lang, attempts=0, best_score=0, first_attempt_on=today, last_attempt_on=today,
+                           passed_on=None)
         session.add(row)
-        tally_answers(session, course_slug, lesson_slug, result.quiz.lang, result)
+        tally_answers(session, place.course_slug, place.lesson_slug, result.quiz.lang, result)
+    else:
+        before = aggregates.QuizSnapshot.of(row)
     row.attempts += 1
     row.best_score = max(row.best_score, result.score)
     row.last_attempt_on = today
     if result.passed and row.passed_on is None:
         row.passed_on = today
     session.flush()
+    aggregates.quiz_changed(session, before, aggregates.QuizSnapshot.of(row))
     if result.passed:
-        record_lesson_completed(session, learner, course_slug, lesson_slug, lang, today)
+        record_lesson_completed(session, learner, place, lang, today)
     return row
 
 

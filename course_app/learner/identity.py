@@ -18,7 +18,8 @@ from flask_login import current_user, login_user, logout_user
 
 from ..db import get_session
 from ..domain.learners import create_learner
-from ..domain.progress import record_lesson_reached
+from ..content import current_catalogue
+from ..domain.progress import LessonPlace, record_lesson_reached
 from ..extensions import login_manager
 from ..models import Learner
 
@@ -50,21 +51,24 @@ def ensure_learner() -> Learner:
     learner = create_learner(db, today())
     pending = session.pop(FIRST_LESSON_KEY, None)
     if isinstance(pending, list) and len(pending) == 3 and all(isinstance(part, str) for part in pending):
-        record_lesson_reached(db, learner, pending[0], pending[1], pending[2], today())
+        course = current_catalogue().course(pending[0])
+        if course is not None and pending[1] in course.lessons_by_slug:
+            place = LessonPlace(course.slug, pending[1], len(course.lessons))
+            record_lesson_reached(db, learner, place, pending[2], today())
     login_user(learner)
     return learner
 
 
-def note_lesson_opened(course_slug: str, lesson_slug: str, lang: str) -> bool:
+def note_lesson_opened(place: LessonPlace, lang: str) -> bool:
     """Record that a lesson was opened. Returns True when the database changed (the caller commits).
 
     A first-ever page leaves only a note in the cookie; the row is written on the next page.
     """
     if current_learner() is None and not session:
-        session[FIRST_LESSON_KEY] = [course_slug, lesson_slug, lang]
+        session[FIRST_LESSON_KEY] = [place.course_slug, place.lesson_slug, lang]
         return False
     learner = ensure_learner()
-    record_lesson_reached(get_session(), learner, course_slug, lesson_slug, lang, today())
+    record_lesson_reached(get_session(), learner, place, lang, today())
     return True
 
 

@@ -9,6 +9,7 @@ from flask import abort
 from ..content import current_catalogue
 from ..content.model import Course, Lesson, LessonText
 from ..content.quiz import Quiz
+from ..domain.progress import LessonPlace
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,10 @@ class LessonView:
         return self.text.lang != self.wanted_lang
 
     @property
+    def place(self) -> LessonPlace:
+        return LessonPlace(self.course.slug, self.lesson.slug, len(self.course.lessons))
+
+    @property
     def quiz(self) -> Quiz | None:
         """The quiz in the shown text's language, else in the best other language that has one."""
         if self.text.quiz is not None:
@@ -34,6 +39,11 @@ class LessonView:
             if text is not None and text.quiz is not None:
                 return text.quiz
         return None
+
+
+def lesson_counts() -> dict[str, int]:
+    """Lessons per course, for deciding when a course is completed."""
+    return {course.slug: len(course.lessons) for course in current_catalogue().courses}
 
 
 def find_course(course_slug: str | None = None, course_number: int | None = None) -> Course:

@@ -50,7 +50,7 @@ def _render_course(course: Course) -> str:
 @lesson_route("", "lesson")
 def lesson(view: LessonView) -> str:
     """A lesson page: the text, its sections, its quiz, and the way on."""
-    if note_lesson_opened(view.course.slug, view.lesson.slug, view.wanted_lang):
+    if note_lesson_opened(view.place, view.wanted_lang):
         get_session().commit()
     return render_lesson(view)
 

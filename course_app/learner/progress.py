@@ -22,6 +22,7 @@ from ..domain.learners import CODE_DIGITS, CodeFormatError, delete_learner, find
 from ..domain.progress import LearnerProgress
 from . import bp
 from .forms import ActionForm, ContinueWithCodeForm, RememberForm
+from .lookup import lesson_counts
 from .identity import current_learner, ensure_learner, forget_learner, today
 from .standing import forget_cached_progress, learner_progress
 
@@ -105,7 +106,7 @@ def continue_with_code(lang: str) -> Response | tuple[str, int] | str:
     if target is not None:
         here = current_learner()
         if here is not None and not here.has_code:
-            merge_into(get_session(), here, target)
+            merge_into(get_session(), here, target, lesson_counts())
         target.touch(today())
         get_session().commit()
         session.pop(CODE_TRIES_KEY, None)

@@ -35,7 +35,7 @@ def submit_quiz(view: LessonView) -> Response | tuple[str, int]:
     answers = form.answers()
     result = grade(quiz, answers)
     learner = ensure_learner()
-    record_quiz_attempt(get_session(), learner, view.course.slug, view.lesson.slug, view.wanted_lang, result, today())
+    record_quiz_attempt(get_session(), learner, view.place, view.wanted_lang, result, today())
     get_session().commit()
     # The answers (choice ids only) stay in the signed session cookie just long enough to show the result.
     session[LAST_RESULT_KEY] = {"lesson": f"{view.course.slug}/{view.lesson.slug}", "lang": quiz.lang,
@@ -67,6 +67,6 @@ def mark_done(view: LessonView) -> Response | tuple[str, int]:
     if not form.validate():
         abort(400)
     learner = ensure_learner()
-    record_lesson_completed(get_session(), learner, view.course.slug, view.lesson.slug, view.wanted_lang, today())
+    record_lesson_completed(get_session(), learner, view.place, view.wanted_lang, today())
     get_session().commit()
     return redirect(lesson_url(view.course, view.lesson, view.wanted_lang) + "#lesson-done", code=303)

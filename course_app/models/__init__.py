@@ -3,5 +3,11 @@
 from .answers import AnswerTally
 from .learner import Learner
 from .progress import LessonProgress, QuizProgress
+from .staff import AuditEvent, StaffCourse, StaffMember, StaffRole, StaffSession
+from .statistics import CourseProgress, LessonDay, QuizDay
+from .throttle import ThrottleWindow
 
-__all__ = ["AnswerTally", "Learner", "LessonProgress", "QuizProgress"]
+__all__ = [
+    "AnswerTally", "AuditEvent", "CourseProgress", "Learner", "LessonDay", "LessonProgress", "QuizDay",
+    "QuizProgress", "StaffCourse", "StaffMember", "StaffRole", "StaffSession", "ThrottleWindow",
+]

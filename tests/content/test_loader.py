@@ -229,3 +229,10 @@ def test_unlisted_folder_and_foreign_language_file_warn(tmp_path: Path) -> None:
     assert ("demo/course.yaml:1: warning: lesson folder 'stray/' is not listed under any module, so it is not shown"
             in messages)
     assert any(m.startswith("demo/one/fr.md:1: warning: 'fr' is not one of the course's languages") for m in messages)
+
+
+def test_translation_structure_must_match_the_original(tmp_path: Path) -> None:
+    course = make_course(tmp_path)
+    make_lesson_text(course / "one", "ru", original=False, body="## Только один раздел\n\nТекст.\n")
+    assert ("demo/one/ru.md:1: warning: structure differs from en.md: 1 sections (## headings), "
+            "the original has 2") in formatted(tmp_path)

@@ -16,7 +16,7 @@ from course_app.db import database, get_session
 from course_app.domain.learners import (
     CODE_DIGITS, CodeFormatError, code_hash, create_learner, delete_learner, find_learner_by_code, generate_code,
     issue_code, merge_into, normalise_code)
-from course_app.domain.progress import record_lesson_completed, record_lesson_reached
+from course_app.domain.progress import LessonPlace, record_lesson_completed, record_lesson_reached
 from course_app.models import Learner, LessonProgress
 from tests.conftest import make_app
 
@@ -87,10 +87,10 @@ def test_merge_keeps_the_best_of_both_and_removes_the_source(tmp_path: Path) -> 
     with app.app_context():
         session = get_session()
         source, target = create_learner(session, DAY), create_learner(session, date(2026, 10, 1))
-        record_lesson_completed(session, source, "c", "a", "en", DAY)
-        record_lesson_reached(session, target, "c", "a", "en", date(2026, 10, 5))
-        record_lesson_reached(session, source, "c", "b", "ru", DAY)
-        merge_into(session, source, target)
+        record_lesson_completed(session, source, LessonPlace("c", "a", 2), "en", DAY)
+        record_lesson_reached(session, target, LessonPlace("c", "a", 2), "en", date(2026, 10, 5))
+        record_lesson_reached(session, source, LessonPlace("c", "b", 2), "ru", DAY)
+        merge_into(session, source, target, {"c": 2})
         session.commit()
         rows = {r.lesson_slug: r for r in session.scalars(select(LessonProgress))}
         assert set(rows) == {"a", "b"} and {r.learner_id for r in rows.values()} == {target.id}
@@ -103,7 +103,7 @@ def test_delete_removes_every_row(tmp_path: Path) -> None:
     with app.app_context():
         session = get_session()
         learner = create_learner(session, DAY)
-        record_lesson_completed(session, learner, "c", "a", "en", DAY)
+        record_lesson_completed(session, learner, LessonPlace("c", "a", 1), "en", DAY)
         delete_learner(session, learner)
         session.commit()
         assert session.scalars(select(LessonProgress)).all() == []

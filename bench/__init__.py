@@ -1,0 +1,1 @@
+"""Benchmarks for course_app (``make bench``); not part of the test suite."""

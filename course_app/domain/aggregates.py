@@ -1,0 +1,207 @@
+"""Keeping the dashboard's aggregates equal to what the progress rows say.
+
+Every change to a learner's progress rows goes with a call here: ``lesson_changed`` and
+``quiz_changed`` move the anonymous daily counters by the difference between a row's old
+and new state; ``refresh_course_progress`` recomputes one learner's standing in one course.
+Deleting or merging a learner first ``retract``s everything their rows contributed.
+``rebuild_all`` recomputes every aggregate from the rows (for repairs and generated data).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from ..models import CourseProgress, LessonDay, LessonProgress, QuizDay, QuizProgress
+
+
+@dataclass(frozen=True)
+class LessonSnapshot:
+    course_slug: str
+    lesson_slug: str
+    lang: str
+    reached_on: date
+    completed_on: date | None
+
+    @classmethod
+    def of(cls, row: LessonProgress) -> LessonSnapshot:
+        return cls(row.course_slug, row.lesson_slug, row.lang, row.reached_on, row.completed_on)
+
+
+@dataclass(frozen=True)
+class QuizSnapshot:
+    course_slug: str
+    lesson_slug: str
+    lang: str
+    first_attempt_on: date
+    attempts: int
+    passed: bool
+    best_score: int
+
+    @classmethod
+    def of(cls, row: QuizProgress) -> QuizSnapshot:
+        return cls(row.course_slug, row.lesson_slug, row.lang, row.first_attempt_on, row.attempts,
+                   row.passed_on is not None, row.best_score)
+
+
+def _upsert(session: Session, model: type, key: dict[str, Any], deltas: dict[str, int]) -> None:
+    """Add ``deltas`` to a counter row, creating it if needed (SQLite and PostgreSQL)."""
+    if not any(deltas.values()):
+        return
+    insert = (postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert)(model)
+    statement = insert.values(**key, **deltas).on_conflict_do_update(
+        index_elements=list(key), set_={name: getattr(model, name) + value for name, value in deltas.items()})
+    session.execute(statement)
+
+
+def _lesson_deltas(snapshot: LessonSnapshot, sign: int) -> Iterable[tuple[dict[str, Any], dict[str, int]]]:
+    base = {"course_slug": snapshot.course_slug, "lesson_slug": snapshot.lesson_slug, "lang": snapshot.lang}
+    yield {**base, "day": snapshot.reached_on}, {"reached": sign}
+    if snapshot.completed_on is not None:
+        yield {**base, "day": snapshot.completed_on}, {"completed": sign}
+
+
+def _quiz_deltas(snapshot: QuizSnapshot, sign: int) -> Iterable[tuple[dict[str, Any], dict[str, int]]]:
+    key = {"course_slug": snapshot.course_slug, "lesson_slug": snapshot.lesson_slug, "lang": snapshot.lang,
+           "day": snapshot.first_attempt_on}
+    yield key, {"learners": sign, "attempts": sign * snapshot.attempts, "passed": sign * int(snapshot.passed),
+                "best_score_sum": sign * snapshot.best_score}
+
+
+def _merged(changes: Iterable[tuple[dict[str, Any], dict[str, int]]]) -> dict[tuple, tuple[dict[str, Any], Counter]]:
+    merged: dict[tuple, tuple[dict[str, Any], Counter]] = {}
+    for key, deltas in changes:
+        marker = tuple(sorted(key.items()))
+        merged.setdefault(marker, (key, Counter()))[1].update(deltas)
+    return merged
+
+
+def lesson_changed(session: Session, before: LessonSnapshot | None, after: LessonSnapshot | None) -> None:
+    """Move the lesson counters from a row's old state to its new one (None: no row)."""
+    changes = [*(_lesson_deltas(before, -1) if before else ()), *(_lesson_deltas(after, +1) if after else ())]
+    for key, deltas in _merged(changes).values():
+        _upsert(session, LessonDay, key, dict(deltas))
+
+
+def quiz_changed(session: Session, before: QuizSnapshot | None, after: QuizSnapshot | None) -> None:
+    """Move the quiz counters from a row's old state to its new one (None: no row)."""
+    changes = [*(_quiz_deltas(before, -1) if before else ()), *(_quiz_deltas(after, +1) if after else ())]
+    for key, deltas in _merged(changes).values():
+        _upsert(session, QuizDay, key, dict(deltas))
+
+
+def refresh_course_progress(session: Session, learner_id: str, course_slug: str, lesson_count: int) -> None:
+    """Recompute one learner's standing in one course from their lesson rows."""
+    rows = session.scalars(select(LessonProgress).where(LessonProgress.learner_id == learner_id,
+                                                        LessonProgress.course_slug == course_slug)).all()
+    current = session.get(CourseProgress, (learner_id, course_slug))
+    if not rows:
+        if current is not None:
+            session.delete(current)
+        return
+    first = min(rows, key=lambda row: (row.reached_on, row.lesson_slug))
+    done = [row.completed_on for row in rows if row.completed_on is not None]
+    completed_on = max(done) if done and len(done) >= lesson_count else None
+    if current is None:
+        current = CourseProgress(learner_id=learner_id, course_slug=course_slug)
+        session.add(current)
+    current.lang = first.lang
+    current.started_on = first.reached_on
+    current.lessons_done = len(done)
+    current.completed_on = completed_on
+    session.flush()
+
+
+def retract_learner(session: Session, learner_id: str) -> set[str]:
+    """Take everything a learner's rows add to the daily counters back out; returns their courses."""
+    lessons = session.scalars(select(LessonProgress).where(LessonProgress.learner_id == learner_id)).all()
+    for key, deltas in _merged(d for row in lessons for d in _lesson_deltas(LessonSnapshot.of(row), -1)).values():
+        _upsert(session, LessonDay, key, dict(deltas))
+    quizzes = session.scalars(select(QuizProgress).where(QuizProgress.learner_id == learner_id)).all()
+    for key, deltas in _merged(d for row in quizzes for d in _quiz_deltas(QuizSnapshot.of(row), -1)).values():
+        _upsert(session, QuizDay, key, dict(deltas))
+    return {row.course_slug for row in lessons}
+
+
+def contribute_learner(session: Session, learner_id: str, lesson_counts: Mapping[str, int]) -> None:
+    """Add a learner's rows to the daily counters and recompute their course standings."""
+    lessons = session.scalars(select(LessonProgress).where(LessonProgress.learner_id == learner_id)).all()
+    for key, deltas in _merged(d for row in lessons for d in _lesson_deltas(LessonSnapshot.of(row), +1)).values():
+        _upsert(session, LessonDay, key, dict(deltas))
+    quizzes = session.scalars(select(QuizProgress).where(QuizProgress.learner_id == learner_id)).all()
+    for key, deltas in _merged(d for row in quizzes for d in _quiz_deltas(QuizSnapshot.of(row), +1)).values():
+        _upsert(session, QuizDay, key, dict(deltas))
+    session.execute(delete(CourseProgress).where(CourseProgress.learner_id == learner_id))
+    for course_slug in {row.course_slug for row in lessons}:
+        refresh_course_progress(session, learner_id, course_slug, lesson_counts.get(course_slug, 0))
+
+
+def rebuild_all(session: Session, lesson_counts: Mapping[str, int]) -> None:
+    """Recompute every aggregate from the progress rows, in bulk SQL."""
+    session.execute(delete(LessonDay))
+    session.execute(delete(QuizDay))
+    session.execute(delete(CourseProgress))
+    reached = select(LessonProgress.course_slug, LessonProgress.reached_on.label("day"), LessonProgress.lesson_slug,
+                     LessonProgress.lang, func.count().label("reached"), func.sum(0).label("completed")
+                     ).group_by(LessonProgress.course_slug, LessonProgress.reached_on, LessonProgress.lesson_slug,
+                                LessonProgress.lang)
+    session.execute(LessonDay.__table__.insert().from_select(
+        ["course_slug", "day", "lesson_slug", "lang", "reached", "completed"], reached))
+    completed = session.execute(
+        select(LessonProgress.course_slug, LessonProgress.completed_on, LessonProgress.lesson_slug,
+               LessonProgress.lang, func.count())
+        .where(LessonProgress.completed_on.is_not(None))
+        .group_by(LessonProgress.course_slug, LessonProgress.completed_on, LessonProgress.lesson_slug,
+                  LessonProgress.lang)).all()
+    for course_slug, day, lesson_slug, lang, count in completed:
+        _upsert(session, LessonDay, {"course_slug": course_slug, "day": day, "lesson_slug": lesson_slug,
+                                     "lang": lang}, {"completed": count})
+    quizzes = select(QuizProgress.course_slug, QuizProgress.first_attempt_on.label("day"), QuizProgress.lesson_slug,
+                     QuizProgress.lang, func.count(), func.sum(QuizProgress.attempts),
+                     func.count(QuizProgress.passed_on), func.sum(QuizProgress.best_score)
+                     ).group_by(QuizProgress.course_slug, QuizProgress.first_attempt_on, QuizProgress.lesson_slug,
+                                QuizProgress.lang)
+    session.execute(QuizDay.__table__.insert().from_select(
+        ["course_slug", "day", "lesson_slug", "lang", "learners", "attempts", "passed", "best_score_sum"], quizzes))
+    _rebuild_course_progress(session, lesson_counts)
+    session.flush()
+
+
+def _rebuild_course_progress(session: Session, lesson_counts: Mapping[str, int]) -> None:
+    """One row per learner and course: first day, the language of the first lesson, lessons done."""
+    per_learner = (
+        select(LessonProgress.learner_id, LessonProgress.course_slug,
+               func.min(LessonProgress.reached_on).label("started_on"),
+               func.count(LessonProgress.completed_on).label("lessons_done"),
+               func.max(LessonProgress.completed_on).label("last_done"))
+        .group_by(LessonProgress.learner_id, LessonProgress.course_slug)
+    ).subquery()
+    ordered = select(
+        LessonProgress.learner_id, LessonProgress.course_slug, LessonProgress.lang,
+        func.row_number().over(partition_by=(LessonProgress.learner_id, LessonProgress.course_slug),
+                               order_by=(LessonProgress.reached_on, LessonProgress.lesson_slug)).label("position"),
+    ).subquery()
+    first_lang = select(ordered.c.learner_id, ordered.c.course_slug, ordered.c.lang).where(
+        ordered.c.position == 1).subquery()
+    joined = select(per_learner, first_lang.c.lang).join(
+        first_lang, (first_lang.c.learner_id == per_learner.c.learner_id)
+        & (first_lang.c.course_slug == per_learner.c.course_slug))
+    rows = []
+    batch = 5000
+    for row in session.execute(joined).all():
+        total = lesson_counts.get(row.course_slug, 0)
+        rows.append({"learner_id": row.learner_id, "course_slug": row.course_slug, "lang": row.lang,
+                     "started_on": row.started_on, "lessons_done": row.lessons_done,
+                     "completed_on": row.last_done if total and row.lessons_done >= total else None})
+        if len(rows) >= batch:
+            session.execute(CourseProgress.__table__.insert(), rows)
+            rows = []
+    if rows:
+        session.execute(CourseProgress.__table__.insert(), rows)

@@ -1,0 +1,145 @@
+"""Staff accounts: Argon2id passwords, TOTP second factor, enrolment, and account changes.
+
+Accounts are made only from the command line. A member enrols their authenticator at their
+first login: the secret is shown then (as text and as a QR code) and never again.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+import pyotp
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from ..models import StaffCourse, StaffMember, StaffRole, StaffSession
+
+PASSWORD_MIN_LENGTH = 12
+TOTP_STEP = 30
+TOTP_DIGITS = 6
+TOTP_WINDOW = 1  # one step either side: a code is good for about a minute and a half
+_hasher = PasswordHasher()  # Argon2id with argon2-cffi's current recommended parameters
+# Verified against when the name is unknown, so that an unknown name costs the same time.
+_DUMMY_HASH = _hasher.hash("not a real password, only here to spend the same time")
+
+
+class StaffAccountError(Exception):
+    """Something about an account request is wrong; the message says what."""
+
+
+@dataclass(frozen=True)
+class Enrolment:
+    secret: str
+    uri: str
+
+
+def check_password_strength(password: str) -> None:
+    if len(password) < PASSWORD_MIN_LENGTH:
+        raise StaffAccountError(f"the password must have at least {PASSWORD_MIN_LENGTH} characters")
+
+
+def find_staff(session: Session, name: str) -> StaffMember | None:
+    return session.scalar(select(StaffMember).where(StaffMember.name == name))
+
+
+def add_staff(session: Session, name: str, role: StaffRole, password: str, courses: Iterable[str],
+              today: date) -> StaffMember:
+    """Create an account (not yet enrolled: the member enrols their authenticator at first login)."""
+    name = name.strip()
+    if not name or len(name) > 80 or any(ch.isspace() for ch in name):
+        raise StaffAccountError("a staff name is one word of up to 80 characters, e.g. 'anna.k'")
+    if find_staff(session, name) is not None:
+        raise StaffAccountError(f"there is already an account called '{name}'")
+    check_password_strength(password)
+    member = StaffMember(name=name, role=role.value, password_hash=_hasher.hash(password), totp_secret=None,
+                         totp_enrolled=False, totp_last_step=0, disabled=False, created_on=today)
+    member.courses = [StaffCourse(course_slug=slug) for slug in sorted(set(courses))]
+    session.add(member)
+    session.flush()
+    return member
+
+
+def verify_password(session: Session, member: StaffMember | None, password: str) -> bool:
+    """Check a password (spending the same time for an unknown name); rehash when parameters changed."""
+    try:
+        _hasher.verify(member.password_hash if member else _DUMMY_HASH, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+    if member is None:
+        return False
+    if _hasher.check_needs_rehash(member.password_hash):
+        member.password_hash = _hasher.hash(password)
+        session.flush()
+    return True
+
+
+def set_password(session: Session, member: StaffMember, password: str) -> None:
+    check_password_strength(password)
+    member.password_hash = _hasher.hash(password)
+    end_sessions(session, member)
+
+
+def start_enrolment(session: Session, member: StaffMember, issuer: str) -> Enrolment:
+    """A new secret for an account that is not enrolled (each visit replaces the last one shown)."""
+    if member.totp_enrolled:
+        raise StaffAccountError("this account already has an authenticator; an admin can reset it")
+    member.totp_secret = pyotp.random_base32()
+    member.totp_last_step = 0
+    session.flush()
+    return pending_enrolment(member, issuer)
+
+
+def pending_enrolment(member: StaffMember, issuer: str) -> Enrolment:
+    """The secret being enrolled, to show again after a mistyped code."""
+    if member.totp_secret is None or member.totp_enrolled:
+        raise StaffAccountError("this account has no enrolment under way")
+    uri = pyotp.TOTP(member.totp_secret, digits=TOTP_DIGITS, interval=TOTP_STEP).provisioning_uri(
+        name=member.name, issuer_name=issuer)
+    return Enrolment(member.totp_secret, uri)
+
+
+def verify_totp(session: Session, member: StaffMember, code: str, now: float) -> bool:
+    """True for a current code (±1 step) never used before; the step is then used up."""
+    code = "".join(code.split())
+    if member.totp_secret is None or len(code) != TOTP_DIGITS or not code.isdigit():
+        return False
+    totp = pyotp.TOTP(member.totp_secret, digits=TOTP_DIGITS, interval=TOTP_STEP)
+    current = int(now // TOTP_STEP)
+    for step in range(current - TOTP_WINDOW, current + TOTP_WINDOW + 1):
+        if step > member.totp_last_step and hmac.compare_digest(totp.at(step * TOTP_STEP), code):
+            member.totp_last_step = step
+            session.flush()
+            return True
+    return False
+
+
+def finish_enrolment(session: Session, member: StaffMember, code: str, now: float) -> bool:
+    """Confirm the authenticator with a first code; from then on, every login needs one."""
+    if not verify_totp(session, member, code, now):
+        return False
+    member.totp_enrolled = True
+    session.flush()
+    return True
+
+
+def reset_totp(session: Session, member: StaffMember) -> None:
+    """Forget the authenticator: the member enrols again at their next login."""
+    member.totp_secret = None
+    member.totp_enrolled = False
+    member.totp_last_step = 0
+    end_sessions(session, member)
+
+
+def disable(session: Session, member: StaffMember) -> None:
+    member.disabled = True
+    end_sessions(session, member)
+
+
+def end_sessions(session: Session, member: StaffMember) -> None:
+    session.execute(delete(StaffSession).where(StaffSession.staff_id == member.id))
+    session.flush()

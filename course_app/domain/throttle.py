@@ -1,0 +1,37 @@
+"""Throttling failures per key (a staff account), counted in the database so that every app
+server shares the count. Keys are never client addresses: behind Tor every client is 127.0.0.1."""
+
+from __future__ import annotations
+
+from sqlalchemy import case, delete
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from ..models import ThrottleWindow
+
+
+def failures(session: Session, key: str, window_seconds: int, now: int) -> int:
+    """Failures recorded for ``key`` in its current window (0 once the window has passed)."""
+    row = session.get(ThrottleWindow, key, populate_existing=True)
+    if row is None or now - row.window_start >= window_seconds:
+        return 0
+    return row.count
+
+
+def record_failure(session: Session, key: str, window_seconds: int, now: int) -> int:
+    """Count one failure, atomically, starting a new window if the old one has passed; returns the count."""
+    insert = (postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert)(ThrottleWindow)
+    expired = ThrottleWindow.window_start <= now - window_seconds
+    statement = insert.values(key=key, window_start=now, count=1).on_conflict_do_update(
+        index_elements=[ThrottleWindow.key],
+        set_={
+            "count": case((expired, 1), else_=ThrottleWindow.count + 1),
+            "window_start": case((expired, now), else_=ThrottleWindow.window_start),
+        },
+    ).returning(ThrottleWindow.count)
+    return int(session.execute(statement).scalar_one())
+
+
+def clear(session: Session, key: str) -> None:
+    session.execute(delete(ThrottleWindow).where(ThrottleWindow.key == key))
+

@@ -1,0 +1,63 @@
+"""Aggregates kept up to date as learners progress, so the coordinators' dashboard never scans
+every progress row. Each table can be rebuilt from the progress rows (course-app stats rebuild).
+
+``CourseProgress`` has one row per learner and course and is deleted with the learner. The
+daily counters have no learner at all: they are sums, adjusted when a learner's rows change
+or are deleted, so they always equal what the remaining rows say.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import ForeignKey, Index, Integer
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..db import Base
+from .types import Day, LanguageCode, LearnerId, Slug
+
+
+class CourseProgress(Base):
+    """Where one learner stands in one course: started, lessons done, completed."""
+
+    __tablename__ = "course_progress"
+    __table_args__ = (
+        # Covering indexes: the dashboard's cohort and trend queries read only the index.
+        Index("ix_course_progress_started", "course_slug", "started_on", "lang", "lessons_done", "completed_on"),
+        Index("ix_course_progress_completed", "course_slug", "completed_on", "lang"),
+    )
+
+    learner_id: Mapped[LearnerId] = mapped_column(ForeignKey("learner.id", ondelete="CASCADE"), primary_key=True)
+    course_slug: Mapped[Slug] = mapped_column(primary_key=True)
+    lang: Mapped[LanguageCode]
+    started_on: Mapped[Day]
+    lessons_done: Mapped[int] = mapped_column(Integer, default=0)
+    completed_on: Mapped[date | None] = mapped_column()
+
+
+class LessonDay(Base):
+    """How many learners first opened, and completed, a lesson on a day (in a language)."""
+
+    __tablename__ = "lesson_day"
+
+    course_slug: Mapped[Slug] = mapped_column(primary_key=True)
+    day: Mapped[Day] = mapped_column(primary_key=True)
+    lesson_slug: Mapped[Slug] = mapped_column(primary_key=True)
+    lang: Mapped[LanguageCode] = mapped_column(primary_key=True)
+    reached: Mapped[int] = mapped_column(Integer, default=0)
+    completed: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class QuizDay(Base):
+    """Quiz results of the learners whose first attempt was on a day (in a language)."""
+
+    __tablename__ = "quiz_day"
+
+    course_slug: Mapped[Slug] = mapped_column(primary_key=True)
+    day: Mapped[Day] = mapped_column(primary_key=True)
+    lesson_slug: Mapped[Slug] = mapped_column(primary_key=True)
+    lang: Mapped[LanguageCode] = mapped_column(primary_key=True)
+    learners: Mapped[int] = mapped_column(Integer, default=0)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    passed: Mapped[int] = mapped_column(Integer, default=0)
+    best_score_sum: Mapped[int] = mapped_column(Integer, default=0)

@@ -1,0 +1,38 @@
+"""How protected values read on staff pages and in CSV files: the same text in both."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_babel import format_decimal, format_percent
+from flask_babel import gettext as _
+from flask_babel import pgettext
+
+from ..domain.reports import Decimal, Percent, Value
+from ..domain.suppression import Cell
+
+
+def render_value(value: Value, threshold: int) -> str:
+    if isinstance(value, Cell):
+        return format_decimal(value.value) if value.published else _("fewer than %(k)d", k=threshold)
+    if isinstance(value, Percent):
+        return format_percent(value.value, "#,##0%") if value.value is not None else _("not shown")
+    if isinstance(value, Decimal):
+        return format_decimal(round(value.value, 1)) if value.value is not None else _("not shown")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def column_labels() -> dict[str, str]:
+    """Column and table names in the reader's language."""
+    return {
+        "courses": _("Courses"), "lessons": _("Lessons: where learners stop"), "quizzes": _("Quizzes"),
+        "weeks": _("Starts and completions per week"),
+        "started": pgettext("learners", "Started"), "completed": pgettext("learners", "Completed"),
+        "completion rate": _("Completion rate"), "median lessons done": _("Median lessons done"),
+        "lesson": _("Lesson"), "reached": pgettext("learners", "Reached"), "completed of reached": _("Completed of reached"),
+        "quiz of lesson": _("Quiz of lesson"), "learners": _("Learners"), "attempts": _("Attempts"),
+        "passed": _("Passed"), "pass rate": _("Pass rate"), "mean best score": _("Mean best score (%)"),
+        "week from": _("Week from"),
+    }

@@ -1,0 +1,41 @@
+"""Staff forms: sign in, enrol an authenticator, sign out, and the dashboard's filters."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, PasswordField, SelectField, StringField, ValidationError
+from wtforms.validators import InputRequired, Length, Optional, Regexp
+
+
+class LoginForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[InputRequired(message=_l("Type your name.")), Length(max=80)])
+    password = PasswordField(_l("Password"), validators=[InputRequired(message=_l("Type your password.")),
+                                                         Length(max=200)])
+    code = StringField(_l("Code from your authenticator app"),
+                       validators=[Optional(), Regexp(r"^\s*\d{3}\s?\d{3}\s*$", message=_l("The code has 6 digits."))])
+
+
+class EnrolForm(FlaskForm):
+    code = StringField(_l("Code from your authenticator app"), validators=[
+        InputRequired(message=_l("Type the 6-digit code your app shows.")),
+        Regexp(r"^\s*\d{3}\s?\d{3}\s*$", message=_l("The code has 6 digits."))])
+
+
+class LogoutForm(FlaskForm):
+    """Signing out is a POST with a CSRF token, so no other site can sign anyone out."""
+
+
+class FilterForm(FlaskForm):
+    """Dashboard filters, sent with GET so the address can be bookmarked; no CSRF needed to read."""
+
+    class Meta:
+        csrf = False
+
+    start = DateField(_l("From"), validators=[Optional()])
+    end = DateField(_l("To"), validators=[Optional()])
+    lang = SelectField(_l("Language"), validators=[Optional()])
+
+    def validate_end(self, field: DateField) -> None:
+        if field.data and self.start.data and field.data < self.start.data:
+            raise ValidationError(_l("The end date is before the start date."))

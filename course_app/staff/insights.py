@@ -1,0 +1,30 @@
+"""Educators' question insights: which questions learners find hard, from anonymous counters."""
+
+from __future__ import annotations
+
+from flask import current_app, render_template, request
+from flask_babel import gettext as _
+
+from ..content import current_catalogue
+from ..db import get_session
+from ..domain.reports import question_insights
+from ..i18n import get_locale, language_name
+from . import bp
+from .access import signed_in, staff_required
+
+
+@bp.get("/insights")
+@staff_required(lambda role: role.sees_insights)
+def insights() -> str:
+    """Per quiz question of the educator's courses: answered, share right, common wrong answers."""
+    member = signed_in()
+    allowed = member.course_slugs()
+    lang_filter = request.args.get("lang") if request.args.get("lang") in current_app.config["LANGUAGES"] else None
+    threshold = current_app.config["SMALL_CELL_THRESHOLD"]
+    courses = [course for course in current_catalogue().courses if allowed is None or course.slug in allowed]
+    reports = [(course, question_insights(get_session(), course, get_locale(), threshold, lang_filter,
+                                          lambda value: _("True") if value else _("False")))
+               for course in courses]
+    languages = [("", _("All languages")), *((code, language_name(code)) for code in current_app.config["LANGUAGES"])]
+    return render_template("staff/insights.html", reports=reports, threshold=threshold, lang_filter=lang_filter or "",
+                           languages=languages)

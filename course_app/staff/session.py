@@ -1,0 +1,93 @@
+"""A signed-in staff member's session: a random token in the cookie, its hash in the database.
+
+Logging in clears the whole cookie session and starts a new token (the session id is renewed);
+logging out deletes the row, so a copied cookie stops working at once; a session unused for
+``STAFF_SESSION_MINUTES`` ends by itself.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import UTC, datetime, timedelta
+
+from flask import current_app, g, session
+from sqlalchemy import delete
+
+from ..db import get_session
+from ..models import StaffMember, StaffSession
+
+TOKEN_KEY = "staff_token"
+PENDING_KEY = "staff_pending"   # an account whose password was right, enrolling its authenticator
+PENDING_MINUTES = 10
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def begin(member: StaffMember) -> None:
+    """Sign ``member`` in: a fresh cookie session with a new token (the caller commits)."""
+    session.clear()
+    token = secrets.token_urlsafe(32)
+    get_session().add(StaffSession(token_hash=_digest(token), staff_id=member.id, last_seen_at=now_utc()))
+    session[TOKEN_KEY] = token
+    g.pop("staff_member", None)
+
+
+def end() -> None:
+    """Sign out: the token stops working everywhere, and the cookie session is emptied."""
+    token = session.get(TOKEN_KEY)
+    if isinstance(token, str):
+        get_session().execute(delete(StaffSession).where(StaffSession.token_hash == _digest(token)))
+    session.clear()
+    g.pop("staff_member", None)
+
+
+def current_staff() -> StaffMember | None:
+    """The signed-in staff member, or None (expired, signed out, disabled, or never signed in)."""
+    if "staff_member" in g:
+        return g.staff_member
+    member = None
+    token = session.get(TOKEN_KEY)
+    if isinstance(token, str):
+        db = get_session()
+        row = db.get(StaffSession, _digest(token))
+        idle_limit = timedelta(minutes=current_app.config["STAFF_SESSION_MINUTES"])
+        now = now_utc()
+        if row is not None and now - row.last_seen_at <= idle_limit:
+            candidate = db.get(StaffMember, row.staff_id)
+            if candidate is not None and not candidate.disabled and candidate.totp_enrolled:
+                member = candidate
+                if now - row.last_seen_at >= timedelta(minutes=1):
+                    row.last_seen_at = now
+                    db.commit()
+        elif row is not None:
+            db.delete(row)
+            db.commit()
+        if member is None:
+            session.pop(TOKEN_KEY, None)
+    g.staff_member = member
+    return member
+
+
+def set_pending(member: StaffMember) -> None:
+    session.clear()
+    session[PENDING_KEY] = [member.id, int(now_utc().timestamp())]
+
+
+def pending_member() -> StaffMember | None:
+    """The account half-way through signing in (password checked, authenticator not yet enrolled)."""
+    value = session.get(PENDING_KEY)
+    if not (isinstance(value, list) and len(value) == 2):
+        return None
+    member_id, since = value
+    if now_utc().timestamp() - since > PENDING_MINUTES * 60:
+        session.pop(PENDING_KEY, None)
+        return None
+    member = get_session().get(StaffMember, member_id)
+    return member if member is not None and not member.disabled and not member.totp_enrolled else None

@@ -1,0 +1,38 @@
+"""A coordinator signs in (password, then authenticator enrolment) and reads the dashboard in a
+real browser with JavaScript off; an educator sees insights but not the statistics."""
+
+from __future__ import annotations
+
+import time
+
+import pyotp
+
+from course_app.models import StaffRole
+from tests.browser.conftest import LiveServer
+from tests.staff.conftest import PASSWORD, create_account
+
+
+def test_coordinator_signs_in_and_reads_the_dashboard(browser, live_server: LiveServer) -> None:  # type: ignore[no-untyped-def]
+    create_account(live_server.app, "browser-cora", StaffRole.COORDINATOR)
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(live_server.url + "/staff/")
+    assert page.url.startswith(live_server.url + "/staff/login")
+    page.fill("input[name=name]", "browser-cora")
+    page.fill("input[name=password]", PASSWORD)
+    page.locator("form button[type=submit]").click()
+    assert page.url == live_server.url + "/staff/enrol"
+    assert page.locator("figure.qr svg").count() == 1
+    secret = page.locator("#totp-secret").inner_text().strip()
+    page.fill("input[name=code]", pyotp.TOTP(secret).at(time.time() - 30))
+    page.locator("main form button[type=submit]").click()
+    assert page.url == live_server.url + "/staff/"
+    assert page.locator("h1").inner_text() == "Statistics"
+    assert page.locator("svg.chart").count() >= 2
+    assert page.locator("table.data-table").count() >= 4
+    # Sign out with the POST button.
+    page.locator("form.inline-form button").click()
+    assert page.url == live_server.url + "/staff/login"
+    page.goto(live_server.url + "/staff/")
+    assert "/staff/login" in page.url
+    context.close()

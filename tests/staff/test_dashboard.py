@@ -1,0 +1,118 @@
+"""The coordinators' dashboard and exports, and the educators' insights, through the app."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import date, timedelta
+
+from flask import Flask
+from sqlalchemy import select
+
+from course_app.content import current_catalogue
+from course_app.db import get_session
+from course_app.domain.learners import create_learner
+from course_app.domain.progress import LessonPlace, record_lesson_completed, record_lesson_reached
+from course_app.learner.identity import today
+from course_app.models import AuditEvent
+from tests.helpers import submit_quiz
+from tests.staff.conftest import StaffUser
+
+
+def add_learners(app: Flask, count: int, completed_lessons: int, lang: str = "en") -> None:
+    with app.app_context():
+        course = current_catalogue().course("trade-unions")
+        session = get_session()
+        for _ in range(count):
+            learner = create_learner(session, today())
+            for lesson in course.lessons[:completed_lessons + 1]:
+                place = LessonPlace(course.slug, lesson.slug, len(course.lessons))
+                record_lesson_reached(session, learner, place, lang, today() - timedelta(days=2))
+                if lesson in course.lessons[:completed_lessons]:
+                    record_lesson_completed(session, learner, place, lang, today() - timedelta(days=1))
+        session.commit()
+
+
+def table_cells(html: str) -> list[str]:
+    return [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", html, re.S)]
+
+
+def chart_numbers(html: str) -> list[str]:
+    return re.findall(r"<text x=\"\d+\" y=\"\d+\">(\d+)</text>", html)
+
+
+def test_three_learners_reveal_no_three_anywhere(app: Flask, coordinator: StaffUser) -> None:
+    add_learners(app, 3, completed_lessons=6)
+    html = coordinator.client.get("/staff/").get_data(as_text=True)
+    cells = table_cells(html)
+    assert cells and "3" not in cells
+    assert "fewer than 5" in cells
+    assert "3" not in chart_numbers(html)
+    assert not [cell for cell in cells if cell.endswith("%")]  # no rate from fewer than 5
+    for table in ("courses", "lessons", "quizzes", "weeks"):
+        response = coordinator.client.get(f"/staff/export/{table}.csv")
+        assert response.status_code == 200 and response.mimetype == "text/csv"
+        rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+        values = [value for row in rows[1:] for value in row[1:]]
+        assert "3" not in values, (table, rows)
+
+
+def test_known_numbers_with_protection(app: Flask, coordinator: StaffUser) -> None:
+    add_learners(app, 12, completed_lessons=6)       # 12 complete the course
+    add_learners(app, 8, completed_lessons=1)        # 8 stop after the first lesson
+    start = (today() - timedelta(days=10)).isoformat()
+    html = coordinator.client.get(f"/staff/?start={start}&end={today().isoformat()}").get_data(as_text=True)
+    summary = table_cells(html[html.index("<table"):html.index("</table>")])
+    assert summary == ["20", "12", "60%", "6"]  # lessons done: eight 1s and twelve 6s, so the median is 6
+    funnel = html[html.index("Lessons: where learners stop"):]
+    funnel = table_cells(funnel[:funnel.index("</table>")])
+    # Lesson 1: reached and completed by all 20; lesson 2: reached by 20, completed by 12 (8 stop);
+    # lessons 3 to 6: the 12 who finish.
+    assert funnel == ["20", "20", "100%", "20", "12", "60%"] + ["12", "12", "100%"] * 4
+
+
+def test_export_is_audited_and_matches_the_page(app: Flask, coordinator: StaffUser) -> None:
+    add_learners(app, 9, completed_lessons=2, lang="ru")
+    response = coordinator.client.get("/staff/export/lessons.csv?lang=ru")
+    assert 'filename="course-lessons-' in response.headers["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    assert rows[0][0] == "course" and rows[1][0] == "trade-unions"
+    assert rows[1][2:4] == ["9", "9"]
+    with app.app_context():
+        events = get_session().scalars(select(AuditEvent).where(AuditEvent.action == "export")).all()
+    assert [event.staff_name for event in events] == ["cora"]
+    assert "lessons" in events[0].detail and "ru" in events[0].detail
+
+
+def test_bad_filter_values_do_not_break_the_page(coordinator: StaffUser) -> None:
+    for query in ("start=yesterday", "end=2026-13-45", "lang=xx", "start=2026-05-01&end=2026-01-01",
+                  "start=" + "9" * 5000):
+        assert coordinator.client.get(f"/staff/?{query}").status_code == 200, query
+    assert coordinator.client.get("/staff/export/secrets.csv").status_code == 404
+
+
+def test_no_route_takes_a_learner(app: Flask, admin: StaffUser) -> None:
+    """No staff page or export accepts a learner id: the URL map has no such parameter."""
+    for rule in app.url_map.iter_rules():
+        if rule.rule.startswith("/staff"):
+            assert not (set(rule.arguments) & {"learner", "learner_id", "id", "code"}), rule.rule
+
+
+def test_educator_insights(app: Flask, educator: StaffUser) -> None:
+    for _ in range(6):
+        client = app.test_client()
+        submit_quiz(client, app, "wages", right=False)
+    for _ in range(2):
+        submit_quiz(app.test_client(), app, "wages", right=True)
+    html = educator.client.get("/staff/insights").get_data(as_text=True)
+    wages = html[html.index("Wages and the minimum wage"):]
+    wages = wages[:wages.index("</table>")]
+    rows = re.findall(r"<tr>(.*?)</tr>", wages, re.S)[1:]
+    assert rows
+    for row in rows:
+        cells = table_cells(row)
+        assert cells[0] == "8"                       # answered at first attempt
+        assert cells[1] in ("not shown", "25%")      # 2 of 8 right: shown only if 6 wrong is publishable
+        assert "looks too hard" in row or "not shown" in cells[1]
+    assert educator.client.get("/staff/").status_code == 403
