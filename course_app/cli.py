@@ -5,6 +5,8 @@
     course-app media encode SOURCE    make the small video sizes and poster with ffmpeg
     course-app staff add|list|disable|reset-2fa   staff accounts
     course-app stats rebuild|generate recompute the statistics aggregates; synthetic data for benchmarks
+    course-app export keygen|static|verify   signed static mirrors
+    course-app preview                serve drafts and live changes for an educator, problems shown
     course-app serve                  migrate, then serve with gunicorn
 
 Exit codes of ``lessons check``: 0 no errors (warnings may be printed), 1 errors found,
@@ -92,6 +94,56 @@ def lessons_check(path: Path | None, output_format: str, strict: bool) -> None:
         summary = f"{errors} error(s), {warnings} warning(s)" if problems else "no problems found"
         click.echo(summary, err=True)
     sys.exit(EXIT_ERRORS if failing else EXIT_OK)
+
+
+@lessons.command("new")
+@click.argument("target", metavar="COURSE/LESSON")
+@click.option("--langs", default="en,ru,be", show_default=True,
+              help="Languages, comma-separated; the first is the original.")
+@click.option("--quiz", is_flag=True, help="Also make a quiz file for every language.")
+@with_appcontext
+def lessons_new(target: str, langs: str, quiz: bool) -> None:
+    """Make the files of a new lesson (and of a new course, if COURSE does not exist yet)."""
+    from .content.scaffold import ScaffoldError, scaffold_lesson
+
+    languages = [lang.strip() for lang in langs.split(",") if lang.strip()]
+    unknown = [lang for lang in languages if lang not in current_app.config["LANGUAGES"]]
+    if unknown:
+        raise click.UsageError(f"the site does not speak {', '.join(unknown)} "
+                               f"(it speaks {', '.join(current_app.config['LANGUAGES'])})")
+    try:
+        result = scaffold_lesson(Path(current_app.config["LESSONS_DIR"]), target, languages, with_quiz=quiz)
+    except ScaffoldError as error:
+        raise click.ClickException(str(error)) from None
+    for path in result.created:
+        click.echo(f"created {_shown(path)}")
+    for path in result.changed:
+        click.echo(f"added the lesson to {_shown(path)}")
+    click.echo("next: write the lesson, then run 'course-app lessons check'")
+
+
+def _shown(path: Path) -> str:
+    return str(path.relative_to(Path.cwd())) if _is_within(path, Path.cwd()) else str(path)
+
+
+@lessons.command("status")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
+@with_appcontext
+def lessons_status(output_format: str) -> None:
+    """Per course and language: lessons, quizzes and subtitles translated, missing or stale."""
+    from .content.status import translation_status
+
+    options = load_options(current_app, include_drafts=True)
+    report = translation_status(load_catalogue(Path(current_app.config["LESSONS_DIR"]), options))
+    if output_format == "json":
+        click.echo(json.dumps([row.as_dict() for row in report], ensure_ascii=False, indent=2))
+        return
+    header = f"{'course':<24} {'lang':<5} {'lessons':>22} {'quizzes':>22} {'subtitles':>22}"
+    click.echo(header)
+    click.echo("-" * len(header))
+    for row in report:
+        click.echo(f"{row.course_slug:<24} {row.lang:<5} {row.lessons.describe():>22} {row.quizzes.describe():>22} "
+                   f"{row.subtitles.describe():>22}")
 
 
 # -- database --------------------------------------------------------------------------------
@@ -295,7 +347,113 @@ def stats_generate(learners: int, rows: int, seed: int) -> None:
     click.echo(f"{counts.learners} learners, {counts.lesson_rows} lesson rows, {counts.quiz_rows} quiz rows")
 
 
+# -- mirrors ------------------------------------------------------------------------------------
+
+@click.group("export")
+def export_group() -> None:
+    """Static mirrors of the courses, signed so readers can tell a copy was not altered."""
+
+
+def _default_key_folder() -> Path:
+    return Path(current_app.instance_path)
+
+
+@export_group.command("keygen")
+@click.option("--out", "folder", type=click.Path(file_okay=False, path_type=Path),
+              help="Where to write the key pair (default: the instance folder).")
+@with_appcontext
+def export_keygen(folder: Path | None) -> None:
+    """Make the Ed25519 key pair that signs mirrors (once; keep the private key safe)."""
+    from .signing import SigningError, generate_keys
+
+    try:
+        private, public = generate_keys(folder or _default_key_folder())
+    except SigningError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"private key: {private} (readable only by you; back it up, never publish it)")
+    click.echo(f"public key:  {public} — publish this text where readers can trust it:")
+    click.echo(public.read_text().strip())
+
+
+@export_group.command("static")
+@click.argument("out", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--course", "courses", multiple=True, help="Only this course (repeat for several).")
+@click.option("--lang", "languages", multiple=True, help="Only this language (repeat for several).")
+@click.option("--video", default="240p", show_default=True, type=click.Choice(["240p", "360p", "audio", "none"]),
+              help="Which size of each video the copy carries.")
+@click.option("--key", "key_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Private signing key (default: mirror-signing.key in the instance folder).")
+@click.option("--zip", "make_zip", is_flag=True, help="Also pack the copy into OUT.zip.")
+@with_appcontext
+def export_static_command(out: Path, courses: tuple[str, ...], languages: tuple[str, ...], video: str,
+                          key_path: Path | None, make_zip: bool) -> None:
+    """Write a complete, JavaScript-free copy of the courses into OUT, with a signed manifest."""
+    from .mirror import MirrorError, export_static
+    from .signing import PRIVATE_KEY_NAME, SigningError, load_private_key
+
+    key_path = key_path or _default_key_folder() / PRIVATE_KEY_NAME
+    if not key_path.is_file():
+        raise click.ClickException(f"no signing key at {key_path}: make one with 'course-app export keygen'")
+    try:
+        key = load_private_key(key_path)
+        result = export_static(current_app, out, courses=courses, languages=languages, video=video,
+                               signing_key=key, make_zip=make_zip)
+    except (MirrorError, SigningError) as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"{out}: {result.pages} files written, {result.media_files} media files, "
+               f"languages {', '.join(result.languages)}; manifest signed")
+    if result.zip_path:
+        click.echo(f"{result.zip_path}: the same, as one file")
+
+
+@export_group.command("verify")
+@click.argument("folder", type=click.Path(file_okay=False, exists=True, path_type=Path))
+@click.option("--key", "key", required=True, help="The publisher's public key: its text, or the .pub file.")
+def export_verify(folder: Path, key: str) -> None:
+    """Tell whether a mirror is exactly what its publisher signed (exit 0) or was altered (exit 1)."""
+    from .signing import SigningError, load_public_key, verify_folder
+
+    try:
+        result = verify_folder(folder, load_public_key(key))
+    except SigningError as error:
+        raise click.ClickException(str(error)) from None
+    if not result.signature_valid:
+        click.echo("NOT VERIFIED: the manifest is missing, or its signature does not match this key", err=True)
+        sys.exit(EXIT_ERRORS)
+    for label, names in (("changed", result.changed), ("missing", result.missing), ("added", result.extra)):
+        for name in names:
+            click.echo(f"{label}: {name}", err=True)
+    if not result.ok:
+        click.echo("NOT VERIFIED: files differ from what the publisher signed", err=True)
+        sys.exit(EXIT_ERRORS)
+    click.echo("verified: every file is exactly as the publisher signed it")
+
+
 # -- serving ---------------------------------------------------------------------------------
+
+@click.command("preview")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5001, show_default=True, type=int)
+@click.option("--lessons", "lessons_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="The lessons folder (default: LESSONS_DIR).")
+def preview(host: str, port: int, lessons_dir: Path | None) -> None:
+    """Serve the site for an educator: drafts shown, files re-read on every page, problems on the page.
+
+    Uses a throwaway database, so nothing done in the preview reaches real data.
+    """
+    import tempfile
+
+    from . import create_app
+
+    with tempfile.TemporaryDirectory(prefix="course-app-preview-") as instance:
+        settings: dict[str, object] = {"INSTANCE_PATH": instance, "PREVIEW": True, "DATABASE_URL": "",
+                                       "CODE_CHECK_SECONDS": 0}
+        if lessons_dir is not None:
+            settings["LESSONS_DIR"] = str(lessons_dir.resolve())
+        app = create_app(settings)
+        db.upgrade_database(app)
+        click.echo(f"preview of {app.config['LESSONS_DIR']} on http://{host}:{port}/  (Ctrl+C stops it)")
+        app.run(host=host, port=port, threaded=True, use_reloader=False)
 
 @click.command("serve")
 @click.option("--host", default=None, help="Address to listen on (default: HOST or 127.0.0.1).")
@@ -312,5 +470,5 @@ def serve(host: str | None, port: int | None) -> None:
 
 def init_app(app: Flask) -> None:
     """Attach every verb to the app's command group (``course-app`` and ``flask`` both see them)."""
-    for command in (lessons, database_group, media, staff, stats, serve):
+    for command in (lessons, database_group, media, staff, stats, export_group, preview, serve):
         app.cli.add_command(command)

@@ -11,6 +11,7 @@ from flask_babel import format_decimal
 from flask_babel import gettext as _
 
 from . import addresses
+from .content import current_catalogue
 from .i18n import get_locale, language_name
 
 
@@ -46,6 +47,13 @@ def file_size(size: int) -> str:
     return _("%(size)s KB", size=format_decimal(max(1, round(size / 1000))))
 
 
+def preview_problems() -> list[str]:
+    """Every problem in the lesson files, as path:line: message (shown on pages in the preview)."""
+    catalogue = current_catalogue()
+    base = catalogue.root.parent if catalogue.root else None
+    return [problem.format(base) for problem in catalogue.problems]
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         static_url=static_url,
@@ -58,6 +66,7 @@ def init_app(app: Flask) -> None:
         site_languages=lambda: app.config["LANGUAGES"],
         neutral_mode=addresses.neutral_mode,
         media_url=addresses.media_url,
+        preview_problems=preview_problems,
     )
     app.jinja_env.filters["file_size"] = file_size
     app.jinja_env.trim_blocks = True

@@ -19,7 +19,7 @@ def load_options(app: Flask, *, include_drafts: bool | None = None) -> LoadOptio
     return LoadOptions(
         languages=tuple(app.config["LANGUAGES"]),
         link_style=ServerLinkStyle(neutral=bool(app.config["NEUTRAL_MODE"])),
-        include_drafts=bool(app.config.get("SHOW_DRAFTS")) if include_drafts is None else include_drafts,
+        include_drafts=bool(app.config.get("PREVIEW")) if include_drafts is None else include_drafts,
         media_dir=Path(app.config["MEDIA_DIR"]) if app.config["MEDIA_DIR"] else None,
     )
 
@@ -27,8 +27,11 @@ def load_options(app: Flask, *, include_drafts: bool | None = None) -> LoadOptio
 def init_app(app: Flask) -> None:
     """Read every lesson file once, now; later requests use the rendered catalogue."""
     root = Path(app.config["LESSONS_DIR"])
+    preview = bool(app.config.get("PREVIEW"))
     app.extensions["course_app.catalogue"] = CatalogueStore(
-        root, partial(load_catalogue, options=load_options(app)), watch=bool(app.config["RELOAD_LESSONS"]),
+        root, partial(load_catalogue, options=load_options(app)), watch=bool(app.config["RELOAD_LESSONS"]) or preview,
+        # The preview looks at the files on every page load and shows whatever is there, problems included.
+        check_interval=0 if preview else 1.0, accept_errors=preview,
     )
 
 

@@ -351,7 +351,7 @@ def _lesson_text(spec: _CourseSpec, ref: LessonRef, lang: str, path: Path, front
     lesson_languages = tuple(lang for lang in spec.languages if (path.parent / f"{lang}.md").is_file())
     ctx = RenderContext(path, body_line, ref, path.parent, lang, known, options.link_style, problems,
                         options.media_dir, lesson_languages)
-    rendered = render_body(body, ctx)
+    rendered = render_body(strip_comments(body), ctx)
     return LessonText(lang, title, summary, minutes, rendered.parts, rendered.headings, path, revision,
                       translation_of, draft, None, dict(ctx.media))
 
@@ -368,6 +368,14 @@ def _compare_with_original(text: LessonText, original: LessonText, problems: Pro
                 f"its {what} are nested differently from the original's"
             problems.warning(text.path, 1, f"structure differs from {original.path.name}: {detail}",
                              rule="translation")
+
+
+COMMENT = re.compile(r"<!--.*?-->", re.S)
+
+
+def strip_comments(body: str) -> str:
+    """Remove ``<!-- notes -->`` meant for educators and translators, keeping every line where it was."""
+    return COMMENT.sub(lambda match: "\n" * match.group(0).count("\n"), body)
 
 
 def _check_translation_revision(path: Path, line: int, translation_of: int | None, original: LessonText | None,

@@ -193,10 +193,10 @@ def _parse_choices(fields: FieldReader, question_id: str, question_type: Questio
         _check_count(fields, raw_choices, "choices", 2, MAX_OPTIONS)
         correct = sum(choice.correct for choice in choices)
         if correct == 0:
-            fields.problems.error(fields.path, raw_choices.line,
+            fields.problems.error(fields.path, fields.line("choices"),
                                   f"question '{question_id}' has no correct answer: mark one with 'correct: true'")
         elif question_type is QuestionType.SINGLE and correct > 1:
-            fields.problems.error(fields.path, raw_choices.line,
+            fields.problems.error(fields.path, fields.line("choices"),
                                   f"question '{question_id}' is 'single' but has {correct} correct choices "
                                   "(use type: multiple)")
     return Question(question_id, question_type, fields.text("text"), fields.text("explain", required=False),

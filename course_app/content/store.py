@@ -52,11 +52,13 @@ class CatalogueStore:
     """Holds the current catalogue; with ``watch`` on, checks for changed files between requests."""
 
     def __init__(self, root: Path, load: Callable[[Path], Catalogue], *, watch: bool,
-                 check_interval: float = 1.0) -> None:
+                 check_interval: float = 1.0, accept_errors: bool = False) -> None:
+        """:param accept_errors: serve a new version even with new errors (the educator's preview)."""
         self.root = root
         self._load = load
         self._watch = watch
         self._check_interval = check_interval
+        self._accept_errors = accept_errors
         self._lock = threading.Lock()
         self._fingerprint = fingerprint(root) if root.is_dir() else ""
         self._catalogue = load(root)
@@ -94,7 +96,7 @@ class CatalogueStore:
     def _reload_locked(self) -> ReloadResult:
         candidate = self._load(self.root)
         new_errors = _error_keys(candidate) - _error_keys(self._catalogue)
-        if new_errors:
+        if new_errors and not self._accept_errors:
             refused = tuple(p for p in candidate.problems if (str(p.path), p.message) in new_errors)
             log.error("lesson files changed but have errors; still serving the previous version")
             for problem in refused:

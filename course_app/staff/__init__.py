@@ -1,7 +1,12 @@
 """The staff side: sign-in with password and authenticator, coordinators' aggregate statistics,
 educators' question insights. Nothing here lists or singles out a learner."""
 
-from flask import Blueprint, Flask
+from dataclasses import dataclass
+
+from flask import Blueprint, Flask, url_for
+from flask_babel import gettext as _
+
+from ..models import StaffMember
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
@@ -10,9 +15,19 @@ from .forms import LogoutForm  # noqa: E402
 from .session import current_staff  # noqa: E402
 
 
-def staff_nav_items(member: object) -> list[object]:
-    """Further staff pages for this member's role (the translation status page adds one)."""
-    return []
+@dataclass(frozen=True)
+class StaffNavItem:
+    endpoint: str
+    url: str
+    label: str
+
+
+def staff_nav_items(member: StaffMember) -> list[StaffNavItem]:
+    """Staff pages for this member's role, beyond statistics and insights."""
+    items = []
+    if member.staff_role.sees_insights:
+        items.append(StaffNavItem("staff.translations", url_for("staff.translations"), _("Translations")))
+    return items
 
 
 def init_app(app: Flask) -> None:

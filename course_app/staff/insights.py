@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask import current_app, render_template, request
 from flask_babel import gettext as _
 
-from ..content import current_catalogue
+from ..content import current_catalogue, load_options
+from ..content.loader import load_catalogue
+from ..content.status import translation_status
 from ..db import get_session
 from ..domain.reports import question_insights
 from ..i18n import get_locale, language_name
@@ -28,3 +32,15 @@ def insights() -> str:
     languages = [("", _("All languages")), *((code, language_name(code)) for code in current_app.config["LANGUAGES"])]
     return render_template("staff/insights.html", reports=reports, threshold=threshold, lang_filter=lang_filter or "",
                            languages=languages)
+
+
+@bp.get("/translations")
+@staff_required(lambda role: role.sees_insights)
+def translations() -> str:
+    """Per course and language: lessons, quizzes and subtitles translated, stale or missing."""
+    options = load_options(current_app, include_drafts=True)
+    catalogue = load_catalogue(Path(current_app.config["LESSONS_DIR"]), options)
+    allowed = signed_in().course_slugs()
+    rows = [row for row in translation_status(catalogue) if allowed is None or row.course_slug in allowed]
+    titles = {course.slug: course.title(get_locale()) for course in catalogue.courses}
+    return render_template("staff/translations.html", rows=rows, titles=titles)

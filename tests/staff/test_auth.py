@@ -154,10 +154,10 @@ def test_next_only_goes_to_staff_pages(app: Flask, coordinator: StaffUser) -> No
     assert response.headers["Location"] == "/staff/"
 
 
-STAFF_ROUTES = ["/staff/", "/staff/insights", "/staff/audit", "/staff/export/courses.csv"]
+STAFF_ROUTES = ["/staff/", "/staff/insights", "/staff/translations", "/staff/audit", "/staff/export/courses.csv"]
 ALLOWED = {
     "coordinator": {"/staff/", "/staff/export/courses.csv"},
-    "educator": {"/staff/insights"},
+    "educator": {"/staff/insights", "/staff/translations"},
     "admin": set(STAFF_ROUTES),
 }
 

@@ -116,3 +116,10 @@ def test_educator_insights(app: Flask, educator: StaffUser) -> None:
         assert cells[1] in ("not shown", "25%")      # 2 of 8 right: shown only if 6 wrong is publishable
         assert "looks too hard" in row or "not shown" in cells[1]
     assert educator.client.get("/staff/").status_code == 403
+
+
+def test_translation_status_page_for_educators(educator: StaffUser) -> None:
+    html = educator.client.get("/staff/translations").get_data(as_text=True)
+    assert "Trade unions and your rights" in html
+    assert html.count("6 of 6 translated") == 6  # lessons and quizzes, three languages
+    assert html.count("2 of 2 translated") == 3  # subtitle tracks

@@ -1,0 +1,204 @@
+"""``course-app lessons new COURSE/LESSON``: well-formed starting files for every language.
+
+The files pass ``lessons check`` as they are; the comments (``# …`` in the front matter,
+``<!-- … -->`` in the text) say what to write and are never shown to learners. A new lesson
+is added to the end of the course's last module; a new course gets a course.yaml to fill in.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from .fields import SLUG_PATTERN, SLUG_RULE
+from .loader import COURSE_FILE, RESERVED_SLUGS
+from .yaml_lines import LineDict, LineList, YamlSyntaxError, load_yaml
+
+
+class ScaffoldError(Exception):
+    """The lesson cannot be made as asked; the message says why."""
+
+
+@dataclass(frozen=True)
+class Scaffolded:
+    created: tuple[Path, ...]
+    changed: tuple[Path, ...]
+
+
+LESSON_TEMPLATE = """---
+# The lesson's title, as learners see it.
+title: {title}
+# One sentence for the course contents.
+summary: {summary}
+# Reading time in whole minutes.
+minutes: 5
+{revision_line}
+---
+
+<!-- Write the lesson below in Markdown: docs/authoring.md explains everything.
+     Start sections with "##", write one sentence per line, and end with the sources.
+     Comments like this one are never shown to learners. -->
+
+{intro}
+
+## {section}
+
+{text}
+
+## {sources}
+
+- {source}
+"""
+
+QUIZ_TEMPLATE = """{revision_line}
+# The percentage of questions answered right needed to pass (1 to 100).
+pass_mark: 60
+questions:
+  # Question types: single, multiple, true_false, order, match (see docs/authoring.md).
+  - id: first-question
+    type: single
+    text: {question}
+    choices:
+      - id: right
+        text: {right}
+        correct: true
+        explain: {right_explain}
+      - id: wrong
+        text: {wrong}
+        explain: {wrong_explain}
+"""
+
+PLACEHOLDERS = {
+    "en": {"title": "New lesson", "summary": "What this lesson is about, in one sentence.", "intro": "A first paragraph that says what the learner will know by the end.",
+           "section": "First section", "text": "Write the lesson here.", "sources": "Sources",
+           "source": "[Title of a source](https://www.ilo.org/)", "question": "Write the question here.",
+           "right": "The right answer", "right_explain": "Why it is right.", "wrong": "A wrong answer",
+           "wrong_explain": "Why it is wrong.", "course_title": "New course",
+           "course_summary": "What this course teaches, in one or two sentences.", "module": "First part"},
+    "ru": {"title": "Новый урок", "summary": "О чём этот урок, в одном предложении.", "intro": "Первый абзац: что учащийся узнает из этого урока.",
+           "section": "Первый раздел", "text": "Напишите урок здесь.", "sources": "Источники",
+           "source": "[Название источника](https://www.ilo.org/)", "question": "Напишите вопрос здесь.",
+           "right": "Правильный ответ", "right_explain": "Почему он правильный.", "wrong": "Неправильный ответ",
+           "wrong_explain": "Почему он неправильный.", "course_title": "Новый курс",
+           "course_summary": "Чему учит этот курс, в одном-двух предложениях.", "module": "Первая часть"},
+    "be": {"title": "Новы ўрок", "summary": "Пра што гэты ўрок, у адным сказе.", "intro": "Першы абзац: што навучэнец даведаецца з гэтага ўрока.",
+           "section": "Першы раздзел", "text": "Напішыце ўрок тут.", "sources": "Крыніцы",
+           "source": "[Назва крыніцы](https://www.ilo.org/)", "question": "Напішыце пытанне тут.",
+           "right": "Правільны адказ", "right_explain": "Чаму ён правільны.", "wrong": "Няправільны адказ",
+           "wrong_explain": "Чаму ён няправільны.", "course_title": "Новы курс",
+           "course_summary": "Чаму вучыць гэты курс, у адным-двух сказах.", "module": "Першая частка"},
+}
+
+
+def _texts(lang: str) -> dict[str, str]:
+    """Placeholder texts in ``lang`` (English for other languages), quoted where YAML needs it."""
+    texts = dict(PLACEHOLDERS.get(lang, PLACEHOLDERS["en"]))
+    for key in ("title", "summary", "question", "right", "right_explain", "wrong", "wrong_explain"):
+        texts[key] = _quoted(texts[key])
+    return texts
+
+
+def _quoted(text: str) -> str:
+    """A YAML double-quoted string (JSON's quoting is valid YAML)."""
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _revision_line(index: int) -> str:
+    if index == 0:
+        return "# The original: raise this number whenever you change what the lesson says.\nrevision: 1"
+    return "# The revision of the original this translation follows.\ntranslation_of: 1"
+
+
+def scaffold_lesson(root: Path, target: str, languages: Sequence[str], *, with_quiz: bool = False) -> Scaffolded:
+    """Create ``root/COURSE/LESSON`` with a file per language (the first is the original).
+
+    :raises ScaffoldError: for a malformed name, an existing lesson, or an unusable course.yaml.
+    """
+    course_slug, _, lesson_slug = target.strip("/").partition("/")
+    for slug in (course_slug, lesson_slug):
+        if not slug or not SLUG_PATTERN.match(slug):
+            raise ScaffoldError(f"'{target}': write COURSE/LESSON, each {SLUG_RULE}")
+    if course_slug in RESERVED_SLUGS:
+        raise ScaffoldError(f"'{course_slug}' is used by the site itself; choose another course name")
+    if not languages:
+        raise ScaffoldError("give at least one language, e.g. --langs en,ru,be")
+    course_dir = root / course_slug
+    lesson_dir = course_dir / lesson_slug
+    if lesson_dir.exists():
+        raise ScaffoldError(f"{lesson_dir} already exists")
+    created: list[Path] = []
+    changed: list[Path] = []
+    course_file = course_dir / COURSE_FILE
+    if course_file.exists():
+        _add_to_course(course_file, lesson_slug)
+        changed.append(course_file)
+    else:
+        course_dir.mkdir(parents=True, exist_ok=True)
+        course_file.write_text(_course_yaml(lesson_slug, languages), encoding="utf-8")
+        created.append(course_file)
+    lesson_dir.mkdir(parents=True)
+    for index, lang in enumerate(languages):
+        texts = _texts(lang)
+        path = lesson_dir / f"{lang}.md"
+        path.write_text(LESSON_TEMPLATE.format(revision_line=_revision_line(index), **texts), encoding="utf-8")
+        created.append(path)
+        if with_quiz:
+            quiz = lesson_dir / f"quiz.{lang}.yaml"
+            revision = _revision_line(index).replace("lesson", "quiz")
+            quiz.write_text(QUIZ_TEMPLATE.format(revision_line=revision, **texts), encoding="utf-8")
+            created.append(quiz)
+    return Scaffolded(tuple(created), tuple(changed))
+
+
+def _course_yaml(lesson_slug: str, languages: Sequence[str]) -> str:
+    def per_language(key: str, indent: str) -> str:
+        return "\n".join(f"{indent}{lang}: {_quoted(PLACEHOLDERS.get(lang, PLACEHOLDERS['en'])[key])}"
+                         for lang in languages)
+
+    return (
+        "# The course: its title and summary in every language, and its lessons in order.\n"
+        "# docs/authoring.md explains every key.\n"
+        f"title:\n{per_language('course_title', '  ')}\n"
+        f"summary:\n{per_language('course_summary', '  ')}\n"
+        f"languages: [{', '.join(languages)}]\n"
+        "modules:\n"
+        f"  - title:\n{per_language('module', '      ')}\n"
+        "    lessons:\n"
+        f"      - {lesson_slug}\n"
+    )
+
+
+def _add_to_course(course_file: Path, lesson_slug: str) -> None:
+    """Append the lesson to the last module's list, keeping everything else in the file as it was."""
+    text = course_file.read_text(encoding="utf-8")
+    try:
+        data, _issues = load_yaml(text)
+    except YamlSyntaxError as error:
+        raise ScaffoldError(f"{course_file}:{error.line}: {error.message}; fix it first") from None
+    modules = data.get("modules") if isinstance(data, LineDict) else None
+    if not isinstance(modules, LineList) or not modules or not isinstance(modules[-1], LineDict):
+        raise ScaffoldError(f"{course_file}: no modules to add the lesson to; add one first")
+    lessons = modules[-1].get("lessons")
+    if lessons is not None and not isinstance(lessons, LineList):
+        raise ScaffoldError(f"{course_file}: the last module's 'lessons' is not a list")
+    lines = text.split("\n")
+    if lessons:
+        if lesson_slug in lessons:
+            raise ScaffoldError(f"{course_file}: '{lesson_slug}' is already listed")
+        last_line = lessons.item_lines[-1] - 1
+        indent = lines[last_line][: len(lines[last_line]) - len(lines[last_line].lstrip())]
+        if lines[last_line].lstrip().startswith("- "):
+            lines.insert(last_line + 1, f"{indent}- {lesson_slug}")
+        else:  # a flow list: lessons: [a, b]
+            lines[last_line] = lines[last_line].replace("]", f", {lesson_slug}]", 1)
+    else:
+        module_line = modules[-1].line - 1
+        key_indent = " " * (len(lines[module_line]) - len(lines[module_line].lstrip()) + 2)
+        end = modules[-1].line_of("title")
+        insert_at = max(modules[-1].key_lines.values()) if modules[-1].key_lines else end
+        while insert_at < len(lines) and lines[insert_at].startswith(key_indent + " "):
+            insert_at += 1
+        lines[insert_at:insert_at] = [f"{key_indent}lessons:", f"{key_indent}  - {lesson_slug}"]
+    course_file.write_text("\n".join(lines), encoding="utf-8")

@@ -1,0 +1,186 @@
+"""Static mirrors: a complete, JavaScript-free copy of the courses for when the site is blocked.
+
+The copy works from any static host, an onion service, a USB stick or straight from disk
+(``file://``): every link is relative, nothing is loaded from anywhere else, quizzes check
+themselves with ``<details>`` (no server), and videos come in one size with their subtitles
+and transcripts. Layout::
+
+    index.html                         choose a language
+    <lang>/index.html                  the courses
+    <lang>/<course>/index.html         a course's contents
+    <lang>/<course>/<lesson>.html      a lesson, with its self-check quiz
+    media/<course>/<lesson>/…          pictures, video, subtitles (shared by every language)
+    static/site.css
+    MANIFEST.sha256, MANIFEST.sig      every file's hash, signed (see signing.py)
+"""
+
+from __future__ import annotations
+
+import posixpath
+import shutil
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from flask import Flask, render_template
+from flask_babel import force_locale
+
+from .content.loader import LoadOptions, load_catalogue
+from .content.markdown import LessonRef
+from .content.model import Catalogue, Course, Lesson
+from .content.video import MediaFile, Video, VideoSize
+from .signing import write_manifest
+
+VIDEO_CHOICES = ("240p", "360p", "audio", "none")
+
+
+class MirrorError(Exception):
+    """The export cannot be made as asked; the message says why."""
+
+
+@dataclass(frozen=True)
+class MirrorLinkStyle:
+    """Links from ``<lang>/<course>/<lesson>.html`` to other lesson pages and to shared media."""
+
+    def lesson_href(self, source: LessonRef, target: LessonRef, anchor: str) -> str:
+        same = source.course_slug == target.course_slug
+        href = f"{target.lesson_slug}.html" if same else f"../{target.course_slug}/{target.lesson_slug}.html"
+        return f"{href}#{anchor}" if anchor else href
+
+    def media_href(self, source: LessonRef, relative_path: str) -> str:
+        return f"../../media/{source.course_slug}/{source.lesson_slug}/{relative_path.split('?', 1)[0]}"
+
+
+@dataclass
+class MirrorExport:
+    """What was written, for the command's summary."""
+
+    out: Path
+    pages: int = 0
+    media_files: int = 0
+    languages: list[str] = field(default_factory=list)
+    zip_path: Path | None = None
+
+
+def _relative(from_page: str, to_path: str) -> str:
+    """The relative link from one exported file to another (both relative to the export's root)."""
+    return posixpath.relpath(to_path, posixpath.dirname(from_page) or ".")
+
+
+def lesson_page(lang: str, course: Course, lesson: Lesson) -> str:
+    return f"{lang}/{course.slug}/{lesson.slug}.html"
+
+
+def course_page(lang: str, course: Course) -> str:
+    return f"{lang}/{course.slug}/index.html"
+
+
+def media_path(course: Course, lesson: Lesson, file: MediaFile) -> str:
+    return f"media/{course.slug}/{lesson.slug}/{file.name}"
+
+
+def pick_size(video: Video, choice: str) -> VideoSize | None:
+    """The one size a mirror carries: the chosen one if the video has it, else the smallest video."""
+    if choice == "none":
+        return None
+    return video.size(choice)
+
+
+def export_static(app: Flask, out: Path, *, courses: Sequence[str] = (), languages: Sequence[str] = (),
+                  video: str = "240p", signing_key=None, make_zip: bool = False) -> MirrorExport:  # type: ignore[no-untyped-def]
+    """Write the mirror into ``out`` (which must not exist or be empty), sign it, and perhaps zip it."""
+    if video not in VIDEO_CHOICES:
+        raise MirrorError(f"--video must be one of {', '.join(VIDEO_CHOICES)}")
+    if out.exists() and any(out.iterdir()):
+        raise MirrorError(f"{out} is not empty: export into a new folder")
+    options = LoadOptions(languages=tuple(app.config["LANGUAGES"]), link_style=MirrorLinkStyle(),
+                          media_dir=Path(app.config["MEDIA_DIR"]) if app.config["MEDIA_DIR"] else None)
+    catalogue = load_catalogue(Path(app.config["LESSONS_DIR"]), options)
+    if any(problem.is_error for problem in catalogue.problems):
+        raise MirrorError("the lesson files have errors; run 'course-app lessons check' and fix them first")
+    chosen = [course for course in catalogue.courses if not courses or course.slug in courses]
+    unknown = sorted(set(courses) - {course.slug for course in catalogue.courses})
+    if unknown or not chosen:
+        raise MirrorError(f"no such course: {', '.join(unknown) or '(none chosen)'}")
+    langs = [lang for lang in app.config["LANGUAGES"] if not languages or lang in languages]
+    if not langs or set(languages) - set(app.config["LANGUAGES"]):
+        raise MirrorError(f"languages must be among {', '.join(app.config['LANGUAGES'])}")
+    out.mkdir(parents=True, exist_ok=True)
+    result = MirrorExport(out, languages=langs)
+    writer = _Writer(app, out, Catalogue(tuple(chosen), (), catalogue.root), langs, video, result)
+    writer.write_all()
+    if signing_key is not None:
+        write_manifest(out, signing_key)
+    if make_zip:
+        result.zip_path = _zip(out)
+    return result
+
+
+class _Writer:
+    def __init__(self, app: Flask, out: Path, catalogue: Catalogue, langs: list[str], video: str,
+                 result: MirrorExport) -> None:
+        self.app, self.out, self.catalogue, self.langs, self.video, self.result = app, out, catalogue, langs, video, result
+
+    def write(self, relative: str, text: str) -> None:
+        target = self.out / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+        self.result.pages += 1
+
+    def copy(self, relative: str, source: Path) -> None:
+        target = self.out / relative
+        if target.exists():
+            return
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+        self.result.media_files += 1
+
+    def render(self, lang: str, page: str, template: str, **context: object) -> None:
+        with self.app.test_request_context(f"/{lang}/"), force_locale(lang):
+            html = render_template(template, lang=lang, page=page, rel=lambda target: _relative(page, target),
+                                   catalogue=self.catalogue, languages=self.langs, **context)
+        self.write(page, html)
+
+    def write_all(self) -> None:
+        static = Path(self.app.static_folder or "")
+        self.copy("static/site.css", static / "site.css")
+        self.render(self.langs[0], "index.html", "mirror/index.html")
+        for lang in self.langs:
+            self.render(lang, f"{lang}/index.html", "mirror/catalogue.html")
+            for course in self.catalogue.courses:
+                self.render(lang, course_page(lang, course), "mirror/course.html", course=course)
+                for lesson in course.lessons:
+                    self._lesson(lang, course, lesson)
+
+    def _lesson(self, lang: str, course: Course, lesson: Lesson) -> None:
+        text = course.text_of(lesson, lang)
+        if text is None:
+            return
+        sizes = {}
+        belongs_to_videos: set[str] = set()
+        for part in text.videos:
+            size = pick_size(part, self.video)
+            sizes[part.number] = size
+            belongs_to_videos |= {option.file.name for option in part.sizes}
+            for file in (size.file if size else None, part.poster, *(track.file for track in part.subtitles)):
+                if file is not None:
+                    self.copy(media_path(course, lesson, file), file.path)
+        # Pictures and handouts the text links to; of the videos, only the chosen size was copied.
+        for name, file in text.media.items():
+            if name not in belongs_to_videos:
+                self.copy(media_path(course, lesson, file), file.path)
+        before, after = course.neighbours(lesson)
+        quiz = text.quiz or next((t.quiz for t in lesson.texts.values() if t.quiz), None)
+        self.render(lang, lesson_page(lang, course, lesson), "mirror/lesson.html", course=course, lesson=lesson,
+                    text=text, before=before, after=after, quiz=quiz, sizes=sizes,
+                    media=lambda file: media_path(course, lesson, file))
+
+
+def _zip(folder: Path) -> Path:
+    """The mirror as one .zip beside the folder, files in a stable order."""
+    target = folder.with_suffix(".zip")
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            archive.write(path, Path(folder.name) / path.relative_to(folder))
+    return target

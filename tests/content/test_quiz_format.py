@@ -1,0 +1,98 @@
+"""Quiz files: every checker rule with its path:line, and translations that must match the original."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from course_app.addresses import ServerLinkStyle
+from course_app.content.loader import LoadOptions, load_catalogue
+from tests.factories import make_course, write
+
+OPTIONS = LoadOptions(languages=("en", "ru", "be"), link_style=ServerLinkStyle(neutral=False))
+GOOD = """revision: 1
+pass_mark: 60
+questions:
+  - id: pick
+    type: single
+    text: Pick one
+    choices:
+      - id: a
+        text: A
+        correct: true
+        explain: Right.
+      - id: b
+        text: B
+        explain: Wrong.
+  - id: tf
+    type: true_false
+    text: True?
+    answer: true
+    explain: Because.
+"""
+
+
+def messages(root: Path) -> list[str]:
+    return [p.format(root) for p in load_catalogue(root, OPTIONS).problems]
+
+
+def with_quiz(root: Path, en: str, ru: str | None = None) -> Path:
+    course = make_course(root, lessons=("one",))
+    write(course / "one" / "quiz.en.yaml", en)
+    if ru is not None:
+        write(course / "one" / "quiz.ru.yaml", ru)
+    return course
+
+
+def test_good_quiz_and_faithful_translation_are_clean(tmp_path: Path) -> None:
+    course = with_quiz(tmp_path, GOOD, GOOD.replace("revision: 1", "translation_of: 1").replace("Pick one", "Выберите"))
+    write(course / "one" / "quiz.be.yaml", GOOD.replace("revision: 1", "translation_of: 1"))
+    assert messages(tmp_path) == []
+    lesson = load_catalogue(tmp_path, OPTIONS).course("demo").lessons_by_slug["one"]
+    assert lesson.texts["ru"].quiz.questions[0].text == "Выберите"
+
+
+@pytest.mark.parametrize(("change", "expected"), [
+    (("        correct: true\n", ""), "demo/one/quiz.en.yaml:7: question 'pick' has no correct answer"),
+    (("  - id: tf", "  - id: pick"), "demo/one/quiz.en.yaml:15: duplicate question id 'pick' (first on line 4)"),
+    (("      - id: b", "      - id: a"), "demo/one/quiz.en.yaml:12: duplicate choice id 'a' in question 'pick'"),
+    (("pass_mark: 60", "pass_mark: 120"), "demo/one/quiz.en.yaml:2: 'pass_mark' must be from 1 to 100, not 120"),
+    (("pass_mark: 60", "pass_mark: 0"), "demo/one/quiz.en.yaml:2: 'pass_mark' must be from 1 to 100, not 0"),
+    (("type: single", "type: essay"), "demo/one/quiz.en.yaml:5: unknown question type 'essay'"),
+    (("    answer: true\n", ""), "demo/one/quiz.en.yaml:15: missing required key 'answer' in the question on line 15"),
+    (("        explain: Wrong.", "        explain: Wrong.\n        correct: true"),
+     "demo/one/quiz.en.yaml:7: question 'pick' is 'single' but has 2 correct choices"),
+])
+def test_quiz_rules_point_at_their_line(tmp_path: Path, change: tuple[str, str], expected: str) -> None:
+    with_quiz(tmp_path, GOOD.replace(*change))
+    found = messages(tmp_path)
+    assert any(message.startswith(expected) for message in found), found
+
+
+@pytest.mark.parametrize(("change", "expected"), [
+    (("      - id: b", "      - id: c"), "demo/one/quiz.ru.yaml:4: question 'pick' does not match the original"),
+    (("answer: true", "answer: false"), "demo/one/quiz.ru.yaml:15: question 'tf' does not match the original"),
+    (("pass_mark: 60", "pass_mark: 70"), "demo/one/quiz.ru.yaml:1: pass_mark is 70 here but 60 in the original"),
+    (("  - id: tf", "  - id: other"), "demo/one/quiz.ru.yaml:1: questions differ from the original quiz.en.yaml"),
+])
+def test_translated_quiz_must_match_the_original(tmp_path: Path, change: tuple[str, str], expected: str) -> None:
+    translation = GOOD.replace("revision: 1", "translation_of: 1").replace(*change)
+    with_quiz(tmp_path, GOOD, translation)
+    found = messages(tmp_path)
+    assert any(message.startswith(expected) for message in found), found
+    # A mismatched translation is left out: ru readers get the original's quiz.
+    lesson = load_catalogue(tmp_path, OPTIONS).course("demo").lessons_by_slug["one"]
+    assert lesson.texts["ru"].quiz is None
+
+
+def test_stale_quiz_translation_is_a_warning(tmp_path: Path) -> None:
+    with_quiz(tmp_path, GOOD.replace("revision: 1", "revision: 2"), GOOD.replace("revision: 1", "translation_of: 1"))
+    assert ("demo/one/quiz.ru.yaml:1: warning: stale translation: follows revision 1 of the original quiz, "
+            "which is now at revision 2") in messages(tmp_path)
+
+
+def test_missing_quiz_translation_is_a_warning(tmp_path: Path) -> None:
+    with_quiz(tmp_path, GOOD)
+    assert ("demo/one/quiz.ru.yaml:1: warning: missing translation: the quiz is shown in en to ru readers"
+            in messages(tmp_path))

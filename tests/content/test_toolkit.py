@@ -1,0 +1,128 @@
+"""Educator toolkit: lessons new → check clean, translation status counts, reload without downtime."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from course_app.content import catalogue_store
+from course_app.content.scaffold import ScaffoldError, scaffold_lesson
+from tests.conftest import make_app
+from tests.test_cli import run_course_app
+
+
+def course_app(tmp_path: Path, lessons: Path, *args: str):  # type: ignore[no-untyped-def]
+    return run_course_app(*args, cwd=tmp_path, env={"LESSONS_DIR": str(lessons),
+                                                    "INSTANCE_PATH": str(tmp_path / "instance")})
+
+
+def test_new_lesson_in_existing_course_then_check_is_clean(lessons_copy: Path, tmp_path: Path) -> None:
+    result = course_app(tmp_path, lessons_copy, "lessons", "new", "trade-unions/right-to-strike", "--quiz")
+    assert result.returncode == 0, result.stderr
+    folder = lessons_copy / "trade-unions" / "right-to-strike"
+    assert sorted(p.name for p in folder.iterdir()) == ["be.md", "en.md", "quiz.be.yaml", "quiz.en.yaml",
+                                                        "quiz.ru.yaml", "ru.md"]
+    assert "      - right-to-strike" in (lessons_copy / "trade-unions" / "course.yaml").read_text()
+    assert "translation_of: 1" in (folder / "ru.md").read_text()
+    check = course_app(tmp_path, lessons_copy, "lessons", "check", "--strict")
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert check.stdout == ""
+    # Comments for educators never reach learners.
+    app = make_app(tmp_path, LESSONS_DIR=str(lessons_copy))
+    html = app.test_client().get("/ru/trade-unions/right-to-strike").get_data(as_text=True)
+    assert "Напишите урок здесь." in html and "never shown to learners" not in html and "&lt;!--" not in html
+
+
+def test_new_course_with_chosen_languages(lessons_copy: Path, tmp_path: Path) -> None:
+    result = course_app(tmp_path, lessons_copy, "lessons", "new", "health/first-aid", "--langs", "ru,be")
+    assert result.returncode == 0, result.stderr
+    assert (lessons_copy / "health" / "course.yaml").is_file()
+    assert course_app(tmp_path, lessons_copy, "lessons", "check", "--strict").returncode == 0
+
+
+@pytest.mark.parametrize(("target", "message"), [
+    ("trade-unions/wages", "already exists"),
+    ("Trade/Unions", "write COURSE/LESSON"),
+    ("just-one-part", "write COURSE/LESSON"),
+    ("progress/x", "used by the site itself"),
+])
+def test_new_refuses_bad_targets(lessons_copy: Path, target: str, message: str) -> None:
+    with pytest.raises(ScaffoldError, match=message):
+        scaffold_lesson(lessons_copy, target, ["en"])
+
+
+def test_new_with_unknown_language_is_a_usage_error(lessons_copy: Path, tmp_path: Path) -> None:
+    result = course_app(tmp_path, lessons_copy, "lessons", "new", "x/y", "--langs", "en,fr")
+    assert result.returncode == 2 and "does not speak fr" in result.stderr
+
+
+def test_status_counts_translated_missing_and_stale(lessons_copy: Path, tmp_path: Path) -> None:
+    unit = lessons_copy / "trade-unions"
+    (unit / "wages" / "be.md").unlink()
+    (unit / "wages" / "quiz.ru.yaml").unlink()
+    original = (unit / "forced-labour" / "en.md").read_text().replace("revision: 1", "revision: 2")
+    (unit / "forced-labour" / "en.md").write_text(original)
+    (unit / "what-is-a-union" / "media" / "what-a-union-does.be.vtt").unlink()
+    result = course_app(tmp_path, lessons_copy, "lessons", "status", "--format", "json")
+    rows = {row["lang"]: row for row in json.loads(result.stdout)}
+    assert rows["en"]["lessons"] == {"translated": 6, "stale": 0, "missing": 0}
+    assert rows["ru"]["lessons"] == {"translated": 5, "stale": 1, "missing": 0}
+    assert rows["be"]["lessons"] == {"translated": 4, "stale": 1, "missing": 1}
+    assert rows["ru"]["quizzes"] == {"translated": 5, "stale": 0, "missing": 1}
+    assert rows["be"]["subtitles"] == {"translated": 1, "stale": 0, "missing": 1}
+    text = course_app(tmp_path, lessons_copy, "lessons", "status").stdout
+    assert "trade-unions" in text and "4/6 ok, 1 stale, 1 missing" in text
+
+
+def test_reload_accepts_a_good_change_and_refuses_a_bad_one(lessons_copy: Path, tmp_path: Path) -> None:
+    app = make_app(tmp_path, LESSONS_DIR=str(lessons_copy), RELOAD_LESSONS=True)
+    client = app.test_client()
+    path = lessons_copy / "trade-unions" / "wages" / "en.md"
+    good = path.read_text().replace("title: Wages and the minimum wage", "title: Wages, fairly paid")
+    path.write_text(good)
+    store = catalogue_store(app)
+    result = store.reload_if_changed()
+    assert result is not None and result.accepted
+    assert "<h1>Wages, fairly paid</h1>" in client.get("/en/trade-unions/wages").get_data(as_text=True)
+    path.write_text(good.replace("title: Wages, fairly paid", "title: [broken"))
+    refused = store.reload_if_changed()
+    assert refused is not None and not refused.accepted
+    assert any(p.path == path for p in refused.new_errors)
+    # The previous version keeps serving, whole.
+    assert "<h1>Wages, fairly paid</h1>" in client.get("/en/trade-unions/wages").get_data(as_text=True)
+    # Fixing it is accepted again.
+    path.write_text(good.replace("title: Wages, fairly paid", "title: Wages again"))
+    assert store.reload_if_changed().accepted
+    assert "<h1>Wages again</h1>" in client.get("/en/trade-unions/wages").get_data(as_text=True)
+
+
+def test_server_notices_changes_between_requests(lessons_copy: Path, tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    app = make_app(tmp_path, LESSONS_DIR=str(lessons_copy), RELOAD_LESSONS=True)
+    client = app.test_client()
+    path = lessons_copy / "trade-unions" / "wages" / "ru.md"
+    path.write_text(path.read_text().replace("title: ", "title: Обновлено — ", 1))
+    real = time.monotonic
+    monkeypatch.setattr(time, "monotonic", lambda: real() + 5)
+    assert "Обновлено — " in client.get("/ru/trade-unions/wages").get_data(as_text=True)
+
+
+def test_drafts_hidden_on_a_server_and_shown_in_preview(lessons_copy: Path, tmp_path: Path) -> None:
+    path = lessons_copy / "trade-unions" / "wages" / "en.md"
+    path.write_text(path.read_text().replace("revision: 1", "revision: 1\ndraft: true"))
+    server = make_app(tmp_path / "server", LESSONS_DIR=str(lessons_copy))
+    assert server.test_client().get("/en/trade-unions/wages").status_code == 404
+    assert "/wages" not in server.test_client().get("/en/trade-unions/").get_data(as_text=True)
+    (lessons_copy / "trade-unions" / "forced-labour" / "ru.md").write_text("---\ntitle: [\n---\n")
+    preview = make_app(tmp_path / "preview", LESSONS_DIR=str(lessons_copy), PREVIEW=True)
+    page = preview.test_client().get("/en/trade-unions/wages").get_data(as_text=True)
+    assert "Draft: learners do not see this lesson." in page
+    assert "lessons/trade-unions/forced-labour/ru.md:2: YAML syntax error" in page
+    # The preview re-reads files on the next page load and shows new problems at once.
+    (lessons_copy / "trade-unions" / "wages" / "be.md").write_text("no front matter")
+    page = preview.test_client().get("/be/trade-unions/").get_data(as_text=True)
+    assert "lessons/trade-unions/wages/be.md:1: a lesson file starts with" in page
