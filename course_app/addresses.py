@@ -11,6 +11,7 @@ right behind any path prefix and can be rendered once when the catalogue loads.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 
 from flask import current_app, url_for
 
@@ -35,7 +36,9 @@ class ServerLinkStyle:
 
     def media_href(self, source: LessonRef, relative_path: str) -> str:
         if self.neutral:
-            return f"../../../media/c/{source.course_number}/{source.lesson_number}/{relative_path}"
+            # Neutral addresses name files by version alone: a download in the history says nothing.
+            name, _, version = relative_path.partition("?v=")
+            return f"../../../media/c/{source.course_number}/{source.lesson_number}/{version}{PurePosixPath(name).suffix.lower()}"
         return f"../../media/{source.course_slug}/{source.lesson_slug}/{relative_path}"
 
 
@@ -61,5 +64,5 @@ def media_url(course: Course, lesson: Lesson, file: MediaFile) -> str:
     """A lesson media file's address, naming its version so it can be cached for a year."""
     if neutral_mode():
         return url_for("learner.media_numbered", course_number=course.number, lesson_number=lesson.number,
-                       name=file.name, v=file.version)
+                       name=file.neutral_name, v=file.version)
     return url_for("learner.media", course_slug=course.slug, lesson_slug=lesson.slug, name=file.name, v=file.version)

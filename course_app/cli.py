@@ -6,6 +6,7 @@
     course-app staff add|list|disable|reset-2fa   staff accounts
     course-app stats rebuild|generate recompute the statistics aggregates; synthetic data for benchmarks
     course-app export keygen|static|verify   signed static mirrors
+    course-app purge                  delete learner data past its time (daily, from cron)
     course-app preview                serve drafts and live changes for an educator, problems shown
     course-app serve                  migrate, then serve with gunicorn
 
@@ -347,6 +348,26 @@ def stats_generate(learners: int, rows: int, seed: int) -> None:
     click.echo(f"{counts.learners} learners, {counts.lesson_rows} lesson rows, {counts.quiz_rows} quiz rows")
 
 
+# -- retention --------------------------------------------------------------------------------
+
+@click.command("purge")
+@with_appcontext
+def purge_command() -> None:
+    """Delete learner data past its time (run daily from cron; see docs/deploy.md)."""
+    from .db import get_session
+    from .domain.retention import Retention, purge
+
+    config = current_app.config
+    rules = Retention(config["LEARNER_RETENTION_DAYS"], config["LEARNER_SESSION_HOURS"],
+                      config["REMEMBER_DEVICE_DAYS"], config["STAFF_SESSION_MINUTES"])
+    now = datetime.now(UTC)
+    result = purge(get_session(), now.date(), now.replace(tzinfo=None), rules)
+    get_session().commit()
+    click.echo(f"removed {result.learners_without_code} learner(s) without a code whose session had ended, "
+               f"{result.learners_with_code} with a code unused for {rules.retention_days} days, "
+               f"{result.staff_sessions} expired staff session(s)")
+
+
 # -- mirrors ------------------------------------------------------------------------------------
 
 @click.group("export")
@@ -470,5 +491,5 @@ def serve(host: str | None, port: int | None) -> None:
 
 def init_app(app: Flask) -> None:
     """Attach every verb to the app's command group (``course-app`` and ``flask`` both see them)."""
-    for command in (lessons, database_group, media, staff, stats, export_group, preview, serve):
+    for command in (lessons, database_group, media, staff, stats, export_group, purge_command, preview, serve):
         app.cli.add_command(command)

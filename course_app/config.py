@@ -48,6 +48,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("LEARNER_SESSION_HOURS", int, 12, "A learner's session ends after this many hours without a request."),
     Setting("CODE_CHECK_SECONDS", float, 0.5, "Every learner-code check takes this long, right or wrong."),
     Setting("REMEMBER_DEVICE_DAYS", int, 30, "How long 'remember this device' keeps the session cookie."),
+    Setting("LEARNER_RETENTION_DAYS", int, 365, "'course-app purge' removes learners with a code after this many "
+            "days away."),
     Setting("SMALL_CELL_THRESHOLD", int, 5, "Counts below this are shown to staff as 'fewer than N'."),
     Setting("STAFF_SESSION_MINUTES", int, 30, "Staff sessions end after this many minutes without a request."),
     Setting("BEHIND_PROXY", bool, False, "Trust X-Forwarded-Proto and -Host from a front server (nginx, Tor) on this machine."),

@@ -133,14 +133,15 @@ def render_body(text: str, ctx: RenderContext) -> RenderedBody:
                 ctx.problems.error(ctx.path, ctx.line_of(token),
                                    f"a ```{name} block must start at the left margin, not inside a list or quote")
                 continue
-            parts.append(Markup(_sanitise(_MD.renderer.render(run, _MD.options, {}))))
+            # Safe: nh3 has just removed everything but the allowed tags and attributes.
+            parts.append(Markup(_sanitise(_MD.renderer.render(run, _MD.options, {}))))  # nosec B704
             run = []
             block = BLOCKS[name](token.content, ctx.line_of(token) + 1, ctx)
             if block is not None:
                 parts.append(block)  # type: ignore[arg-type]
             continue
         run.append(token)
-    parts.append(Markup(_sanitise(_MD.renderer.render(run, _MD.options, {}))))
+    parts.append(Markup(_sanitise(_MD.renderer.render(run, _MD.options, {}))))  # nosec B704 (sanitised by nh3)
     return RenderedBody(tuple(part for part in parts if not isinstance(part, Markup) or part.strip()),
                         tuple(headings))
 

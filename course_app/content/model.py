@@ -80,6 +80,14 @@ class Lesson:
                 return text.media[name]
         return None
 
+    def media_file_by_neutral_name(self, name: str) -> MediaFile | None:
+        """The same, by the wordless name neutral mode uses (see MediaFile.neutral_name)."""
+        for text in self.texts.values():
+            for file in text.media.values():
+                if file.neutral_name == name:
+                    return file
+        return None
+
 
 @dataclass(frozen=True)
 class Module:

@@ -47,6 +47,11 @@ class MediaFile:
     mimetype: str
     version: str
 
+    @property
+    def neutral_name(self) -> str:
+        """The name used in neutral mode: the version and the extension, no words."""
+        return f"{self.version}{Path(self.name).suffix.lower()}"
+
 
 @dataclass(frozen=True)
 class VideoSize:

@@ -79,10 +79,17 @@ def forget_learner() -> None:
 
 
 def expire_idle_session() -> None:
-    """End a learner session that has been idle too long; otherwise note this request's time."""
+    """End a learner session that has been idle too long; otherwise note this request's time.
+
+    Too long is LEARNER_SESSION_HOURS, or REMEMBER_DEVICE_DAYS for a device the learner asked
+    to be remembered on.
+    """
     now = int(time.time())
     seen_at = session.get(LAST_SEEN_KEY)
-    limit = current_app.config["LEARNER_SESSION_HOURS"] * 3600
+    if session.permanent:  # "remember this device": the cookie itself lasts REMEMBER_DEVICE_DAYS
+        limit = current_app.config["REMEMBER_DEVICE_DAYS"] * 86400
+    else:
+        limit = current_app.config["LEARNER_SESSION_HOURS"] * 3600
     if isinstance(seen_at, int) and now - seen_at > limit:
         forget_learner()
     if session:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import abort, request, send_file
 from werkzeug.wrappers import Response
 
+from ..content.video import MediaFile
 from ..headers import ONE_YEAR
 from . import bp
 from .lookup import find_course
@@ -17,19 +18,19 @@ from .lookup import find_course
 @bp.get("/media/<course_slug>/<lesson_slug>/<path:name>")
 def media(course_slug: str, lesson_slug: str, name: str) -> Response:
     """A lesson's media file by readable address."""
-    course = find_course(course_slug=course_slug)
-    return _send(course.lessons_by_slug.get(lesson_slug), name)
+    lesson = find_course(course_slug=course_slug).lessons_by_slug.get(lesson_slug)
+    return _send(lesson.media_file(name) if lesson is not None else None)
 
 
 @bp.get("/media/c/<int:course_number>/<int:lesson_number>/<path:name>")
 def media_numbered(course_number: int, lesson_number: int, name: str) -> Response:
     """A lesson's media file by neutral address."""
     course = find_course(course_number=course_number)
-    return _send(next((lesson for lesson in course.lessons if lesson.number == lesson_number), None), name)
+    lesson = next((lesson for lesson in course.lessons if lesson.number == lesson_number), None)
+    return _send(lesson.media_file_by_neutral_name(name) if lesson is not None else None)
 
 
-def _send(lesson, name: str) -> Response:  # type: ignore[no-untyped-def]
-    file = lesson.media_file(name) if lesson is not None else None
+def _send(file: MediaFile | None) -> Response:
     if file is None:
         abort(404)
     response = send_file(file.path, mimetype=file.mimetype, conditional=True, etag=file.version, max_age=0)

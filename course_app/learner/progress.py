@@ -110,6 +110,8 @@ def continue_with_code(lang: str) -> Response | tuple[str, int] | str:
         target.touch(today())
         get_session().commit()
         session.pop(CODE_TRIES_KEY, None)
+        target.remembered = bool(form.remember.data)
+        get_session().commit()
         login_user(target)
         session.permanent = bool(form.remember.data)
         forget_cached_progress()
@@ -157,6 +159,10 @@ def remember_device(lang: str) -> Response:
     if not form.validate():
         abort(400)
     session.permanent = bool(form.remember.data)
+    learner = current_learner()
+    if learner is not None:
+        learner.remembered = session.permanent
+        get_session().commit()
     flash(_("This device will remember you for %(days)d days.", days=current_app.config["REMEMBER_DEVICE_DAYS"])
           if session.permanent else _("This device will forget you when the browser closes."), "success")
     return redirect(url_for("learner.progress", lang=lang), code=303)

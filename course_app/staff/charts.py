@@ -54,4 +54,5 @@ def horizontal_bars(chart_id: str, title: str, description: str, labels: Sequenc
         parts.append(f'<text x="{x + 16}" y="{legend_y}">{escape(one.name)}</text>')
         x += 20 + 8 * len(one.name) + 20
     parts.append("</svg>")
-    return Markup("".join(parts))
+    # Safe: every text in the chart went through escape() above; the rest are numbers.
+    return Markup("".join(parts))  # nosec B704

@@ -98,5 +98,6 @@ def test_no_file_outside_the_published_media_can_be_reached(client: FlaskClient,
 
 def test_neutral_media_addresses_work(client: FlaskClient) -> None:
     url = source_url(client)
-    name = url.split("/what-is-a-union/", 1)[1]
-    assert client.get(f"/media/c/1/2/{name}", headers={"Range": "bytes=0-9"}).status_code == 206
+    version = url.split("?v=", 1)[1]
+    assert client.get(f"/media/c/1/2/{version}.mp4", headers={"Range": "bytes=0-9"}).status_code == 206
+    assert client.get("/media/c/1/2/media/what-a-union-does.240p.mp4").status_code == 404

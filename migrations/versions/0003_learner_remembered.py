@@ -1,0 +1,28 @@
+"""learners remembered on a device
+
+Revision ID: 0003
+Revises: 0002
+Created: 2026-11-23
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+
+revision = '0003'
+down_revision = '0002'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table('learner', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('remembered', sa.Boolean(), server_default=sa.false(), nullable=False))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('learner', schema=None) as batch_op:
+        batch_op.drop_column('remembered')
+

@@ -1,0 +1,79 @@
+"""course-app purge: what is kept, what goes, and that the statistics follow."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from course_app.db import get_session
+from course_app.domain.learners import create_learner, issue_code
+from course_app.domain.progress import LessonPlace, record_lesson_completed
+from course_app.domain.retention import Retention, purge
+from course_app.models import Learner, LessonDay, LessonProgress, StaffSession
+from tests.conftest import make_app
+
+TODAY = date(2026, 11, 23)
+RULES = Retention(retention_days=365, session_hours=12, remember_days=30, staff_session_minutes=30)
+
+
+def make(session, last_seen: date, *, code: bool = False, remembered: bool = False) -> str:  # type: ignore[no-untyped-def]
+    learner = create_learner(session, last_seen)
+    record_lesson_completed(session, learner, LessonPlace("c", "l", 1), "en", last_seen)
+    learner.last_seen_on = last_seen
+    learner.remembered = remembered
+    if code:
+        issue_code(session, learner, "pepper")
+    return learner.id
+
+
+def test_purge_keeps_what_may_still_be_used(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    with app.app_context():
+        session = get_session()
+        keep = {
+            make(session, TODAY),                                                # session may be alive
+            make(session, TODAY - timedelta(days=1)),                            # within a day
+            make(session, TODAY - timedelta(days=29), remembered=True),          # remembered device
+            make(session, TODAY - timedelta(days=300), code=True),               # saved, within a year
+        }
+        gone = {
+            make(session, TODAY - timedelta(days=2)),
+            make(session, TODAY - timedelta(days=31), remembered=True),
+            make(session, TODAY - timedelta(days=400), code=True),
+        }
+        session.commit()
+        result = purge(session, TODAY, datetime(2026, 11, 23, 12, 0), RULES)
+        session.commit()
+        assert (result.learners_without_code, result.learners_with_code) == (2, 1)
+        left = set(session.scalars(select(Learner.id)))
+        assert left == keep and not (left & gone)
+        assert session.scalar(select(func.count()).select_from(LessonProgress)) == 4
+        # The anonymous daily counters follow: only the remaining learners are counted.
+        assert session.scalar(select(func.sum(LessonDay.completed))) == 4
+
+
+def test_purge_removes_idle_staff_sessions(tmp_path: Path) -> None:
+    from tests.staff.conftest import create_account
+    from course_app.models import StaffRole
+
+    app = make_app(tmp_path)
+    create_account(app, "old", StaffRole.ADMIN)
+    with app.app_context():
+        session = get_session()
+        session.add(StaffSession(token_hash="a" * 64, staff_id=1, last_seen_at=datetime(2026, 11, 23, 10, 0)))
+        session.add(StaffSession(token_hash="b" * 64, staff_id=1, last_seen_at=datetime(2026, 11, 23, 11, 50)))
+        session.commit()
+        assert purge(session, TODAY, datetime(2026, 11, 23, 12, 0), RULES).staff_sessions == 1
+        session.commit()
+        assert [row.token_hash[0] for row in session.scalars(select(StaffSession))] == ["b"]
+
+
+def test_purge_command(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    with app.app_context():
+        make(get_session(), date.today() - timedelta(days=5))
+        get_session().commit()
+    result = app.test_cli_runner().invoke(args=["purge"])
+    assert result.exit_code == 0 and result.output.startswith("removed 1 learner(s) without a code")
