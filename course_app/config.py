@@ -158,6 +158,7 @@ def build_config(instance_path: Path, environ: Mapping[str, str], overrides: Map
         BABEL_TRANSLATION_DIRECTORIES=str(PACKAGE_DIR / "translations"),
         BABEL_DEFAULT_LOCALE=values["LANGUAGES"][0],
     )
-    for key, value in overrides.items():
-        values[key] = value
+    known = {setting.name for setting in SETTINGS} | set(SECRET_NAMES)
+    # Other Flask settings (TESTING, PREVIEW …) pass through; settings and secrets were applied above.
+    values.update({key: value for key, value in overrides.items() if key not in known})
     return values

@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import os
 import shutil
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
-from sqlalchemy import inspect, text
+from sqlalchemy import create_engine, inspect, text
 
 from course_app import create_app
+from course_app.config import normalise_database_url
 from course_app.db import Base, database, upgrade_database
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -26,10 +28,40 @@ def using_postgresql() -> bool:
     return os.environ.get("DATABASE_URL", "").startswith("postgres")
 
 
+def database_contents(app: Flask) -> bytes:
+    """Everything the database holds, as bytes to search: the SQLite files, or every row of every table."""
+    engine = database(app).engine
+    if engine.dialect.name == "sqlite":
+        engine.dispose()
+        return b"".join(path.read_bytes() for path in Path(app.instance_path).glob("course_app.sqlite3*"))
+    chunks = []
+    with engine.connect() as connection:
+        for table in inspect(connection).get_table_names():
+            for row in connection.execute(text(f'SELECT * FROM "{table}"')):
+                chunks.append(repr(tuple(row)).encode())
+    return b"\n".join(chunks)
+
+
+def postgresql_url_for_schema(schema: str) -> str:
+    """DATABASE_URL, pointed at a schema of its own (so every test app is isolated on one server)."""
+    base = normalise_database_url(os.environ["DATABASE_URL"])
+    separator = "&" if "?" in base else "?"
+    return f"{base}{separator}options=-csearch_path%3D{schema}"
+
+
 def make_app(tmp_path: Path, **overrides: object) -> Flask:
-    """An app on its own instance folder and a freshly migrated, empty database."""
+    """An app on its own instance folder and a freshly migrated, empty database.
+
+    On SQLite the database is a file in the instance folder; with DATABASE_URL (PostgreSQL)
+    each app gets a schema of its own on that server.
+    """
     settings: dict[str, object] = {"INSTANCE_PATH": str(tmp_path / "instance"), "RELOAD_LESSONS": False,
                                    "TESTING": True, **TEST_SECRETS}
+    if using_postgresql() and "DATABASE_URL" not in overrides:
+        schema = "t_" + uuid.uuid4().hex[:20]
+        with create_engine(normalise_database_url(os.environ["DATABASE_URL"])).begin() as connection:
+            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+        settings["DATABASE_URL"] = postgresql_url_for_schema(schema)
     settings.update(overrides)
     app = create_app(settings)
     reset_database(app)
@@ -37,12 +69,7 @@ def make_app(tmp_path: Path, **overrides: object) -> Flask:
 
 
 def reset_database(app: Flask) -> None:
-    """Empty the database and migrate it to the newest schema."""
-    engine = database(app).engine
-    if engine.dialect.name == "postgresql":
-        with engine.begin() as connection:
-            connection.execute(text("DROP SCHEMA public CASCADE"))
-            connection.execute(text("CREATE SCHEMA public"))
+    """Migrate the (new, empty) database to the newest schema."""
     upgrade_database(app)
 
 

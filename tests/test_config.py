@@ -14,8 +14,8 @@ from course_app.config import ConfigurationError, build_config, load_or_create_s
 
 def test_embedded_database_generates_secrets_once_with_owner_only_permissions(tmp_path: Path) -> None:
     instance = tmp_path / "instance"
-    first = create_app(INSTANCE_PATH=str(instance), RELOAD_LESSONS=False)
-    second = create_app(INSTANCE_PATH=str(instance), RELOAD_LESSONS=False)
+    first = create_app(INSTANCE_PATH=str(instance), RELOAD_LESSONS=False, DATABASE_URL="")
+    second = create_app(INSTANCE_PATH=str(instance), RELOAD_LESSONS=False, DATABASE_URL="")
     for name in ("secret_key", "learner_code_pepper"):
         path = instance / name
         assert stat.S_IMODE(path.stat().st_mode) == 0o600

@@ -10,9 +10,8 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from course_app.db import database
 from tests.browser.conftest import LiveServer, start_live_server
-from tests.conftest import make_app
+from tests.conftest import database_contents, make_app
 from tests.helpers import quiz_answers, starter_quiz
 
 USER_AGENT = "JourneyProbe/7.3 (identifying user agent)"
@@ -105,8 +104,7 @@ def test_learner_journey_without_javascript(browser, journey_server: LiveServer,
     third.close()
 
     # Nothing identifying in the database file or the server's log.
-    database(app).engine.dispose()
-    raw = b"".join(path.read_bytes() for path in Path(app.instance_path).glob("course_app.sqlite3*"))
+    raw = database_contents(app)
     for secret in ("127.0.0.1", USER_AGENT, "JourneyProbe", code, code.replace(" ", "")):
         assert secret.encode() not in raw, secret
     log = "\n".join(captured_log)
