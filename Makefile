@@ -42,5 +42,12 @@ update-translations: extract-messages
 clean:
 	rm -rf $(VENV) instance $(MO_FILES)
 
+# Benchmarks and the load test are not part of `make test` (see bench/results.md).
+bench: install
+	$(BIN)/python -m bench.run
+
+loadtest: install
+	$(BIN)/python -m bench.loadtest
+
 screenshots: install
 	$(BIN)/python docs/screenshots/take_screenshots.py

@@ -46,8 +46,9 @@ def create_app(config: Mapping[str, Any] | None = None, **overrides: Any) -> Fla
     headers.init_app(app)
     content.init_app(app)
 
-    from . import cli, errors, learner, staff, templating
+    from . import assets, cli, errors, learner, staff, templating
 
+    assets.init_app(app)
     templating.init_app(app)
     learner.init_app(app)
     staff.init_app(app)

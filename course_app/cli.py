@@ -1,7 +1,7 @@
 """The ``course-app`` command: every command-line verb of the project.
 
     course-app lessons check [PATH]   validate lesson files, print path:line: message
-    course-app db upgrade|downgrade   run migrations
+    course-app db upgrade|downgrade|backup   run migrations; back up SQLite
     course-app media encode SOURCE    make the small video sizes and poster with ffmpeg
     course-app staff add|list|disable|reset-2fa   staff accounts
     course-app stats rebuild|generate recompute the statistics aggregates; synthetic data for benchmarks
@@ -170,6 +170,19 @@ def db_downgrade(revision: str) -> None:
     """Migrate the database down to REVISION ('base' removes every table)."""
     db.downgrade_database(current_app, revision)
     click.echo(f"database at {revision}")
+
+
+@database_group.command("backup")
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def db_backup(out: Path) -> None:
+    """Write a consistent copy of the SQLite database to OUT while the site keeps running."""
+    try:
+        target = db.backup_sqlite(current_app, out)
+    except db.BackupNotPossible as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"backed up to {target}. Keep it with the instance folder's secret_key and learner_code_pepper: "
+               "without the pepper, saved learner codes cannot be checked.")
 
 
 @database_group.command("revision")

@@ -98,3 +98,36 @@ def upgrade_database(app: Flask, revision: str = "head") -> None:
 
 def downgrade_database(app: Flask, revision: str) -> None:
     command.downgrade(alembic_config(app.config["DATABASE_URL"]), revision)
+
+
+class BackupNotPossible(RuntimeError):
+    """This database is backed up with its own tools (the message says which)."""
+
+
+def backup_sqlite(app: Flask, target: Path) -> Path:
+    """A consistent copy of the SQLite database, taken while the site keeps running (SQLite's backup API).
+
+    :raises BackupNotPossible: for PostgreSQL, which is backed up with pg_dump (docs/deploy.md).
+    """
+    import sqlite3
+
+    url = app.config["DATABASE_URL"]
+    if not url.startswith("sqlite:///"):
+        raise BackupNotPossible("this site uses PostgreSQL: back it up with pg_dump (see docs/deploy.md)")
+    target = target.resolve()
+    if target.exists():
+        raise BackupNotPossible(f"{target} already exists: choose a new file name")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f".{target.name}.partial")
+    source = sqlite3.connect(url.removeprefix("sqlite:///"))
+    try:
+        destination = sqlite3.connect(partial)
+        try:
+            source.backup(destination)
+        finally:
+            destination.close()
+        partial.replace(target)
+    finally:
+        source.close()
+        partial.unlink(missing_ok=True)
+    return target

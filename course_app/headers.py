@@ -46,7 +46,7 @@ def add_security_headers(response: Response) -> Response:
     onion = current_app.config.get("ONION_LOCATION")
     if onion and response.mimetype == "text/html":
         response.headers["Onion-Location"] = onion.rstrip("/") + request.full_path.rstrip("?")
-    if request.endpoint == "static" and request.args.get("v") and response.status_code in (200, 304):
+    if request.endpoint in ("static", "asset") and request.args.get("v") and response.status_code in (200, 304):
         response.headers["Cache-Control"] = f"public, max-age={ONE_YEAR}, immutable"
     elif response.mimetype == "text/html" or "Cache-Control" not in response.headers:
         response.headers["Cache-Control"] = "no-store"

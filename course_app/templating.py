@@ -11,6 +11,7 @@ from flask_babel import format_decimal
 from flask_babel import gettext as _
 
 from . import addresses
+from .assets import asset_url
 from .content import current_catalogue
 from .i18n import get_locale, language_name
 
@@ -67,6 +68,7 @@ def init_app(app: Flask) -> None:
         neutral_mode=addresses.neutral_mode,
         media_url=addresses.media_url,
         preview_problems=preview_problems,
+        asset_url=asset_url,
     )
     app.jinja_env.filters["file_size"] = file_size
     app.jinja_env.trim_blocks = True

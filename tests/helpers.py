@@ -57,7 +57,8 @@ def quiz_answers(app: Flask, quiz: Quiz, *, right: bool = True) -> dict[str, obj
 
 def submit_quiz(client: FlaskClient, app: Flask, lesson_slug: str, lang: str = "en", *, right: bool = True):  # type: ignore[no-untyped-def]
     url = f"/{lang}/trade-unions/{lesson_slug}"
-    token = csrf_token(client, url)
+    client.get(url)  # read the lesson first, as a learner does
+    token = csrf_token(client, url + "/quiz")
     data = {"csrf_token": token, **quiz_answers(app, starter_quiz(app, lesson_slug, lang), right=right)}
     return client.post(url + "/quiz", data=data)
 

@@ -10,7 +10,7 @@ from ..content.model import Course
 from ..db import get_session
 from ..i18n import browser_language
 from . import bp
-from .forms import ActionForm, quiz_form
+from .forms import ActionForm
 from .identity import note_lesson_opened
 from .lookup import LessonView, find_course
 from .routing import lesson_route
@@ -55,17 +55,16 @@ def lesson(view: LessonView) -> str:
     return render_lesson(view)
 
 
-def render_lesson(view: LessonView, form=None, status: int = 200):  # type: ignore[no-untyped-def]
-    """The lesson page, with a quiz form (fresh, or with the learner's errors)."""
-    quiz = view.quiz
-    if quiz is not None and form is None:
-        form = quiz_form(quiz, formdata=None)
+def render_lesson(view: LessonView) -> str:
+    """The lesson page: the text, then the way to its quiz and to the next lesson.
+
+    The quiz has a page of its own, so a lesson's first view stays small on a slow connection.
+    """
     before, after = view.course.neighbours(view.lesson)
     progress = learner_progress()
-    html = render_template(
+    return render_template(
         "learner/lesson.html", view=view, course=view.course, lesson=view.lesson, text=view.text,
-        before=before, after=after, quiz=quiz, form=form, done_form=ActionForm(),
+        before=before, after=after, quiz=view.quiz, done_form=ActionForm(),
         lesson_progress=progress.lesson(view.course.slug, view.lesson.slug),
         quiz_progress=progress.quiz(view.course.slug, view.lesson.slug),
     )
-    return html if status == 200 else (html, status)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, redirect, render_template, session
+from flask import abort, redirect, render_template, request, session
 from werkzeug.wrappers import Response
 
 from ..addresses import lesson_url
@@ -10,10 +10,10 @@ from ..content.quiz import Quiz
 from ..db import get_session
 from ..domain.grading import grade
 from ..domain.progress import record_lesson_completed, record_quiz_attempt
-from .forms import ActionForm, quiz_form
+from .forms import ActionForm, QuizForm, quiz_form
 from .identity import ensure_learner, today
 from .lookup import LessonView
-from .pages import render_lesson
+from .standing import learner_progress
 from .routing import lesson_route
 
 LAST_RESULT_KEY = "last_quiz"
@@ -25,13 +25,22 @@ def _quiz_of(view: LessonView) -> Quiz:
     return view.quiz
 
 
-@lesson_route("/quiz", "quiz_submit", methods=("POST",))
-def submit_quiz(view: LessonView) -> Response | tuple[str, int]:
-    """Grade the answers on the server, record the attempt, then show the result page."""
+def _render_quiz(view: LessonView, quiz: Quiz, form: QuizForm, status: int = 200) -> tuple[str, int]:
+    progress = learner_progress()
+    return render_template("learner/quiz.html", view=view, course=view.course, lesson=view.lesson, text=view.text,
+                           quiz=quiz, form=form,
+                           quiz_progress=progress.quiz(view.course.slug, view.lesson.slug)), status
+
+
+@lesson_route("/quiz", "quiz", methods=("GET", "POST"))
+def quiz_page(view: LessonView) -> Response | tuple[str, int]:
+    """The lesson's quiz; answers are graded on the server, recorded, then the result page shows."""
     quiz = _quiz_of(view)
+    if request.method == "GET":
+        return _render_quiz(view, quiz, quiz_form(quiz, formdata=None))
     form = quiz_form(quiz)
     if not form.validate():
-        return render_lesson(view, form=form, status=422)
+        return _render_quiz(view, quiz, form, 422)
     answers = form.answers()
     result = grade(quiz, answers)
     learner = ensure_learner()
@@ -49,7 +58,7 @@ def quiz_result(view: LessonView) -> Response | str:
     stored = session.get(LAST_RESULT_KEY)
     quiz = _quiz_of(view)
     if not isinstance(stored, dict) or stored.get("lesson") != f"{view.course.slug}/{view.lesson.slug}":
-        return redirect(lesson_url(view.course, view.lesson, view.wanted_lang) + "#quiz", code=303)
+        return redirect(lesson_url(view.course, view.lesson, view.wanted_lang, endpoint="quiz"), code=303)
     shown = view.lesson.texts.get(str(stored.get("lang")))
     if shown is not None and shown.quiz is not None:
         quiz = shown.quiz

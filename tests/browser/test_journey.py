@@ -62,6 +62,7 @@ def test_learner_journey_without_javascript(browser, journey_server: LiveServer,
     first = browser.new_context(java_script_enabled=False, user_agent=USER_AGENT)
     page = first.new_page()
     page.goto(f"{base}/{lang}/trade-unions/wages")
+    page.locator(".quiz-link a.button").click()
     answer_quiz(page, app, "wages", lang)
     assert page.url.split("#")[0] == f"{base}/{lang}/trade-unions/wages/result"
     assert "100%" in page.locator(".score").inner_text()

@@ -1,0 +1,287 @@
+"""``make bench``: course_app under gunicorn against a minimal Flask app under the same settings.
+
+Measures, in one run (the machine is shared and noisy, so figures are compared with a baseline
+measured alongside them, each the median of several wrk runs):
+
+- req/s, p50 and p99 latency, and the ratio to the baseline, for a lesson page, the catalogue,
+  a quiz submission (POST with CSRF), the progress page, and the coordinators' dashboard over
+  1,000,000 synthetic progress rows;
+- bytes and requests of a lesson's first view (HTML + CSS, before compression);
+- start-up time and memory per worker with 1,000 generated lessons × 3 languages.
+
+Results are printed and written to bench/results.md. Needs wrk (apt-get install wrk) and
+Chromium (apt-get install chromium).
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from bench.fixtures import ROOT, SECRETS, lessons_with_generated_course, machine, make_app, signed_in_coordinator
+from bench.servers import gunicorn
+from course_app.content import current_catalogue
+from course_app.db import get_session
+from course_app.synthetic import generate_progress
+
+RESULTS = ROOT / "bench" / "results.md"
+TARGETS = {"lesson page": 0.5, "quiz submission": 0.25}
+
+
+@dataclass(frozen=True)
+class Load:
+    name: str
+    requests_per_second: float
+    p50_ms: float
+    p99_ms: float
+    errors: int
+
+
+def _milliseconds(text: str) -> float:
+    value, unit = float(re.match(r"[\d.]+", text).group(0)), re.sub(r"[\d.]+", "", text)
+    return value * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+
+
+def wrk(name: str, url: str, seconds: int, repeat: int, script: Path | None = None) -> Load:
+    """The median of ``repeat`` wrk runs (2 threads, 16 connections) on loopback."""
+    runs = []
+    for _ in range(repeat):
+        command = ["wrk", "-t2", "-c16", f"-d{seconds}s", "--latency", "--timeout", "10s", url]
+        if script is not None:
+            command[1:1] = ["-s", str(script)]
+        output = subprocess.run(command, capture_output=True, text=True, check=True, timeout=seconds + 60).stdout
+        rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+        p50 = _milliseconds(re.search(r"50%\s+(\S+)", output).group(1))
+        p99 = _milliseconds(re.search(r"99%\s+(\S+)", output).group(1))
+        bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
+        errors = int(bad.group(1)) if bad else 0
+        errors += sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", output))
+        runs.append(Load(name, rate, p50, p99, errors))
+    runs.sort(key=lambda load: load.requests_per_second)
+    middle = runs[len(runs) // 2]
+    return Load(name, middle.requests_per_second, middle.p50_ms, middle.p99_ms, sum(r.errors for r in runs))
+
+
+def lua_post(path: Path, body: str, cookie: str) -> Path:
+    path.write_text(
+        'wrk.method = "POST"\n'
+        f'wrk.body = "{body}"\n'
+        'wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"\n'
+        f'wrk.headers["Cookie"] = "{cookie}"\n')
+    return path
+
+
+def lua_get(path: Path, cookie: str) -> Path:
+    path.write_text(f'wrk.headers["Cookie"] = "{cookie}"\n')
+    return path
+
+
+class Session:
+    """A cookie-keeping HTTP client for setting up the requests wrk will repeat."""
+
+    def __init__(self, base: str) -> None:
+        import http.cookiejar
+
+        self.base = base
+        self.jar = http.cookiejar.CookieJar()
+
+        class NoRedirect(urllib.request.HTTPRedirectHandler):
+            def redirect_request(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+                return None
+
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar), NoRedirect)
+
+    def get(self, path: str) -> str:
+        with self.opener.open(self.base + path) as response:
+            return response.read().decode()
+
+    def post(self, path: str, body: str) -> int:
+        try:
+            with self.opener.open(self.base + path, data=body.encode()) as response:
+                return response.status
+        except urllib.error.HTTPError as error:
+            return error.code
+
+    def cookie(self) -> str:
+        return "; ".join(f"{c.name}={c.value}" for c in self.jar)
+
+
+def first_view(base: str, path: str) -> tuple[int, int, int]:
+    """HTML bytes, CSS bytes and the number of requests of a first visit, in Chromium."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=shutil.which("chromium") or "/usr/bin/chromium",
+                                             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                                                   "--disable-component-update", "--disable-sync", "--no-first-run"])
+        page = browser.new_page()
+        requests: list[str] = []
+        page.on("request", lambda request: requests.append(request.url))
+        page.goto(base + path, wait_until="networkidle")
+        browser.close()
+
+    def size(url: str) -> int:
+        with urllib.request.urlopen(url) as response:
+            return len(response.read())
+
+    html = size(base + path)
+    css = sum(size(url) for url in requests if ".css" in url)
+    return html, css, len(requests)
+
+
+def startup_and_memory(work: Path) -> tuple[float, float, int]:
+    """Seconds to build the app, and MiB per gunicorn worker, with 1,000 lessons × 3 languages."""
+    from bench.fixtures import write_generated_course
+
+    lessons = work / "big-lessons"
+    write_generated_course(lessons, "big", 1000)
+    files = sum(1 for _ in lessons.rglob("*.md"))
+    env = {"LESSONS_DIR": str(lessons), "INSTANCE_PATH": str(work / "big-instance"), "RELOAD_LESSONS": "false",
+           **SECRETS}
+    timings = []
+    for _ in range(3):
+        output = subprocess.run(
+            [sys.executable, "-c", "import time; t = time.perf_counter(); from course_app import create_app; "
+                                   "create_app(); print(time.perf_counter() - t)"],
+            cwd=ROOT, env={**env, "PATH": "/usr/bin:/bin"}, capture_output=True, text=True, check=True).stdout
+        timings.append(float(output.strip().splitlines()[-1]))
+    make_app(work / "big-instance", LESSONS_DIR=str(lessons))
+    with gunicorn("course_app:create_app()", env, ready_path="/en/big/lesson-0001") as server:
+        for number in range(1, 30):
+            urllib.request.urlopen(f"{server.url}/en/big/lesson-{number:04d}").read()
+        memory = []
+        for pid in server.worker_pids():
+            status = Path(f"/proc/{pid}/status").read_text()
+            memory.append(int(re.search(r"VmRSS:\s+(\d+) kB", status).group(1)) / 1024)
+    return statistics.median(timings), max(memory), files
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="course_app benchmarks")
+    parser.add_argument("--seconds", type=int, default=8, help="length of each wrk run")
+    parser.add_argument("--repeat", type=int, default=3, help="wrk runs per figure (the median is reported)")
+    parser.add_argument("--learners", type=int, default=100_000)
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is missing: apt-get install wrk")
+    with tempfile.TemporaryDirectory(prefix="course-app-bench.") as scratch:
+        work = Path(scratch)
+        lessons = lessons_with_generated_course(work, 20)
+        instance = work / "instance"
+        app = make_app(instance, LESSONS_DIR=str(lessons))
+        print(f"generating {args.rows:,} progress rows for {args.learners:,} learners…", flush=True)
+        with app.app_context():
+            counts = generate_progress(get_session(), current_catalogue().courses, learners=args.learners,
+                                       lesson_rows=args.rows, today=date.today())
+            get_session().commit()
+        signed_in_coordinator(app)  # creates the account; the cookie below comes from the live server
+        env = {"LESSONS_DIR": str(lessons), "INSTANCE_PATH": str(instance), "RELOAD_LESSONS": "false"}
+        loads: list[Load] = []
+        with gunicorn("bench.hello:app", {}) as hello:
+            baseline = wrk("baseline: Flask hello", hello.url + "/", args.seconds, args.repeat)
+        with gunicorn("course_app:create_app()", env, ready_path="/en/") as server:
+            learner = Session(server.url)
+            learner.get("/en/trade-unions/wages")
+            page = learner.get("/en/trade-unions/wages")
+            token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+            quiz = app.extensions["course_app.catalogue"].catalogue.course("trade-unions").lessons_by_slug[
+                "wages"].texts["en"].quiz
+            from tests.helpers import quiz_answers  # the same right answers the tests send
+
+            answers = quiz_answers(app, quiz)
+            body = "&".join([f"csrf_token={token}"] + [
+                f"{key}={value}" for key, values in answers.items()
+                for value in (values if isinstance(values, list) else [values])])
+            assert learner.post("/en/trade-unions/wages/quiz", body) == 303
+            staff = Session(server.url)
+            login = staff.get("/staff/login")
+            import pyotp
+
+            from course_app.models import StaffMember
+
+            with app.app_context():
+                secret = get_session().query(StaffMember).filter_by(name="bench").one().totp_secret
+            staff_token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', login).group(1)
+            status = staff.post("/staff/login", f"csrf_token={staff_token}&name=bench&password=benchmark+password+123"
+                                                f"&code={pyotp.TOTP(secret).at(time.time() + 30)}")
+            assert status == 303, status
+            loads.append(wrk("lesson page", server.url + "/en/trade-unions/wages", args.seconds, args.repeat))
+            loads.append(wrk("catalogue", server.url + "/en/", args.seconds, args.repeat))
+            loads.append(wrk("quiz submission (POST, CSRF)", server.url + "/en/trade-unions/wages/quiz",
+                             args.seconds, args.repeat, lua_post(work / "post.lua", body, learner.cookie())))
+            loads.append(wrk("progress page", server.url + "/en/progress", args.seconds, args.repeat,
+                             lua_get(work / "progress.lua", learner.cookie())))
+            loads.append(wrk("coordinator dashboard, 1M rows", server.url + "/staff/", args.seconds, args.repeat,
+                             lua_get(work / "staff.lua", staff.cookie())))
+            html, css, requests = first_view(server.url, "/en/trade-unions/wages")
+            video_html, video_css, video_requests = first_view(server.url, "/en/trade-unions/what-is-a-union")
+        startup, worker_mib, lesson_files = startup_and_memory(work)
+    report(baseline, loads, counts, (html, css, requests), (video_html, video_css, video_requests), startup,
+           worker_mib, lesson_files)
+
+
+def report(baseline: Load, loads: list[Load], counts, plain, video, startup: float, worker_mib: float,  # type: ignore[no-untyped-def]
+           lesson_files: int) -> None:
+    lines = ["# Benchmark results", "",
+             f"Run with `make bench` on {date.today().isoformat()}. Machine: {machine()}.",
+             "gunicorn with course_app's settings (2 gthread workers × 4 threads, no access log), wrk with",
+             "2 threads and 16 connections on loopback; each figure is the median of several runs, compared",
+             "with a minimal Flask app under the same settings measured in the same run (the machine is shared",
+             "and noisy: compare ratios, not absolute numbers).", "",
+             "| request | req/s | p50 | p99 | ratio to baseline | target | errors |",
+             "|---|---|---|---|---|---|---|",
+             f"| {baseline.name} | {baseline.requests_per_second:,.0f} | {baseline.p50_ms:.2f} ms | "
+             f"{baseline.p99_ms:.2f} ms | 1.00 | — | {baseline.errors} |"]
+    verdicts = []
+    for load in loads:
+        ratio = load.requests_per_second / baseline.requests_per_second
+        target = TARGETS.get(load.name.split(" (")[0])
+        if load.name.startswith("coordinator"):
+            goal = "p50 < 150 ms"
+            met = load.p50_ms < 150
+        elif target is not None:
+            goal = f"≥ {target:.2f}"
+            met = ratio >= target
+        else:
+            goal, met = "—", True
+        verdicts.append((load.name, goal, met))
+        lines.append(f"| {load.name} | {load.requests_per_second:,.0f} | {load.p50_ms:.2f} ms | {load.p99_ms:.2f} ms | "
+                     f"{ratio:.2f} | {goal}{'' if met else ' — MISSED'} | {load.errors} |")
+    html, css, requests = plain
+    video_html, video_css, video_requests = video
+    lines += ["", f"Synthetic data for the dashboard: {counts.learners:,} learners, {counts.lesson_rows:,} lesson rows, "
+                  f"{counts.quiz_rows:,} quiz rows.", "",
+              "| first view of a lesson (Chromium, before compression) | HTML | CSS | HTML + CSS | requests | target |",
+              "|---|---|---|---|---|---|",
+              f"| a long lesson without video | {html / 1000:.1f} KB | {css / 1000:.1f} KB | {(html + css) / 1000:.1f} KB | "
+              f"{requests} | ≤ 30 KB, ≤ 3 requests{'' if html + css <= 30_000 and requests <= 3 else ' — MISSED'} |",
+              f"| a lesson with a video (poster and subtitles load too) | {video_html / 1000:.1f} KB | "
+              f"{video_css / 1000:.1f} KB | {(video_html + video_css) / 1000:.1f} KB | {video_requests} | — |", "",
+              f"| {lesson_files:,} lesson files (1,000 lessons × 3 languages) | measured | target |",
+              "|---|---|---|",
+              f"| start-up (building the app, reading every lesson) | {startup:.2f} s | ≤ 3 s"
+              f"{'' if startup <= 3 else ' — MISSED'} |",
+              f"| memory per gunicorn worker | {worker_mib:.0f} MiB | ≤ 120 MiB{'' if worker_mib <= 120 else ' — MISSED'} |",
+              "", "The dashboard alone, without HTTP load: `python -m bench.dashboard` (see docs/statistics.md).",
+              "The loss-free load test: `make loadtest`.", ""]
+    text = "\n".join(lines)
+    print(text)
+    previous = RESULTS.read_text() if RESULTS.exists() else ""
+    loadtest = previous.split("## Load test", 1)[1] if "## Load test" in previous else None
+    RESULTS.write_text(text + (f"\n## Load test{loadtest}" if loadtest else ""), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

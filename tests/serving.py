@@ -1,0 +1,101 @@
+"""Helpers for tests that run the app as real server processes (gunicorn) and talk HTTP to them."""
+
+from __future__ import annotations
+
+import http.cookiejar
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tests.conftest import PROJECT_DIR, TEST_SECRETS
+
+BIN = Path(sys.executable).parent
+CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@dataclass
+class ServerProcess:
+    process: subprocess.Popen[bytes]
+    port: int
+    log_path: Path
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 40) -> int:
+        if self.process.poll() is None:
+            self.process.send_signal(sig)
+        return self.process.wait(timeout=timeout)
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+
+def start_server(command: list[str], env: dict[str, str], log_path: Path, port: int) -> ServerProcess:
+    """Start a server process and wait until it answers."""
+    environment = {**os.environ, **TEST_SECRETS, **env, "PORT": str(port), "HOST": "127.0.0.1"}
+    handle = log_path.open("wb")
+    process = subprocess.Popen(command, cwd=PROJECT_DIR, env=environment, stdout=handle, stderr=subprocess.STDOUT)
+    server = ServerProcess(process, port, log_path)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited early:\n{server.log()}")
+        try:
+            with urllib.request.urlopen(f"{server.url}/en/", timeout=2):
+                return server
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            time.sleep(0.2)
+    server.stop()
+    raise RuntimeError(f"server did not start:\n{server.log()}")
+
+
+def gunicorn(env: dict[str, str], log_path: Path, workers: int = 1) -> ServerProcess:
+    port = free_port()
+    return start_server([str(BIN / "gunicorn"), "-c", "python:course_app.gunicorn_config", "--workers", str(workers),
+                         "course_app:create_app()"], env, log_path, port)
+
+
+@dataclass
+class Browser:
+    """A tiny HTTP client with its own cookie jar, like one browser."""
+
+    base: str
+    jar: http.cookiejar.CookieJar = field(default_factory=http.cookiejar.CookieJar)
+
+    def __post_init__(self) -> None:
+        class NoRedirect(urllib.request.HTTPRedirectHandler):
+            def redirect_request(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+                return None
+
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar), NoRedirect)
+
+    def request(self, path: str, data: dict[str, str] | None = None, timeout: float = 30) -> tuple[int, str]:
+        body = urllib.parse.urlencode(data).encode() if data is not None else None
+        try:
+            with self.opener.open(self.base + path, data=body, timeout=timeout) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode(errors="replace")
+
+    def token(self, path: str) -> str:
+        status, html = self.request(path)
+        match = CSRF.search(html)
+        assert match, (path, status)
+        return match.group(1)

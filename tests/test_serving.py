@@ -1,0 +1,141 @@
+"""Production serving: gunicorn runs the factory from the environment, two app servers share one
+PostgreSQL database, shutdown is graceful, and SQLite backups restore."""
+
+from __future__ import annotations
+
+import re
+import signal
+import threading
+import time
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from course_app.db import get_session
+from course_app.domain.staff_accounts import add_staff, start_enrolment
+from course_app.models import LessonProgress, StaffRole
+from tests.conftest import make_app, using_postgresql
+from tests.helpers import quiz_answers, starter_quiz
+from tests.serving import Browser, gunicorn
+
+CODE = re.compile(r'id="learner-code">([\d ]+)<')
+
+
+def learn_and_save_code(browser: Browser, app) -> str:  # type: ignore[no-untyped-def]
+    browser.request("/en/trade-unions/wages")
+    token = browser.token("/en/trade-unions/wages")
+    answers = {key: value if isinstance(value, str) else value[0]
+               for key, value in quiz_answers(app, starter_quiz(app, "wages")).items()}
+    status, _ = browser.request("/en/trade-unions/wages/quiz", {"csrf_token": token, **answers})
+    assert status == 303
+    status, html = browser.request("/en/progress/code", {"csrf_token": browser.token("/en/progress")})
+    assert status == 200
+    return CODE.search(html).group(1)
+
+
+@pytest.mark.skipif(not using_postgresql(),
+                    reason="needs PostgreSQL shared by two servers; CI's PostgreSQL pass runs it")
+def test_two_app_servers_share_codes_and_throttles(tmp_path: Path) -> None:
+    app = make_app(tmp_path / "setup")
+    url = app.config["DATABASE_URL"]
+    with app.app_context():
+        session = get_session()
+        member = add_staff(session, "shared", StaffRole.COORDINATOR, "a long enough password", (), date.today())
+        start_enrolment(session, member, "test")
+        member.totp_enrolled = True
+        session.commit()
+    first = gunicorn({"DATABASE_URL": url, "INSTANCE_PATH": str(tmp_path / "one")}, tmp_path / "one.log")
+    second = gunicorn({"DATABASE_URL": url, "INSTANCE_PATH": str(tmp_path / "two")}, tmp_path / "two.log")
+    try:
+        code = learn_and_save_code(Browser(first.url), app)
+        elsewhere = Browser(second.url)
+        status, _ = elsewhere.request("/en/progress/continue", {"csrf_token": elsewhere.token("/en/progress"),
+                                                                "code": code})
+        assert status == 303
+        status, html = elsewhere.request("/en/progress")
+        assert "1 of 6 lessons completed" in html
+        # Five failed sign-ins on the first server...
+        attacker = Browser(first.url)
+        for _ in range(5):
+            status, _ = attacker.request("/staff/login", {"csrf_token": attacker.token("/staff/login"),
+                                                          "name": "shared", "password": "wrong wrong wrong",
+                                                          "code": "123456"})
+            assert status == 422
+        # ...and the second server refuses the account too.
+        other = Browser(second.url)
+        status, html = other.request("/staff/login", {"csrf_token": other.token("/staff/login"), "name": "shared",
+                                                      "password": "a long enough password", "code": "123456"})
+        assert status == 429 and "Too many failed sign-ins" in html
+    finally:
+        first.stop()
+        second.stop()
+    for server in (first, second):
+        assert "127.0.0.1:" not in server.log().replace(f"127.0.0.1:{server.port}", "")
+
+
+def test_gunicorn_graceful_shutdown_finishes_every_request(tmp_path: Path) -> None:
+    app = make_app(tmp_path / "setup")
+    env = {"DATABASE_URL": app.config["DATABASE_URL"], "INSTANCE_PATH": str(tmp_path / "setup" / "instance"),
+           "CODE_CHECK_SECONDS": "2", "THREADS": "8"}
+    server = gunicorn(env, tmp_path / "server.log")
+    browsers = [Browser(server.url) for _ in range(4)]
+    tokens = [browser.token("/en/progress") for browser in browsers]
+    results: list[int | str] = []
+
+    def slow_request(browser: Browser, token: str) -> None:
+        try:
+            results.append(browser.request("/en/progress/continue", {"csrf_token": token, "code": "1" * 24})[0])
+        except Exception as error:  # noqa: BLE001 - the test reports any failure
+            results.append(repr(error))
+
+    threads = [threading.Thread(target=slow_request, args=pair) for pair in zip(browsers, tokens, strict=True)]
+    for thread in threads:
+        thread.start()
+    time.sleep(0.7)  # every request is now inside its 2-second code check
+    server.process.send_signal(signal.SIGTERM)
+    for thread in threads:
+        thread.join(timeout=30)
+    assert server.process.wait(timeout=40) == 0
+    assert results == [422] * 4, results
+
+
+def test_sqlite_backup_restores_with_the_same_secrets(tmp_path: Path) -> None:
+    instance = tmp_path / "instance"
+    app = make_app(tmp_path, DATABASE_URL="")
+    client = app.test_client()
+    from tests.helpers import continue_with, save_code, submit_quiz
+
+    submit_quiz(client, app, "wages")
+    code = save_code(client)
+    backup = tmp_path / "backups" / "course.sqlite3"
+    result = app.test_cli_runner().invoke(args=["db", "backup", str(backup)])
+    assert result.exit_code == 0 and "learner_code_pepper" in result.output
+    again = app.test_cli_runner().invoke(args=["db", "backup", str(backup)])
+    assert again.exit_code == 1 and "already exists" in again.output
+    # Restore: a new machine with the backup as its database and the same secrets.
+    restored_instance = tmp_path / "restored"
+    restored_instance.mkdir()
+    backup.rename(restored_instance / "course_app.sqlite3")
+    for secret in ("secret_key", "learner_code_pepper"):
+        (restored_instance / secret).write_text(app.config[secret.upper()])
+    from course_app import create_app
+
+    restored = create_app(INSTANCE_PATH=str(restored_instance), DATABASE_URL="", RELOAD_LESSONS=False,
+                          SECRET_KEY=app.config["SECRET_KEY"], LEARNER_CODE_PEPPER=app.config["LEARNER_CODE_PEPPER"])
+    with restored.app_context():
+        assert get_session().scalar(select(func.count()).select_from(LessonProgress)) == 1
+    fresh = restored.test_client()
+    assert continue_with(fresh, code).status_code == 303
+    assert "1 of 6 lessons completed" in fresh.get("/en/progress").get_data(as_text=True)
+    assert instance.exists()
+
+
+def test_backup_of_postgresql_points_to_pg_dump(tmp_path: Path) -> None:
+    from course_app import create_app
+
+    app = create_app(INSTANCE_PATH=str(tmp_path), DATABASE_URL="postgresql://nobody@127.0.0.1:1/none",
+                     SECRET_KEY="k", LEARNER_CODE_PEPPER="p", RELOAD_LESSONS=False)
+    result = app.test_cli_runner().invoke(args=["db", "backup", str(tmp_path / "x")])
+    assert result.exit_code == 1 and "pg_dump" in result.output
