@@ -29,7 +29,13 @@ $(TRANSLATIONS)/%/LC_MESSAGES/messages.mo: $(TRANSLATIONS)/%/LC_MESSAGES/message
 run: install
 	HOST=$(HOST) PORT=$(PORT) $(BIN)/course-app serve
 
-test: install
+# axe-core for the accessibility tests, from the npm registry (never from a CDN).
+AXE := tests/browser/axe/node_modules/axe-core/axe.min.js
+$(AXE): tests/browser/axe/package-lock.json
+	cd tests/browser/axe && npm ci --no-audit --no-fund --silent
+	touch $@
+
+test: install $(AXE)
 	$(BIN)/python -m pytest
 
 # Educators and developers: refresh messages.pot and the .po files after changing UI texts.
@@ -40,7 +46,7 @@ update-translations: extract-messages
 	$(BIN)/pybabel update --no-fuzzy-matching -d $(TRANSLATIONS) -i $(TRANSLATIONS)/messages.pot
 
 clean:
-	rm -rf $(VENV) instance $(MO_FILES)
+	rm -rf $(VENV) instance $(MO_FILES) tests/browser/axe/node_modules
 
 # Benchmarks and the load test are not part of `make test` (see bench/results.md).
 bench: install

@@ -16,17 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.fixtures import ROOT, SECRETS
+from tests.serving import free_port
 
 BIN = Path(sys.executable).parent
 GUNICORN_SETTINGS = ["--workers", "2", "--threads", "4", "--worker-class", "gthread"]
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @dataclass

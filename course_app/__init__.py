@@ -16,7 +16,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import content, db, headers, i18n
+from . import compression, content, db, headers, i18n
 from .config import build_config
 from .extensions import babel, csrf, login_manager
 from .sessions import CourseSessionInterface
@@ -44,6 +44,7 @@ def create_app(config: Mapping[str, Any] | None = None, **overrides: Any) -> Fla
     csrf.init_app(app)
     login_manager.init_app(app)
     headers.init_app(app)
+    compression.init_app(app)
     content.init_app(app)
 
     from . import assets, cli, errors, learner, staff, templating

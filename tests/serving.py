@@ -94,6 +94,10 @@ class Browser:
         except urllib.error.HTTPError as error:
             return error.code, error.read().decode(errors="replace")
 
+    def cookie_header(self) -> str:
+        """The Cookie header this browser sends (for load generators that replay a request)."""
+        return "; ".join(f"{cookie.name}={cookie.value}" for cookie in self.jar)
+
     def token(self, path: str) -> str:
         status, html = self.request(path)
         match = CSRF.search(html)

@@ -8,7 +8,10 @@ the same code, so what the checker accepts is exactly what the site serves.
 from __future__ import annotations
 
 import dataclasses
+import multiprocessing
+import os
 import re
+from concurrent.futures import ProcessPoolExecutor
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -234,12 +237,16 @@ def _build_course(spec: _CourseSpec, number: int, known: Mapping[str, Mapping[st
         if folder.name not in listed:
             problems.warning(spec.path / COURSE_FILE, 1,
                              f"lesson folder '{folder.name}/' is not listed under any module, so it is not shown")
+    jobs = [(spec, known[spec.slug][slug], module_number, known, options)
+            for module_number, module_spec in enumerate(spec.modules, start=1) for slug, _line in module_spec.lessons]
+    built = iter(_build_lessons(jobs))
     modules: list[Module] = []
     by_slug: dict[str, Lesson] = {}
     for module_number, module_spec in enumerate(spec.modules, start=1):
         lessons: list[Lesson] = []
         for slug, _line in module_spec.lessons:
-            lesson = _build_lesson(spec, known[spec.slug][slug], module_number, known, options, problems)
+            lesson, found = next(built)
+            problems.extend(found)
             if lesson is None:
                 continue
             lessons.append(lesson)
@@ -247,6 +254,26 @@ def _build_course(spec: _CourseSpec, number: int, known: Mapping[str, Mapping[st
         modules.append(Module(module_number, module_spec.titles, tuple(lessons)))
     return Course(spec.slug, number, spec.titles, spec.summaries, spec.languages, spec.original,
                   tuple(modules), spec.path, by_slug)
+
+
+# Lessons are independent of one another, so a big course is read by several processes at once.
+PARALLEL_FROM = 200
+
+
+def _build_lesson_job(job: tuple[_CourseSpec, LessonRef, int, Mapping[str, Mapping[str, LessonRef]], LoadOptions]
+                      ) -> tuple[Lesson | None, ProblemList]:
+    found = ProblemList()
+    return _build_lesson(*job, problems=found), found
+
+
+def _build_lessons(jobs: list) -> list[tuple[Lesson | None, ProblemList]]:  # type: ignore[type-arg]
+    """Every lesson of a course, in order; in worker processes when there are many (and cores to share)."""
+    workers = min(os.cpu_count() or 1, 8)
+    if len(jobs) < PARALLEL_FROM or workers < 2 or multiprocessing.parent_process() is not None:
+        return [_build_lesson_job(job) for job in jobs]
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        return list(pool.map(_build_lesson_job, jobs, chunksize=max(1, len(jobs) // (workers * 4))))
 
 
 def _build_lesson(spec: _CourseSpec, ref: LessonRef, module_number: int,

@@ -60,7 +60,8 @@ class CatalogueStore:
         self._check_interval = check_interval
         self._accept_errors = accept_errors
         self._lock = threading.Lock()
-        self._fingerprint = fingerprint(root) if root.is_dir() else ""
+        # Only a watching store needs to know the files' state; the others start faster without.
+        self._fingerprint = fingerprint(root) if watch and root.is_dir() else ""
         self._catalogue = load(root)
         self._last_check = time.monotonic()
         self.last_refused: ReloadResult | None = None

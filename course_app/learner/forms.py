@@ -87,12 +87,24 @@ class _UniquePositions:
             raise ValidationError(_l("Give each step a different position."))
 
 
+_FORM_CLASSES: dict[int, tuple[Quiz, type[QuizForm]]] = {}
+
+
 def quiz_form(quiz: Quiz, **kwargs: object) -> QuizForm:
     """A form for ``quiz``, with one field group per question in quiz order.
 
     :param kwargs: passed to the form (e.g. ``formdata=None`` for an empty form); by default
         Flask-WTF reads the current request's form data.
     """
+    cached = _FORM_CLASSES.get(id(quiz))
+    if cached is None or cached[0] is not quiz:
+        cached = (quiz, _quiz_form_class(quiz))
+        _FORM_CLASSES[id(quiz)] = cached  # a reloaded catalogue brings new quiz objects, and new classes
+    return cached[1](**kwargs)
+
+
+def _quiz_form_class(quiz: Quiz) -> type[QuizForm]:
+    """The form class of one quiz, built once (classes are made from the quiz's questions)."""
     attributes: dict[str, object] = {}
     questions: list[QuestionFields] = []
     for number, question in enumerate(quiz.questions, start=1):
@@ -134,8 +146,7 @@ def quiz_form(quiz: Quiz, **kwargs: object) -> QuizForm:
             continue
         questions.append(QuestionFields(question, number, name))
     attributes["questions"] = tuple(questions)
-    form_class = type("QuizFormFor", (QuizForm,), attributes)
-    return form_class(**kwargs)  # type: ignore[no-any-return]
+    return type("QuizFormFor", (QuizForm,), attributes)
 
 
 class ContinueWithCodeForm(FlaskForm):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import redirect, render_template, url_for
+from flask import redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from ..content import current_catalogue
@@ -13,6 +13,7 @@ from . import bp
 from .forms import ActionForm
 from .identity import note_lesson_opened
 from .lookup import LessonView, find_course
+from .page_cache import render_cached
 from .routing import lesson_route
 from .standing import learner_progress
 
@@ -28,7 +29,8 @@ def index() -> Response:
 @bp.get("/<lang:lang>/")
 def catalogue(lang: str) -> str:
     """Every course, with its summary and the languages it is written in."""
-    return render_template("learner/catalogue.html", courses=current_catalogue().courses)
+    return render_cached(("catalogue", lang), lambda part: render_template(
+        "learner/catalogue.html", courses=current_catalogue().courses), {})
 
 
 @bp.get("/<lang:lang>/<course_slug>/")
@@ -44,7 +46,8 @@ def course_numbered(lang: str, course_number: int) -> str:
 
 
 def _render_course(course: Course) -> str:
-    return render_template("learner/course.html", course=course)
+    return render_cached(("course", request.path), lambda part: render_template("learner/course.html", course=course),
+                         {})
 
 
 @lesson_route("", "lesson")
@@ -62,9 +65,17 @@ def render_lesson(view: LessonView) -> str:
     """
     before, after = view.course.neighbours(view.lesson)
     progress = learner_progress()
-    return render_template(
-        "learner/lesson.html", view=view, course=view.course, lesson=view.lesson, text=view.text,
-        before=before, after=after, quiz=view.quiz, done_form=ActionForm(),
-        lesson_progress=progress.lesson(view.course.slug, view.lesson.slug),
-        quiz_progress=progress.quiz(view.course.slug, view.lesson.slug),
+    lesson_progress = progress.lesson(view.course.slug, view.lesson.slug)
+
+    def actions() -> str:
+        return render_template("learner/_lesson_actions.html", course=view.course, lesson=view.lesson,
+                               after=after, lesson_progress=lesson_progress, done_form=ActionForm())
+
+    return render_cached(
+        ("lesson", request.path, request.args.get("size")),
+        lambda part: render_template(
+            "learner/lesson.html", view=view, course=view.course, lesson=view.lesson, text=view.text,
+            before=before, after=after, quiz=view.quiz, actions=part("actions"),
+            quiz_progress=progress.quiz(view.course.slug, view.lesson.slug)),
+        {"actions": actions},
     )

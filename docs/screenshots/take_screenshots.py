@@ -33,7 +33,7 @@ WIDTHS = {"phone": (360, 740), "desktop": (1280, 860)}
 def take(out: Path) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as instance:
-        app = create_app(INSTANCE_PATH=instance, RELOAD_LESSONS=False)
+        app = create_app(INSTANCE_PATH=instance, RELOAD_LESSONS=False, DATABASE_URL="")
         upgrade_database(app)
         server = make_server("127.0.0.1", 0, app, threaded=True)
         threading.Thread(target=server.serve_forever, daemon=True).start()

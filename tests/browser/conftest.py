@@ -64,6 +64,20 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     live.server.shutdown()
 
 
+def fill_quiz(page, app: Flask, lesson: str, lang: str) -> None:  # type: ignore[no-untyped-def]
+    """Answer every question of a starter lesson's quiz rightly, as a learner would click them."""
+    from tests.helpers import quiz_answers, starter_quiz
+
+    for name, value in quiz_answers(app, starter_quiz(app, lesson, lang)).items():
+        if isinstance(value, list):
+            for item in value:
+                page.check(f"input[name={name}][value='{item}']")
+        elif page.locator(f"select[name={name}]").count():
+            page.select_option(f"select[name={name}]", value)
+        else:
+            page.check(f"input[name={name}][value='{value}']")
+
+
 @pytest.fixture()
 def no_js_page(browser, live_server: LiveServer):  # type: ignore[no-untyped-def]
     """A page in a fresh context with JavaScript off that records every request's URL."""

@@ -10,9 +10,8 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from tests.browser.conftest import LiveServer, start_live_server
+from tests.browser.conftest import LiveServer, fill_quiz, start_live_server
 from tests.conftest import database_contents, make_app
-from tests.helpers import quiz_answers, starter_quiz
 
 USER_AGENT = "JourneyProbe/7.3 (identifying user agent)"
 
@@ -44,15 +43,8 @@ def captured_log() -> Iterator[list[str]]:
 
 
 def answer_quiz(page, app: Flask, lesson: str, lang: str) -> None:  # type: ignore[no-untyped-def]
-    for name, value in quiz_answers(app, starter_quiz(app, lesson, lang)).items():
-        if isinstance(value, list):
-            for item in value:
-                page.check(f"input[name={name}][value='{item}']")
-        elif page.locator(f"select[name={name}]").count():
-            page.select_option(f"select[name={name}]", value)
-        else:
-            page.check(f"input[name={name}][value='{value}']")
-    page.get_by_role("button", name=page.locator("#quiz button[type=submit]").inner_text()).click()
+    fill_quiz(page, app, lesson, lang)
+    page.locator("#quiz button[type=submit]").click()
 
 
 @pytest.mark.parametrize("lang", ["en", "ru", "be"])

@@ -144,3 +144,17 @@ def test_site_loads_nothing_from_other_origins(client: FlaskClient, app: Flask) 
             assert link.startswith('<link rel="stylesheet" href="/assets/') or link == '<link rel="icon" href="data:,">'
         assert re.findall(r'<script[^>]*src="([^"]+)"', html) == [re.findall(r'<script[^>]*src="([^"]+)"', html)[0]]
         assert re.findall(r'<script[^>]*src="([^"]+)"', html)[0].startswith("/static/leave.js")
+
+
+def test_cached_lesson_pages_still_carry_each_visitors_own_form_token(app: Flask) -> None:
+    from tests.helpers import CSRF
+
+    first, second = app.test_client(), app.test_client()
+    one = CSRF.search(first.get("/en/trade-unions/wages").get_data(as_text=True)).group(1)
+    two = CSRF.search(second.get("/en/trade-unions/wages").get_data(as_text=True)).group(1)
+    assert one != two
+    for client, token in ((first, one), (second, two)):
+        assert client.post("/en/trade-unions/wages/done", data={"csrf_token": token}).status_code == 303
+        html = client.get("/en/trade-unions/wages").get_data(as_text=True)
+        assert "You have completed this lesson." in html and "<!--course-app:" not in html
+    assert "Mark this lesson as done" in app.test_client().get("/en/trade-unions/wages").get_data(as_text=True)

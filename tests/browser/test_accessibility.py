@@ -1,0 +1,110 @@
+"""WCAG 2.1 AA: axe-core (a local copy from the npm registry) reports no violation on any page
+type, in every language, and on the staff pages."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pyotp
+import pytest
+
+from course_app.models import StaffRole
+from tests.browser.conftest import LiveServer, fill_quiz
+from tests.staff.conftest import PASSWORD, create_account
+
+AXE = Path(__file__).parent / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+@pytest.fixture(scope="module")
+def axe_source() -> str:
+    if not AXE.is_file():
+        pytest.fail("axe-core is missing: run 'make test' (it installs tests/browser/axe with npm ci)")
+    return AXE.read_text(encoding="utf-8")
+
+
+def violations(page, axe_source: str) -> list[str]:  # type: ignore[no-untyped-def]
+    page.evaluate(axe_source)
+    result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", TAGS)
+    return [f"{item['id']} ({item['impact']}): {item['help']} — "
+            f"{[node['target'] for node in item['nodes']][:3]}" for item in result["violations"]]
+
+
+def check(page, axe_source: str, label: str, found: dict[str, list[str]]) -> None:  # type: ignore[no-untyped-def]
+    problems = violations(page, axe_source)
+    if problems:
+        found[f"{label} {page.url}"] = problems
+
+
+@pytest.mark.parametrize("lang", ["en", "ru", "be"])
+def test_learner_pages_have_no_violations(browser, live_server: LiveServer, axe_source: str, lang: str) -> None:  # type: ignore[no-untyped-def]
+    context = browser.new_context(bypass_csp=True)
+    page = context.new_page()
+    base = f"{live_server.url}/{lang}"
+    found: dict[str, list[str]] = {}
+    for path in ("/", "/trade-unions/", "/trade-unions/what-is-a-union", "/trade-unions/what-is-a-union?size=audio",
+                 "/safety", "/no-such-page", "/progress", "/progress/delete"):
+        page.goto(base + path)
+        check(page, axe_source, "page", found)
+    page.goto(base + "/trade-unions/what-is-a-union/quiz")
+    check(page, axe_source, "quiz", found)
+    page.locator("#quiz button[type=submit]").click()          # nothing answered: the error summary
+    check(page, axe_source, "quiz with errors", found)
+    fill_quiz(page, live_server.app, "what-is-a-union", lang)
+    page.locator("#quiz button[type=submit]").click()
+    check(page, axe_source, "quiz result", found)
+    page.goto(base + "/progress")
+    check(page, axe_source, "progress with a course", found)
+    page.locator("form[action$='/progress/code'] button").click()
+    check(page, axe_source, "code shown", found)
+    page.goto(base + "/progress")
+    page.fill("input[name=code]", "1234")
+    page.locator("form[action$='/progress/continue'] button").click()
+    check(page, axe_source, "wrong code", found)
+    page.goto(base + "/progress/delete")
+    page.locator("form[action$='/progress/delete'] button").click()
+    check(page, axe_source, "deleted", found)
+    context.close()
+    assert found == {}
+
+
+def test_staff_pages_have_no_violations(browser, live_server: LiveServer, axe_source: str) -> None:  # type: ignore[no-untyped-def]
+    create_account(live_server.app, "axe-admin", StaffRole.ADMIN)
+    context = browser.new_context(bypass_csp=True)
+    page = context.new_page()
+    found: dict[str, list[str]] = {}
+    page.goto(live_server.url + "/staff/login")
+    check(page, axe_source, "login", found)
+    page.fill("input[name=name]", "axe-admin")
+    page.fill("input[name=password]", "wrong password here")
+    page.locator("main form button[type=submit]").click()
+    check(page, axe_source, "login error", found)
+    page.fill("input[name=name]", "axe-admin")
+    page.fill("input[name=password]", PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    check(page, axe_source, "enrol", found)
+    secret = page.locator("#totp-secret").inner_text().strip()
+    page.fill("input[name=code]", pyotp.TOTP(secret).at(time.time() - 30))
+    page.locator("main form button[type=submit]").click()
+    for path in ("/staff/", "/staff/?lang=ru", "/staff/insights", "/staff/translations", "/staff/audit"):
+        page.goto(live_server.url + path)
+        check(page, axe_source, "staff", found)
+    context.close()
+    assert found == {}
+
+
+def test_dark_mode_has_no_violations(browser, live_server: LiveServer, axe_source: str) -> None:  # type: ignore[no-untyped-def]
+    context = browser.new_context(bypass_csp=True, color_scheme="dark")
+    page = context.new_page()
+    found: dict[str, list[str]] = {}
+    for path in ("/be/", "/be/trade-unions/", "/be/trade-unions/what-is-a-union", "/be/trade-unions/wages/quiz",
+                 "/be/progress", "/be/safety", "/staff/login"):
+        page.goto(live_server.url + path)
+        assert page.evaluate("matchMedia('(prefers-color-scheme: dark)').matches")
+        check(page, axe_source, "dark", found)
+    page.goto(live_server.url + "/be/trade-unions/wages/quiz")
+    page.locator("#quiz button[type=submit]").click()
+    check(page, axe_source, "dark, errors", found)
+    context.close()
+    assert found == {}
