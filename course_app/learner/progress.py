@@ -108,10 +108,9 @@ def continue_with_code(lang: str) -> Response | tuple[str, int] | str:
         if here is not None and not here.has_code:
             merge_into(get_session(), here, target, lesson_counts())
         target.touch(today())
-        get_session().commit()
-        session.pop(CODE_TRIES_KEY, None)
         target.remembered = bool(form.remember.data)
         get_session().commit()
+        session.pop(CODE_TRIES_KEY, None)
         login_user(target)
         session.permanent = bool(form.remember.data)
         forget_cached_progress()

@@ -83,3 +83,21 @@ def test_shift_three_times_leaves_at_once(browser, tmp_path) -> None:  # type: i
     assert [c for c in context.cookies() if c["name"] == "session" and c["value"]] == []
     context.close()
     live.server.shutdown()
+
+
+def test_leave_quickly_without_javascript_ends_the_session(browser, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    live = start_live_server(make_app(tmp_path))
+    neutral = live.url + "/static/icon.svg"
+    live.app.config["LEAVE_URL"] = neutral
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    for path in ("/be/trade-unions/wages", "/be/trade-unions/forced-labour", "/be/progress"):
+        page.goto(live.url + path)
+        assert [c for c in context.cookies() if c["name"] == "session"]
+        page.locator("#leave-quickly").click()
+        page.wait_for_url(neutral.split("?")[0] + "*", timeout=5000)
+        assert [c for c in context.cookies() if c["name"] == "session" and c["value"]] == []
+    page.goto(live.url + "/be/progress")
+    assert page.locator("progress").count() == 0  # nothing of the earlier visit remains
+    context.close()
+    live.server.shutdown()

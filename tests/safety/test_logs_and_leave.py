@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
 
 from course_app.gunicorn_config import accesslog
 from tests.conftest import make_app
