@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from flask import current_app, render_template, request
 from flask_babel import gettext as _
 
-from ..content import current_catalogue, load_options
-from ..content.loader import load_catalogue
+from ..content import current_catalogue
 from ..content.status import translation_status
 from ..db import get_session
 from ..domain.reports import question_insights
@@ -37,9 +34,12 @@ def insights() -> str:
 @bp.get("/translations")
 @staff_required(lambda role: role.sees_insights)
 def translations() -> str:
-    """Per course and language: lessons, quizzes and subtitles translated, stale or missing."""
-    options = load_options(current_app, include_drafts=True)
-    catalogue = load_catalogue(Path(current_app.config["LESSONS_DIR"]), options)
+    """Per course and language: lessons, quizzes and subtitles translated, stale or missing.
+
+    Counted over the catalogue the site serves (drafts are not in it); the command
+    ``course-app lessons status`` reads the files again and includes drafts.
+    """
+    catalogue = current_catalogue()
     allowed = signed_in().course_slugs()
     rows = [row for row in translation_status(catalogue) if allowed is None or row.course_slug in allowed]
     titles = {course.slug: course.title(get_locale()) for course in catalogue.courses}
