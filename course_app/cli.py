@@ -274,6 +274,17 @@ def _member(name: str):  # type: ignore[no-untyped-def]
     return member
 
 
+def _change_account(name: str, change, action: str) -> None:  # type: ignore[no-untyped-def]
+    """Apply ``change(session, member)`` to an account, record it in the audit log, and commit."""
+    from .db import get_session
+    from .domain import audit
+
+    member = _member(name)
+    change(get_session(), member)
+    audit.record(get_session(), member.name, action, "from the command line", datetime.now(UTC))
+    get_session().commit()
+
+
 @staff.command("list")
 @with_appcontext
 def staff_list() -> None:
@@ -294,14 +305,9 @@ def staff_list() -> None:
 @with_appcontext
 def staff_disable(name: str) -> None:
     """Stop an account from signing in (its open sessions end at once)."""
-    from .db import get_session
-    from .domain import audit
     from .domain.staff_accounts import disable
 
-    member = _member(name)
-    disable(get_session(), member)
-    audit.record(get_session(), member.name, "disabled", "from the command line", datetime.now(UTC))
-    get_session().commit()
+    _change_account(name, disable, "disabled")
     click.echo(f"'{name}' is disabled")
 
 
@@ -310,14 +316,9 @@ def staff_disable(name: str) -> None:
 @with_appcontext
 def staff_reset_2fa(name: str) -> None:
     """Forget an account's authenticator (lost phone): they set up a new one at the next sign-in."""
-    from .db import get_session
-    from .domain import audit
     from .domain.staff_accounts import reset_totp
 
-    member = _member(name)
-    reset_totp(get_session(), member)
-    audit.record(get_session(), member.name, "authenticator reset", "from the command line", datetime.now(UTC))
-    get_session().commit()
+    _change_account(name, reset_totp, "authenticator reset")
     click.echo(f"'{name}' will set up a new authenticator at the next sign-in")
 
 

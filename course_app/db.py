@@ -9,10 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask, current_app, g
 from sqlalchemy import Engine, MetaData, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 from .config import PROJECT_DIR
@@ -58,6 +59,24 @@ def _configure_sqlite(dbapi_connection, _record) -> None:  # type: ignore[no-unt
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def insert_on_conflict(session: Session, model: type) -> Any:
+    """An INSERT that takes ON CONFLICT clauses, for the database in use (SQLite or PostgreSQL)."""
+    dialects = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+    return dialects[session.get_bind().dialect.name](model)
+
+
+def add_to_counter(session: Session, model: type, key: dict[str, Any], deltas: dict[str, int]) -> None:
+    """Add ``deltas`` to the counter row named by ``key`` (its primary key), creating the row if needed.
+
+    One statement, so concurrent requests never lose a count.
+    """
+    if not any(deltas.values()):
+        return
+    statement = insert_on_conflict(session, model).values(**key, **deltas).on_conflict_do_update(
+        index_elements=list(key), set_={name: getattr(model, name) + value for name, value in deltas.items()})
+    session.execute(statement)
 
 
 def init_app(app: Flask) -> None:

@@ -145,8 +145,9 @@ class _Writer:
     def write_all(self) -> None:
         assets = self.app.extensions["course_app.assets"]
         # One stylesheet for the copy: the site's and the one for quizzes (self-checks here).
-        self.write("static/site.css", (assets["site.css"].body + assets["forms.css"].body).decode("utf-8"))
-        self.result.pages -= 1  # counted with the media files, not the pages
+        stylesheet = self.out / "static" / "site.css"
+        stylesheet.parent.mkdir(parents=True, exist_ok=True)
+        stylesheet.write_bytes(assets["site.css"].body + assets["forms.css"].body)
         self.result.media_files += 1
         self.render(self.langs[0], "index.html", "mirror/index.html")
         for lang in self.langs:

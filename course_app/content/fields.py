@@ -6,7 +6,6 @@ import difflib
 import re
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
 
 from .problems import ProblemList
 from .yaml_lines import LineDict, LineList
@@ -121,8 +120,3 @@ def _closest(word: str, options: list[str]) -> str | None:
     matches = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
     return matches[0] if matches else None
 
-
-def describe(value: Any) -> str:
-    """A short, quoted description of a YAML value for messages."""
-    text = str(value)
-    return f"'{text[:40]}…'" if len(text) > 40 else f"'{text}'"

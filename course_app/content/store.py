@@ -64,7 +64,6 @@ class CatalogueStore:
         self._fingerprint = fingerprint(root) if watch and root.is_dir() else ""
         self._catalogue = load(root)
         self._last_check = time.monotonic()
-        self.last_refused: ReloadResult | None = None
         for problem in self._catalogue.problems:
             _log_problem(problem)
 
@@ -88,12 +87,6 @@ class CatalogueStore:
         finally:
             self._lock.release()
 
-    def reload(self) -> ReloadResult:
-        """Reload now, whatever changed."""
-        with self._lock:
-            self._fingerprint = fingerprint(self.root) if self.root.is_dir() else ""
-            return self._reload_locked()
-
     def _reload_locked(self) -> ReloadResult:
         candidate = self._load(self.root)
         new_errors = _error_keys(candidate) - _error_keys(self._catalogue)
@@ -102,10 +95,8 @@ class CatalogueStore:
             log.error("lesson files changed but have errors; still serving the previous version")
             for problem in refused:
                 _log_problem(problem)
-            self.last_refused = ReloadResult(False, refused)
-            return self.last_refused
+            return ReloadResult(False, refused)
         self._catalogue = candidate
-        self.last_refused = None
         log.info("lesson files reloaded: %d course(s)", len(candidate.courses))
         return ReloadResult(True)
 

@@ -16,9 +16,9 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import delete, func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from ..db import add_to_counter
 from ..models import CourseProgress, LessonDay, LessonProgress, QuizDay, QuizProgress
 
 
@@ -51,16 +51,6 @@ class QuizSnapshot:
                    row.passed_on is not None, row.best_score)
 
 
-def _upsert(session: Session, model: type, key: dict[str, Any], deltas: dict[str, int]) -> None:
-    """Add ``deltas`` to a counter row, creating it if needed (SQLite and PostgreSQL)."""
-    if not any(deltas.values()):
-        return
-    insert = (postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert)(model)
-    statement = insert.values(**key, **deltas).on_conflict_do_update(
-        index_elements=list(key), set_={name: getattr(model, name) + value for name, value in deltas.items()})
-    session.execute(statement)
-
-
 def _lesson_deltas(snapshot: LessonSnapshot, sign: int) -> Iterable[tuple[dict[str, Any], dict[str, int]]]:
     base = {"course_slug": snapshot.course_slug, "lesson_slug": snapshot.lesson_slug, "lang": snapshot.lang}
     yield {**base, "day": snapshot.reached_on}, {"reached": sign}
@@ -87,14 +77,14 @@ def lesson_changed(session: Session, before: LessonSnapshot | None, after: Lesso
     """Move the lesson counters from a row's old state to its new one (None: no row)."""
     changes = [*(_lesson_deltas(before, -1) if before else ()), *(_lesson_deltas(after, +1) if after else ())]
     for key, deltas in _merged(changes).values():
-        _upsert(session, LessonDay, key, dict(deltas))
+        add_to_counter(session, LessonDay, key, dict(deltas))
 
 
 def quiz_changed(session: Session, before: QuizSnapshot | None, after: QuizSnapshot | None) -> None:
     """Move the quiz counters from a row's old state to its new one (None: no row)."""
     changes = [*(_quiz_deltas(before, -1) if before else ()), *(_quiz_deltas(after, +1) if after else ())]
     for key, deltas in _merged(changes).values():
-        _upsert(session, QuizDay, key, dict(deltas))
+        add_to_counter(session, QuizDay, key, dict(deltas))
 
 
 def refresh_course_progress(session: Session, learner_id: str, course_slug: str, lesson_count: int) -> None:
@@ -123,10 +113,10 @@ def retract_learner(session: Session, learner_id: str) -> set[str]:
     """Take everything a learner's rows add to the daily counters back out; returns their courses."""
     lessons = session.scalars(select(LessonProgress).where(LessonProgress.learner_id == learner_id)).all()
     for key, deltas in _merged(d for row in lessons for d in _lesson_deltas(LessonSnapshot.of(row), -1)).values():
-        _upsert(session, LessonDay, key, dict(deltas))
+        add_to_counter(session, LessonDay, key, dict(deltas))
     quizzes = session.scalars(select(QuizProgress).where(QuizProgress.learner_id == learner_id)).all()
     for key, deltas in _merged(d for row in quizzes for d in _quiz_deltas(QuizSnapshot.of(row), -1)).values():
-        _upsert(session, QuizDay, key, dict(deltas))
+        add_to_counter(session, QuizDay, key, dict(deltas))
     return {row.course_slug for row in lessons}
 
 
@@ -134,10 +124,10 @@ def contribute_learner(session: Session, learner_id: str, lesson_counts: Mapping
     """Add a learner's rows to the daily counters and recompute their course standings."""
     lessons = session.scalars(select(LessonProgress).where(LessonProgress.learner_id == learner_id)).all()
     for key, deltas in _merged(d for row in lessons for d in _lesson_deltas(LessonSnapshot.of(row), +1)).values():
-        _upsert(session, LessonDay, key, dict(deltas))
+        add_to_counter(session, LessonDay, key, dict(deltas))
     quizzes = session.scalars(select(QuizProgress).where(QuizProgress.learner_id == learner_id)).all()
     for key, deltas in _merged(d for row in quizzes for d in _quiz_deltas(QuizSnapshot.of(row), +1)).values():
-        _upsert(session, QuizDay, key, dict(deltas))
+        add_to_counter(session, QuizDay, key, dict(deltas))
     session.execute(delete(CourseProgress).where(CourseProgress.learner_id == learner_id))
     for course_slug in {row.course_slug for row in lessons}:
         refresh_course_progress(session, learner_id, course_slug, lesson_counts.get(course_slug, 0))
@@ -161,7 +151,7 @@ def rebuild_all(session: Session, lesson_counts: Mapping[str, int]) -> None:
         .group_by(LessonProgress.course_slug, LessonProgress.completed_on, LessonProgress.lesson_slug,
                   LessonProgress.lang)).all()
     for course_slug, day, lesson_slug, lang, count in completed:
-        _upsert(session, LessonDay, {"course_slug": course_slug, "day": day, "lesson_slug": lesson_slug,
+        add_to_counter(session, LessonDay, {"course_slug": course_slug, "day": day, "lesson_slug": lesson_slug,
                                      "lang": lang}, {"completed": count})
     quizzes = select(QuizProgress.course_slug, QuizProgress.first_attempt_on.label("day"), QuizProgress.lesson_slug,
                      QuizProgress.lang, func.count(), func.sum(QuizProgress.attempts),

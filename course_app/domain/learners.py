@@ -24,7 +24,6 @@ from . import aggregates
 CODE_DIGITS = 24
 CODE_GROUP = 4
 # log2(10**24) ≈ 79.7 bits: guessing one code in a billion tries per second takes ~20 million years.
-CODE_ENTROPY_BITS = CODE_DIGITS * 3.3219
 
 
 class CodeFormatError(ValueError):

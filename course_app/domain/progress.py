@@ -10,12 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from ..db import add_to_counter, insert_on_conflict
 from ..models import AnswerTally, Learner, LessonProgress, QuizProgress
 from . import aggregates
 from .grading import QuizResult
@@ -41,7 +40,7 @@ def record_lesson_reached(session: Session, learner: Learner, place: LessonPlace
     row = session.get(LessonProgress, key)
     if row is None:
         # Two tabs may open the same lesson at once: insert-or-ignore, then read what is there.
-        inserted = session.execute(_insert(session, LessonProgress).values(
+        inserted = session.execute(insert_on_conflict(session, LessonProgress).values(
             learner_id=learner.id, course_slug=place.course_slug, lesson_slug=place.lesson_slug, lang=lang,
             reached_on=today, completed_on=None).on_conflict_do_nothing()).rowcount
         row = session.get(LessonProgress, key, populate_existing=True)
@@ -100,25 +99,9 @@ def tally_answers(session: Session, course_slug: str, lesson_slug: str, lang: st
         keys = [ANSWERED, *([CORRECT] if question_result.correct else []),
                 *(f"a:{key}" for key in question_result.answer_keys)]
         for key in keys:
-            _increment(session, {"course_slug": course_slug, "lesson_slug": lesson_slug,
-                                 "question_id": question_result.question.id, "lang": lang, "answer_key": key[:200]})
-
-
-def _insert(session: Session, model: type) -> Any:
-    """An INSERT that understands ON CONFLICT, for the database in use (SQLite or PostgreSQL)."""
-    dialect = session.get_bind().dialect.name
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
-
-
-def _increment(session: Session, key: dict[str, str]) -> None:
-    """INSERT … ON CONFLICT DO UPDATE count = count + 1, on SQLite or PostgreSQL."""
-    statement = _insert(session, AnswerTally).values(**key, count=1)
-    statement = statement.on_conflict_do_update(
-        index_elements=[AnswerTally.course_slug, AnswerTally.lesson_slug, AnswerTally.question_id,
-                        AnswerTally.lang, AnswerTally.answer_key],
-        set_={"count": AnswerTally.count + 1},
-    )
-    session.execute(statement)
+            add_to_counter(session, AnswerTally, {"course_slug": course_slug, "lesson_slug": lesson_slug,
+                                                  "question_id": question_result.question.id, "lang": lang,
+                                                  "answer_key": key[:200]}, {"count": 1})
 
 
 @dataclass(frozen=True)

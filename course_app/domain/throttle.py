@@ -4,9 +4,9 @@ server shares the count. Keys are never client addresses: behind Tor every clien
 from __future__ import annotations
 
 from sqlalchemy import case, delete
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from ..db import insert_on_conflict
 from ..models import ThrottleWindow
 
 
@@ -20,7 +20,7 @@ def failures(session: Session, key: str, window_seconds: int, now: int) -> int:
 
 def record_failure(session: Session, key: str, window_seconds: int, now: int) -> int:
     """Count one failure, atomically, starting a new window if the old one has passed; returns the count."""
-    insert = (postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert)(ThrottleWindow)
+    insert = insert_on_conflict(session, ThrottleWindow)
     expired = ThrottleWindow.window_start <= now - window_seconds
     statement = insert.values(key=key, window_start=now, count=1).on_conflict_do_update(
         index_elements=[ThrottleWindow.key],
