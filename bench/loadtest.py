@@ -12,7 +12,6 @@ and one quiz attempt each. Any 5xx response is an error.
 from __future__ import annotations
 
 import argparse
-import re
 import tempfile
 import threading
 import time
@@ -27,11 +26,10 @@ from bench.fixtures import ROOT, make_app, machine
 from bench.servers import gunicorn, postgresql
 from course_app.db import get_session
 from course_app.models import Learner, LessonProgress, QuizProgress
-from tests.helpers import quiz_answers, starter_quiz
+from tests.helpers import CODE, CSRF, quiz_answers, starter_quiz
 from tests.serving import Browser
 
 RESULTS = ROOT / "bench" / "results.md"
-CODE = re.compile(r'id="learner-code">([\d ]+)<')
 
 
 @dataclass
@@ -46,14 +44,14 @@ class Tally:
             self.statuses[status] += 1
 
 
-def journey(base: str, body: dict[str, str], tally: Tally) -> None:
+def journey(base: str, body: dict[str, object], tally: Tally) -> None:
     reader = Browser(base)
     for path in ("/en/trade-unions/study-safely", "/en/trade-unions/wages"):
         status, _ = reader.request(path)
         tally.seen(status)
     status, page = reader.request("/en/trade-unions/wages/quiz")
     tally.seen(status)
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    token = CSRF.search(page).group(1)
     status, _ = reader.request("/en/trade-unions/wages/quiz", {"csrf_token": token, **body})
     tally.seen(status)
     if status != 303:
@@ -64,7 +62,7 @@ def journey(base: str, body: dict[str, str], tally: Tally) -> None:
     elsewhere = Browser(base)
     status, page = elsewhere.request("/en/progress")
     tally.seen(status)
-    other_token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    other_token = CSRF.search(page).group(1)
     status, _ = elsewhere.request("/en/progress/continue", {"csrf_token": other_token, "code": code})
     tally.seen(status)
     status, page = elsewhere.request("/en/progress")
@@ -80,8 +78,7 @@ def run_load(database: str, learners: int, seconds: int, work: Path) -> dict[str
     url = context.__enter__() if context else ""
     try:
         app = make_app(work / database, DATABASE_URL=url, CODE_CHECK_SECONDS=0.05)
-        answers = {key: value if isinstance(value, str) else value[0]
-                   for key, value in quiz_answers(app, starter_quiz(app, "wages")).items()}
+        answers = quiz_answers(app, starter_quiz(app, "wages"))
         env = {"DATABASE_URL": url, "INSTANCE_PATH": str(work / database), "CODE_CHECK_SECONDS": "0.05",
                "RELOAD_LESSONS": "false"}
         tally = Tally()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import http.cookiejar
 import os
-import re
 import signal
 import socket
 import subprocess
@@ -17,9 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tests.conftest import PROJECT_DIR, TEST_SECRETS
+from tests.helpers import CSRF
 
 BIN = Path(sys.executable).parent
-CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
 
 def free_port() -> int:
@@ -86,8 +85,9 @@ class Browser:
 
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar), NoRedirect)
 
-    def request(self, path: str, data: dict[str, str] | None = None, timeout: float = 30) -> tuple[int, str]:
-        body = urllib.parse.urlencode(data).encode() if data is not None else None
+    def request(self, path: str, data: dict[str, object] | None = None, timeout: float = 30) -> tuple[int, str]:
+        """GET, or POST ``data`` as a form (a list value sends the field once per item, like ticked boxes)."""
+        body = urllib.parse.urlencode(data, doseq=True).encode() if data is not None else None
         try:
             with self.opener.open(self.base + path, data=body, timeout=timeout) as response:
                 return response.status, response.read().decode()

@@ -3,7 +3,6 @@ PostgreSQL database, shutdown is graceful, and SQLite backups restore."""
 
 from __future__ import annotations
 
-import re
 import signal
 import threading
 import time
@@ -17,17 +16,15 @@ from course_app.db import get_session
 from course_app.domain.staff_accounts import add_staff, start_enrolment
 from course_app.models import LessonProgress, StaffRole
 from tests.conftest import make_app, using_postgresql
-from tests.helpers import quiz_answers, starter_quiz
+from tests.helpers import CODE, quiz_answers, starter_quiz
 from tests.serving import Browser, gunicorn
 
-CODE = re.compile(r'id="learner-code">([\d ]+)<')
 
 
 def learn_and_save_code(browser: Browser, app) -> str:  # type: ignore[no-untyped-def]
     browser.request("/en/trade-unions/wages")
     token = browser.token("/en/trade-unions/wages")
-    answers = {key: value if isinstance(value, str) else value[0]
-               for key, value in quiz_answers(app, starter_quiz(app, "wages")).items()}
+    answers = quiz_answers(app, starter_quiz(app, "wages"))
     status, _ = browser.request("/en/trade-unions/wages/quiz", {"csrf_token": token, **answers})
     assert status == 303
     status, html = browser.request("/en/progress/code", {"csrf_token": browser.token("/en/progress")})

@@ -3,7 +3,6 @@ type, in every language, and on the staff pages."""
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pyotp

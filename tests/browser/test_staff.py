@@ -3,7 +3,6 @@ real browser with JavaScript off; an educator sees insights but not the statisti
 
 from __future__ import annotations
 
-import time
 
 import pyotp
 

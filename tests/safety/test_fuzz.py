@@ -5,7 +5,6 @@ Forms answer with a 3xx or 4xx and never a 500; the parser reports problems and 
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
@@ -19,6 +18,7 @@ from course_app.content.loader import LoadOptions, load_catalogue
 from course_app.content.problems import ProblemList
 from course_app.content.webvtt import parse_webvtt
 from tests.factories import make_course
+from tests.helpers import CSRF
 
 POST_ROUTES = [
     ("/en/trade-unions/wages/quiz", "/en/trade-unions/wages"),
@@ -32,7 +32,6 @@ POST_ROUTES = [
     ("/staff/enrol", "/staff/login"),
     ("/staff/logout", "/staff/login"),
 ]
-CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
 field_names = st.sampled_from(["q1", "q2", "q3", "q4", "q4_1", "q4_2", "q5", "q6", "code", "remember", "name",
                                "password", "csrf_token", "x", "q1[]", ""])
