@@ -14,7 +14,7 @@ from pathlib import Path
 
 from flask import Flask, Response, abort, current_app, request, url_for
 
-from .headers import ONE_YEAR
+from .headers import keep_for_a_year
 
 STYLESHEETS = ("site.css", "forms.css", "staff.css")
 
@@ -53,7 +53,7 @@ def serve_asset(name: str) -> Response:
         abort(404)
     response = Response(asset.body, mimetype="text/css")
     if request.args.get("v") == asset.version:
-        response.headers["Cache-Control"] = f"public, max-age={ONE_YEAR}, immutable"
+        keep_for_a_year(response)
     else:
         response.headers["Cache-Control"] = "no-cache"
     return response

@@ -40,6 +40,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("LESSONS_DIR", str, str(PROJECT_DIR / "lessons"), "Folder of course folders."),
     Setting("MEDIA_DIR", str, "", "Folder for media kept out of git, as MEDIA_DIR/<course>/<lesson>/<file>; "
             "files are looked for in the lesson folder first."),
+    Setting("MEDIA_ACCEL_REDIRECT", str, "", "Behind nginx: the internal location prefix (e.g. /_media) from which "
+            "nginx sends lesson media the app has checked (X-Accel-Redirect); empty: the app sends them."),
     Setting("LANGUAGES", list, ["en", "ru", "be"], "Languages the site speaks, comma-separated; the first is the default."),
     Setting("LEAVE_URL", str, "https://www.wikipedia.org/", "Where 'Leave quickly' sends the learner."),
     Setting("NEUTRAL_MODE", bool, False, "Addresses and titles without topic words (/ru/c/1/2)."),

@@ -1,8 +1,9 @@
 """Security headers on every response, errors and media included (safety invariant S6).
 
 The policy allows only this site's own files: no inline script or style, no frames, no
-other origin. Pages are ``no-store`` so a phone's browser cache keeps no copy of what was
-read; fingerprinted static files may be cached for a year, since their names change with them.
+other origin. Everything is ``no-store`` — pages, lesson media, errors — so a phone's browser
+cache keeps no copy of what was read (S11). The one exception is the site's own stylesheet and
+script, whose names say nothing about any lesson: fingerprinted, they may be kept for a year.
 """
 
 from __future__ import annotations
@@ -35,6 +36,16 @@ FIXED_HEADERS = {
     "Permissions-Policy": PERMISSIONS_POLICY,
 }
 ONE_YEAR = 365 * 24 * 3600
+KEEP_FOR_A_YEAR = f"public, max-age={ONE_YEAR}, immutable"
+NEVER_KEEP = "no-store"
+# The only responses a browser may keep: the site's own neutral stylesheets, script and icon.
+CACHEABLE_ENDPOINTS = frozenset({"static", "asset"})
+
+
+def keep_for_a_year(response: Response) -> None:
+    """Let the browser keep a fingerprinted file of the site's own (never a lesson's) for a year."""
+    response.headers["Cache-Control"] = KEEP_FOR_A_YEAR
+    response.headers.pop("Expires", None)
 
 
 def add_security_headers(response: Response) -> Response:
@@ -46,10 +57,10 @@ def add_security_headers(response: Response) -> Response:
     onion = current_app.config.get("ONION_LOCATION")
     if onion and response.mimetype == "text/html":
         response.headers["Onion-Location"] = onion.rstrip("/") + request.full_path.rstrip("?")
-    if request.endpoint in ("static", "asset") and request.args.get("v") and response.status_code in (200, 304):
-        response.headers["Cache-Control"] = f"public, max-age={ONE_YEAR}, immutable"
-    elif response.mimetype == "text/html" or "Cache-Control" not in response.headers:
-        response.headers["Cache-Control"] = "no-store"
+    if request.endpoint in CACHEABLE_ENDPOINTS and request.args.get("v") and response.status_code in (200, 304):
+        keep_for_a_year(response)
+    elif request.endpoint not in CACHEABLE_ENDPOINTS or response.status_code >= 400:
+        response.headers["Cache-Control"] = NEVER_KEEP
         response.headers.pop("Expires", None)
     return response
 

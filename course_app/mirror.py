@@ -16,6 +16,7 @@ and transcripts. Layout::
 
 from __future__ import annotations
 
+import os
 import posixpath
 import shutil
 import zipfile
@@ -26,6 +27,7 @@ from pathlib import Path
 from flask import Flask, render_template
 from flask_babel import force_locale
 
+from .content.boundary import OutsideBoundary, is_inside, open_published, relative_reference
 from .content.loader import LoadOptions, load_catalogue
 from .content.markdown import LessonRef
 from .content.model import Catalogue, Course, Lesson
@@ -122,18 +124,32 @@ class _Writer:
                  result: MirrorExport) -> None:
         self.app, self.out, self.catalogue, self.langs, self.video, self.result = app, out, catalogue, langs, video, result
 
-    def write(self, relative: str, text: str) -> None:
-        target = self.out / relative
+    def _target(self, relative: str) -> Path:
+        """Where ``relative`` goes in the export; never outside it (a name can never climb out)."""
+        tidy = relative_reference(relative)
+        target = self.out / (tidy or "")
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
+        if tidy is None or not is_inside(os.path.realpath(target.parent), os.path.realpath(self.out)):
+            raise MirrorError(f"refusing to write {relative!r} outside {self.out}")
+        return target
+
+    def write(self, relative: str, text: str) -> None:
+        self._target(relative).write_text(text, encoding="utf-8")
         self.result.pages += 1
 
-    def copy(self, relative: str, source: Path) -> None:
-        target = self.out / relative
-        if target.exists():
+    def copy(self, relative: str, file: MediaFile) -> None:
+        """Copy a published file, examined again now (see content/boundary.py), into the export."""
+        target = self._target(relative)
+        if os.path.lexists(target):
             return
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, target)
+        try:
+            opened = open_published(file.path, file.folder)
+        except OutsideBoundary as refusal:
+            raise MirrorError(f"{file.path}: '{file.name}' {refusal}") from None
+        with opened.handle as source:
+            descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
+            with os.fdopen(descriptor, "wb") as destination:
+                shutil.copyfileobj(source, destination)
         self.result.media_files += 1
 
     def render(self, lang: str, page: str, template: str, **context: object) -> None:
@@ -169,11 +185,11 @@ class _Writer:
             belongs_to_videos |= {option.file.name for option in part.sizes}
             for file in (size.file if size else None, part.poster, *(track.file for track in part.subtitles)):
                 if file is not None:
-                    self.copy(media_path(course, lesson, file), file.path)
+                    self.copy(media_path(course, lesson, file), file)
         # Pictures and handouts the text links to; of the videos, only the chosen size was copied.
         for name, file in text.media.items():
             if name not in belongs_to_videos:
-                self.copy(media_path(course, lesson, file), file.path)
+                self.copy(media_path(course, lesson, file), file)
         before, after = course.neighbours(lesson)
         quiz = text.quiz or next((t.quiz for t in lesson.texts.values() if t.quiz), None)
         self.render(lang, lesson_page(lang, course, lesson), "mirror/lesson.html", course=course, lesson=lesson,

@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from .boundary import OutsideBoundary, audit_course_folder, examine_folder, examine
 from .fields import SLUG_PATTERN, SLUG_RULE, FieldReader
 from .markdown import LessonRef, LinkStyle, RenderContext, render_body
 from .model import Catalogue, Course, Lesson, LessonText, Module
@@ -62,10 +63,21 @@ class _CourseSpec:
     modules: list[_ModuleSpec]
 
 
-def read_text_file(path: Path, problems: ProblemList) -> str | None:
-    """A file's text as UTF-8 with Unix line ends, or None (reported) when unreadable."""
+def read_text_file(path: Path, problems: ProblemList, folder: Path | None = None) -> str | None:
+    """A file's text as UTF-8 with Unix line ends, or None (reported) when unreadable.
+
+    :param folder: the folder the file must really be in (see boundary.py); default: its own folder.
+    """
     try:
-        raw = path.read_bytes()
+        found = examine(path, folder or path.parent)
+    except OutsideBoundary as refusal:
+        problems.error(path, 1, f"'{path.name}' {refusal}", rule="boundary")
+        return None
+    if found is None:
+        problems.error(path, 1, "cannot read the file: it does not exist")
+        return None
+    try:
+        raw = found.real_path.read_bytes()
     except OSError as exc:
         problems.error(path, 1, f"cannot read the file: {exc.strerror or exc}")
         return None
@@ -73,7 +85,7 @@ def read_text_file(path: Path, problems: ProblemList) -> str | None:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        problems.error(path, line, "the file is not UTF-8 text: save it as UTF-8 in your editor")
+        problems.error(path, 1 if line < 1 else line, "the file is not UTF-8 text: save it as UTF-8 in your editor")
         return None
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
@@ -103,7 +115,12 @@ def load_catalogue(root: Path, options: LoadOptions) -> Catalogue:
         return Catalogue((), tuple(problems), root)
     specs = []
     for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))):
-        if not (folder / COURSE_FILE).is_file():
+        try:
+            examine_folder(folder, root)
+        except OutsideBoundary as refusal:
+            problems.error(folder, 1, f"'{folder.name}/' {refusal}", rule="boundary")
+            continue
+        if not os.path.lexists(folder / COURSE_FILE):
             problems.warning(folder, 1, f"no {COURSE_FILE} in this folder, so it is not a course")
             continue
         spec = _read_course_spec(folder, options, problems)
@@ -219,8 +236,8 @@ def _read_modules(fields: FieldReader, languages: Sequence[str], original: str,
                 problems.error(fields.path, lesson_line, f"lesson '{slug}' must be a folder name: {SLUG_RULE}")
             elif slug in seen:
                 problems.error(fields.path, lesson_line, f"duplicate lesson '{slug}' (also on line {seen[slug]})")
-            elif not (fields.path.parent / slug).is_dir():
-                problems.error(fields.path, lesson_line, f"lesson '{slug}' has no folder {fields.path.parent.name}/{slug}/")
+            elif not _lesson_folder_is_usable(fields.path.parent / slug, fields.path, lesson_line, problems):
+                continue
             else:
                 seen[slug] = lesson_line
                 lessons.append((slug, lesson_line))
@@ -230,9 +247,22 @@ def _read_modules(fields: FieldReader, languages: Sequence[str], original: str,
     return modules
 
 
+def _lesson_folder_is_usable(folder: Path, course_file: Path, line: int, problems: ProblemList) -> bool:
+    """A listed lesson needs a real folder inside its course (reported at the line that lists it)."""
+    try:
+        if examine_folder(folder, course_file.parent) is not None:
+            return True
+    except OutsideBoundary as refusal:
+        problems.error(course_file, line, f"lesson '{folder.name}': its folder {refusal}", rule="boundary")
+        return False
+    problems.error(course_file, line, f"lesson '{folder.name}' has no folder {course_file.parent.name}/{folder.name}/")
+    return False
+
+
 def _build_course(spec: _CourseSpec, number: int, known: Mapping[str, Mapping[str, LessonRef]],
                   options: LoadOptions, problems: ProblemList) -> Course:
     listed = {slug for module in spec.modules for slug, _ in module.lessons}
+    audit_course_folder(spec.path, listed, problems)
     for folder in sorted(p for p in spec.path.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))):
         if folder.name not in listed:
             problems.warning(spec.path / COURSE_FILE, 1,
@@ -311,7 +341,7 @@ def _read_lesson_text(spec: _CourseSpec, ref: LessonRef, lang: str, original: Le
     folder = spec.path / ref.lesson_slug
     path = folder / f"{lang}.md"
     is_original = lang == spec.original
-    if not path.is_file():
+    if not os.path.lexists(path):
         if is_original:
             problems.error(path, 1, f"missing: the original ({lang}) text of lesson '{folder.name}'")
         else:
@@ -375,7 +405,7 @@ def _lesson_text(spec: _CourseSpec, ref: LessonRef, lang: str, path: Path, front
         translation_of = fields.integer("translation_of", minimum=1)
         _check_translation_revision(path, fields.line("translation_of") if fields.has("translation_of") else 2,
                                     translation_of, original, problems)
-    lesson_languages = tuple(lang for lang in spec.languages if (path.parent / f"{lang}.md").is_file())
+    lesson_languages = tuple(lang for lang in spec.languages if os.path.lexists(path.parent / f"{lang}.md"))
     ctx = RenderContext(path, body_line, ref, path.parent, lang, known, options.link_style, problems,
                         options.media_dir, lesson_languages)
     rendered = render_body(strip_comments(body), ctx)
@@ -424,7 +454,7 @@ def _read_quiz(folder: Path, lang: str, is_original: bool, original: LessonText 
                problems: ProblemList) -> Quiz | None:
     path = folder / f"quiz.{lang}.yaml"
     original_quiz = original.quiz if original is not None else None
-    if not path.is_file():
+    if not os.path.lexists(path):
         if original_quiz is not None:
             problems.warning(path, 1, f"missing translation: the quiz is shown in {original_quiz.lang} to {lang} readers",
                              rule="translation")

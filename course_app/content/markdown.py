@@ -10,7 +10,6 @@ with nh3 before it reaches a page.
 
 from __future__ import annotations
 
-import posixpath
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +22,7 @@ from markdown_it.token import Token
 from markupsafe import Markup
 
 from .model import Heading
+from .boundary import OutsideBoundary, relative_reference
 from .video import MediaFile, Video, find_media, is_publishable, media_file, parse_video_block
 from .problems import ProblemList
 
@@ -234,19 +234,23 @@ def _check_image(token: Token, line: int, ctx: RenderContext) -> None:
 
 def _local_file(reference: str, line: int, ctx: RenderContext, what: str) -> str | None:
     """The published address (with its version) of a lesson file, or None (reported)."""
-    relative = posixpath.normpath(reference.split("#", 1)[0].split("?", 1)[0])
-    if relative.startswith(("../", "/")) or relative in {"..", "."}:
+    relative = relative_reference(reference.split("#", 1)[0].split("?", 1)[0])
+    if relative is None:
         ctx.problems.error(ctx.path, line, f"{what} '{reference}' points outside the lesson folder; "
                            "for another lesson write lesson:SLUG", rule="links")
-        return None
-    found = find_media(relative, ctx.lesson_dir, ctx.media_dir, ctx.ref.course_slug)
-    if found is None:
-        ctx.problems.error(ctx.path, line, f"{what} '{reference}': no such file in {ctx.lesson_dir.name}/",
-                           rule="media" if what == "image" else "links")
         return None
     if not is_publishable(relative):
         ctx.problems.error(ctx.path, line, f"{what} '{reference}': this kind of file is not published "
                            "(pictures, audio, video, subtitles and PDF are)", rule="links")
+        return None
+    try:
+        found = find_media(relative, ctx.lesson_dir, ctx.media_dir, ctx.ref.course_slug)
+    except OutsideBoundary as refusal:
+        ctx.problems.error(ctx.path, line, f"{what} '{reference}' {refusal}", rule="boundary")
+        return None
+    if found is None:
+        ctx.problems.error(ctx.path, line, f"{what} '{reference}': no such file in {ctx.lesson_dir.name}/",
+                           rule="media" if what == "image" else "links")
         return None
     file = media_file(found, relative)
     ctx.media[relative] = file

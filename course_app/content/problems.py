@@ -33,7 +33,9 @@ class Problem:
         """The path as an educator typed it: relative to ``relative_to`` (default: the cwd) when inside it."""
         base = relative_to or Path.cwd()
         try:
-            return os.path.relpath(self.path, base) if _is_within(self.path, base) else str(self.path)
+            if _is_within(self.path, base):
+                return os.path.relpath(self.path.parent.resolve() / self.path.name, base.resolve())
+            return str(self.path)
         except ValueError:  # different drives on Windows
             return str(self.path)
 
@@ -54,8 +56,9 @@ class Problem:
 
 
 def _is_within(path: Path, base: Path) -> bool:
+    """Whether ``path`` is under ``base``; the path's own last part is not followed (it may be a reported link)."""
     try:
-        path.resolve().relative_to(base.resolve())
+        (path.parent.resolve() / path.name).relative_to(base.resolve())
     except ValueError:
         return False
     return True

@@ -16,12 +16,11 @@ need not be published. Every file is looked up in the lesson folder, then in ``M
 from __future__ import annotations
 
 import hashlib
-import mimetypes
-import posixpath
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from .boundary import Examined, OutsideBoundary, examine, examine_folder, relative_reference
 from .fields import FieldReader
 from .problems import Problem, ProblemList
 from .webvtt import parse_webvtt, transcript_paragraphs
@@ -35,17 +34,24 @@ SERVED_TYPES = {
     ".vtt": "text/vtt", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".webp": "image/webp",
     ".gif": "image/gif", ".svg": "image/svg+xml", ".pdf": "application/pdf",
 }
+VIDEO_TYPES = (".mp4", ".webm", ".m4a", ".mp3", ".ogg")
+IMAGE_TYPES = (".jpg", ".jpeg", ".png", ".webp", ".gif")
 
 
 @dataclass(frozen=True)
 class MediaFile:
-    """A file a lesson publishes: its address inside the lesson, where it is on disk, its size and version."""
+    """A file a lesson publishes: its address inside the lesson, where it is on disk, its size and version.
+
+    ``folder`` is the folder it must stay inside (its lesson folder, or its MEDIA_DIR folder):
+    the file is examined against it again each time it is sent (see boundary.py).
+    """
 
     name: str
     path: Path
     size: int
     mimetype: str
     version: str
+    folder: Path
 
     @property
     def neutral_name(self) -> str:
@@ -99,19 +105,37 @@ class Video:
         return next((by_lang[lang] for lang in order if lang in by_lang), self.subtitles[0] if self.subtitles else None)
 
 
-def media_file(path: Path, name: str) -> MediaFile:
-    stat = path.stat()
-    version = hashlib.sha256(f"{name}:{stat.st_size}:{stat.st_mtime_ns}".encode()).hexdigest()[:12]
-    mimetype = SERVED_TYPES.get(path.suffix.lower()) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-    return MediaFile(name, path, stat.st_size, mimetype, version)
+def media_file(found: Examined, name: str) -> MediaFile:
+    """The published form of a file that passed the boundary checks."""
+    status = found.real_path.stat()
+    version = hashlib.sha256(f"{name}:{status.st_size}:{status.st_mtime_ns}".encode()).hexdigest()[:12]
+    mimetype = SERVED_TYPES.get(Path(name).suffix.lower()) or "application/octet-stream"
+    return MediaFile(name, found.path, status.st_size, mimetype, version, found.folder)
 
 
-def find_media(name: str, lesson_dir: Path, media_dir: Path | None, course_slug: str) -> Path | None:
-    """Where a lesson's media file is: in the lesson folder, else under MEDIA_DIR/<course>/<lesson>/."""
-    candidates = [lesson_dir / name]
+def media_folders(lesson_dir: Path, media_dir: Path | None, course_slug: str) -> list[Path]:
+    """Where a lesson's files may be, in the order they are looked for: its folder, then MEDIA_DIR's."""
+    folders = [lesson_dir]
     if media_dir is not None:
-        candidates.append(media_dir / course_slug / lesson_dir.name / name)
-    return next((path for path in candidates if path.is_file()), None)
+        operator_folder = media_dir / course_slug / lesson_dir.name
+        if examine_folder(operator_folder, media_dir) is not None:
+            folders.append(operator_folder)
+    return folders
+
+
+def find_media(name: str, lesson_dir: Path, media_dir: Path | None, course_slug: str) -> Examined | None:
+    """A lesson's media file: in the lesson folder, else under MEDIA_DIR/<course>/<lesson>/; None if absent.
+
+    :raises OutsideBoundary: when ``name`` leads out of those folders, or the file there may not be published.
+    """
+    relative = relative_reference(name)
+    if relative is None:
+        raise OutsideBoundary("points outside the lesson folder; name a file inside it, such as media/…")
+    for folder in media_folders(lesson_dir, media_dir, course_slug):
+        found = examine(folder / relative, folder)
+        if found is not None:
+            return found
+    return None
 
 
 def is_publishable(name: str) -> bool:
@@ -120,23 +144,63 @@ def is_publishable(name: str) -> bool:
 
 
 @lru_cache(maxsize=512)
-def _read_subtitles(path: Path, size: int, mtime_ns: int) -> tuple[tuple[str, ...], tuple[Problem, ...]]:
+def _read_subtitles(shown: Path, real: Path, size: int, mtime_ns: int) -> tuple[tuple[str, ...], tuple[Problem, ...]]:
     """Parse one .vtt file (cached by size and modification time: every language file names it)."""
     problems = ProblemList()
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        text = real.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError:
-        problems.error(path, 1, "the subtitles are not UTF-8 text: save them as UTF-8", rule="media")
+        problems.error(shown, 1, "the subtitles are not UTF-8 text: save them as UTF-8", rule="media")
         return (), tuple(problems)
-    cues = parse_webvtt(text, path, problems)
+    cues = parse_webvtt(text, shown, problems)
     return transcript_paragraphs(cues), tuple(problems)
 
 
-def read_subtitles(path: Path, problems: ProblemList) -> tuple[str, ...] | None:
-    stat = path.stat()
-    transcript, found = _read_subtitles(path, stat.st_size, stat.st_mtime_ns)
-    problems.extend(found)
-    return None if any(p.is_error for p in found) else transcript
+def read_subtitles(found: Examined, problems: ProblemList) -> tuple[str, ...] | None:
+    """The transcript of a subtitle file that passed the boundary checks; None when it is broken."""
+    status = found.real_path.stat()
+    transcript, reported = _read_subtitles(found.path, found.real_path, status.st_size, status.st_mtime_ns)
+    problems.extend(reported)
+    return None if any(p.is_error for p in reported) else transcript
+
+
+class _Refused:
+    """A file was named but may not be used; the problem has been reported already."""
+
+
+REFUSED = _Refused()
+
+
+@dataclass
+class _VideoFiles:
+    """Finds the files of one video block, reporting refusals at the line that names them."""
+
+    path: Path
+    lesson_dir: Path
+    media_dir: Path | None
+    course_slug: str
+    problems: ProblemList
+
+    def locate(self, name: str, line: int, what: str, suffixes: tuple[str, ...] = tuple(SERVED_TYPES)
+               ) -> MediaFile | _Refused | None:
+        """The file ``name``, None if it does not exist, or REFUSED (reported) if it may not be published."""
+        if Path(name).suffix.lower() not in suffixes:
+            self.problems.error(self.path, line, f"{what} '{name}' must be a {' or '.join(suffixes)} file",
+                                rule="media")
+            return REFUSED
+        try:
+            found = find_media(name, self.lesson_dir, self.media_dir, self.course_slug)
+        except OutsideBoundary as refusal:
+            self.problems.error(self.path, line, f"{what} '{name}' {refusal}", rule="boundary")
+            return REFUSED
+        return media_file(found, name) if found is not None else None
+
+    def examine(self, name: str, line: int, what: str) -> Examined | _Refused | None:
+        try:
+            return find_media(name, self.lesson_dir, self.media_dir, self.course_slug)
+        except OutsideBoundary as refusal:
+            self.problems.error(self.path, line, f"{what} '{name}' {refusal}", rule="boundary")
+            return REFUSED
 
 
 def parse_video_block(text: str, first_line: int, *, path: Path, lesson_dir: Path, media_dir: Path | None,
@@ -160,54 +224,89 @@ def parse_video_block(text: str, first_line: int, *, path: Path, lesson_dir: Pat
     source = fields.text("source")
     if before < len(problems.errors) or not source:
         return None
-    source = posixpath.normpath(source)
-    if source.startswith(("../", "/")):
-        problems.error(path, fields.line("source"), f"video source '{source}' must be inside the lesson folder",
-                       rule="media")
+    files = _VideoFiles(path, lesson_dir, media_dir, course_slug, problems)
+    source_line = fields.line("source")
+    if relative_reference(source) is None:
+        problems.error(path, source_line, f"video source '{source}' must be inside the lesson folder", rule="boundary")
         return None
-
-    def locate(name: str) -> MediaFile | None:
-        found = find_media(name, lesson_dir, media_dir, course_slug)
-        return media_file(found, name) if found is not None and is_publishable(name) else None
-
+    source = relative_reference(source) or source
     stem = source.rsplit(".", 1)[0]
-    sizes = [VideoSize(key, file) for key, suffix in SIZES if (file := locate(stem + suffix)) is not None]
+    located = [(key, files.locate(stem + suffix, source_line, "video size")) for key, suffix in SIZES]
+    if any(file is REFUSED for _key, file in located):
+        return None
+    sizes = [VideoSize(key, file) for key, file in located if isinstance(file, MediaFile)]
     if not sizes:
-        original = locate(source)
+        original = files.locate(source, source_line, "video source", VIDEO_TYPES)
+        if original is REFUSED:
+            return None
         if original is None:
-            problems.error(path, fields.line("source"),
+            problems.error(path, source_line,
                            f"video '{source}': no such file, and none of its sizes ({stem}.360p.mp4 …) either",
                            rule="media")
             return None
-        problems.warning(path, fields.line("source"),
+        assert isinstance(original, MediaFile)
+        problems.warning(path, source_line,
                          f"video '{source}' has no small sizes for slow connections: run "
                          f"'course-app media encode {source}' in the lesson folder", rule="media")
         sizes = [VideoSize("source", original)]
-    poster_name = fields.text("poster", required=False) or f"{stem}.poster.jpg"
-    poster = locate(poster_name)
-    if poster is None and fields.has("poster"):
-        problems.error(path, fields.line("poster"), f"poster '{poster_name}': no such image", rule="media")
+    poster = _read_poster(fields, files, stem)
+    if poster is REFUSED:
         return None
-    subtitles = _read_tracks(fields, stem, lesson_dir, media_dir, course_slug, languages, problems)
-    return Video(number, title, tuple(sizes), subtitles, poster, first_line - 1)
+    subtitles = _read_tracks(fields, files, stem, languages)
+    if subtitles is None:
+        return None
+    return Video(number, title, tuple(sizes), subtitles, poster if isinstance(poster, MediaFile) else None,
+                 first_line - 1)
 
 
-def _read_tracks(fields: FieldReader, stem: str, lesson_dir: Path, media_dir: Path | None, course_slug: str,
-                 languages: tuple[str, ...], problems: ProblemList) -> tuple[SubtitleTrack, ...]:
+def _read_poster(fields: FieldReader, files: _VideoFiles, stem: str) -> MediaFile | _Refused | None:
+    """The poster the block names (it must exist), else ``<stem>.poster.jpg`` if there is one."""
+    if not fields.has("poster"):
+        return files.locate(f"{stem}.poster.jpg", fields.line("source"), "poster", IMAGE_TYPES)
+    name = fields.text("poster")
+    line = fields.line("poster")
+    if relative_reference(name) is None:
+        fields.problems.error(fields.path, line, f"poster '{name}' must be inside the lesson folder", rule="boundary")
+        return REFUSED
+    poster = files.locate(relative_reference(name) or name, line, "poster", IMAGE_TYPES)
+    if poster is None:
+        fields.problems.error(fields.path, line, f"poster '{name}': no such image", rule="media")
+        return REFUSED
+    return poster
+
+
+def _read_tracks(fields: FieldReader, files: _VideoFiles, stem: str,
+                 languages: tuple[str, ...]) -> tuple[SubtitleTrack, ...] | None:
+    """A subtitle track per language that has one; None when a named file may not be used (reported)."""
     declared = fields.mapping("subtitles", required=False)
     names = {lang: f"{stem}.{lang}.vtt" for lang in languages}
     if declared is not None:
-        inner = FieldReader(declared, fields.path, problems, where="the video's subtitles")
+        inner = FieldReader(declared, fields.path, fields.problems, where="the video's subtitles")
         inner.check_keys(languages)
         names.update({lang: inner.text(lang) for lang in languages if lang in declared})
     tracks = []
+    refused = False
     for lang in languages:
-        found = find_media(names[lang], lesson_dir, media_dir, course_slug)
-        line = declared.line_of(lang) if declared is not None else fields.line("source")
-        if found is None:
-            problems.warning(fields.path, line, f"video has no {lang} subtitles: add {names[lang]}", rule="media")
+        line = declared.line_of(lang) if declared is not None and lang in declared else fields.line("source")
+        name = relative_reference(names[lang])
+        if name is None:
+            fields.problems.error(fields.path, line, f"subtitles '{names[lang]}' must be inside the lesson folder",
+                                  rule="boundary")
+            refused = True
             continue
-        transcript = read_subtitles(found, problems)
+        if Path(name).suffix.lower() != ".vtt":
+            fields.problems.error(fields.path, line, f"subtitles '{name}' must be a WebVTT file (.vtt)", rule="media")
+            refused = True
+            continue
+        found = files.examine(name, line, "subtitles")
+        if found is REFUSED:
+            refused = True
+            continue
+        if found is None:
+            fields.problems.warning(fields.path, line, f"video has no {lang} subtitles: add {name}", rule="media")
+            continue
+        assert isinstance(found, Examined)
+        transcript = read_subtitles(found, fields.problems)
         if transcript is not None:
-            tracks.append(SubtitleTrack(lang, media_file(found, names[lang]), transcript))
-    return tuple(tracks)
+            tracks.append(SubtitleTrack(lang, media_file(found, name), transcript))
+    return None if refused else tuple(tracks)

@@ -62,20 +62,37 @@ def test_range_request_gives_206_with_exactly_those_bytes(client: FlaskClient) -
     assert beyond.status_code == 416
 
 
-def test_types_and_caching(client: FlaskClient) -> None:
+def media_urls(client: FlaskClient) -> dict[str, str]:
+    """One address of each kind of lesson media on the video lesson: video, sound, subtitles, poster."""
     html = video_html(client, "en")
-    vtt = re.search(r'src="([^"]+\.en\.vtt[^"]*)"', html).group(1).replace("&amp;", "&")
-    response = client.get(vtt)
-    assert response.headers["Content-Type"].startswith("text/vtt")
-    assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
-    unversioned = client.get(vtt.split("?")[0])
-    assert unversioned.status_code == 200 and "immutable" not in unversioned.headers["Cache-Control"]
-    poster = re.search(r'poster="([^"]+)"', html).group(1).replace("&amp;", "&")
-    assert client.get(poster).headers["Content-Type"] == "image/jpeg"
-    audio = re.search(r'href="([^"]+\.audio\.m4a[^"]*)"', html).group(1).replace("&amp;", "&")
-    assert client.get(audio).headers["Content-Type"] == "audio/mp4"
-    # Media responses carry the same security headers as pages.
-    assert "default-src 'none'" in client.get(poster).headers["Content-Security-Policy"]
+    find = lambda pattern: re.search(pattern, html).group(1).replace("&amp;", "&")  # noqa: E731
+    return {"video": source_url(client), "audio": find(r'href="([^"]+\.audio\.m4a[^"]*)"'),
+            "subtitles": find(r'src="([^"]+\.en\.vtt[^"]*)"'), "poster": find(r'poster="([^"]+)"')}
+
+
+def test_types(client: FlaskClient) -> None:
+    urls = media_urls(client)
+    expected = {"video": "video/mp4", "audio": "audio/mp4", "subtitles": "text/vtt", "poster": "image/jpeg"}
+    for kind, url in urls.items():
+        response = client.get(url)
+        assert response.status_code == 200 and response.headers["Content-Type"].startswith(expected[kind]), kind
+        # Media responses carry the same security headers as pages.
+        assert "default-src 'none'" in response.headers["Content-Security-Policy"], kind
+
+
+@pytest.mark.parametrize("query", ["", "?size=audio"])
+def test_no_lesson_media_is_kept_by_the_browser(client: FlaskClient, query: str) -> None:
+    """S11: video, sound, subtitles (the whole transcript) and posters are all no-store, ranges too."""
+    for kind, url in media_urls(client).items():
+        for headers in ({}, {"Range": "bytes=0-9"}):
+            response = client.get(url.split("?")[0] + query if query and kind == "subtitles" else url, headers=headers)
+            assert response.status_code in (200, 206), (kind, headers)
+            assert response.headers["Cache-Control"] == "no-store", (kind, headers)
+            assert "Expires" not in response.headers and "public" not in response.headers["Cache-Control"]
+    # Only the site's own stylesheet (its name says nothing) may be kept.
+    page = client.get("/en/trade-unions/what-is-a-union").get_data(as_text=True)
+    stylesheet = re.search(r'<link rel="stylesheet" href="([^"]+)">', page).group(1).replace("&amp;", "&")
+    assert client.get(stylesheet).headers["Cache-Control"] == "public, max-age=31536000, immutable"
 
 
 @pytest.mark.parametrize("path", [

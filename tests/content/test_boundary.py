@@ -1,0 +1,244 @@
+"""The lesson tree is untrusted input: no path, link or field in it reaches a file outside its lesson folder.
+
+Each attack an outside review made against a running instance is here: a symbolic link in
+``media/`` to the live database, the secrets or /etc/passwd; ``..`` and absolute paths in a
+video's poster and subtitles; a subtitle track that is not a .vtt; linked folders; a hard link;
+a link that appears after the catalogue was loaded; and the mirror export. The checker must
+report each with ``path:line``, the site must refuse to serve it, and so must the export.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from flask import Flask
+
+from course_app.addresses import ServerLinkStyle
+from course_app.content import catalogue_store
+from course_app.content.loader import LoadOptions, load_catalogue
+from tests.conftest import STARTER_LESSONS, make_app
+from tests.factories import make_course, make_lesson_text
+from tests.test_cli import run_course_app
+
+OPTIONS = LoadOptions(languages=("en", "ru", "be"), link_style=ServerLinkStyle(neutral=False))
+STARTER_MEDIA = STARTER_LESSONS / "trade-unions" / "what-is-a-union" / "media"
+SECRET = "TOP-SECRET-MARKER-7f3a"
+
+
+@pytest.fixture()
+def outside(tmp_path: Path) -> Path:
+    """Files outside the lessons tree, like an instance folder and the system's files."""
+    folder = tmp_path / "instance"
+    folder.mkdir()
+    for name in ("course_app.sqlite3", "secret_key", "learner_code_pepper", "secret.vtt", "poster.jpg",
+                 "handout.pdf"):
+        (folder / name).write_text(f"WEBVTT\n\n00:00.000 --> 00:01.000\n{SECRET} {name}\n")
+    return folder
+
+
+def lesson_with_body(root: Path, body: str) -> Path:
+    """The demo course whose lesson 'one' has ``body`` in English; returns the lesson folder."""
+    course = make_course(root / "lessons", lessons=("one",), languages=("en",))
+    make_lesson_text(course / "one", "en", original=True, body=body)
+    (course / "one" / "media").mkdir()
+    return course / "one"
+
+
+def problems(root: Path) -> list[str]:
+    return [p.format(root) for p in load_catalogue(root, OPTIONS).problems if p.is_error]
+
+
+def published(root: Path) -> dict[str, Path]:
+    catalogue = load_catalogue(root, OPTIONS)
+    course = catalogue.course("demo")
+    if course is None or "one" not in course.lessons_by_slug:
+        return {}
+    return {name: file.path for text in course.lessons_by_slug["one"].texts.values()
+            for name, file in text.media.items()}
+
+
+@pytest.mark.parametrize("target", ["course_app.sqlite3", "secret_key", "learner_code_pepper", "/etc/passwd"])
+def test_symlink_in_media_to_a_file_outside_is_an_error_at_the_linking_line(tmp_path: Path, outside: Path,
+                                                                             target: str) -> None:
+    lesson = lesson_with_body(tmp_path, "## Part\n\nRead [the handout](media/db.pdf).\n")
+    (lesson / "media" / "db.pdf").symlink_to(outside / target if not target.startswith("/") else target)
+    found = problems(tmp_path / "lessons")
+    # Front matter takes lines 1-5; the link is on line 8.
+    assert any(line.startswith("demo/one/en.md:8: link 'media/db.pdf' is a symbolic link to a file outside")
+               for line in found), found
+    assert any(line.startswith("demo/one/media/db.pdf:1: 'db.pdf' is a symbolic link") for line in found), found
+    assert "media/db.pdf" not in published(tmp_path / "lessons")
+
+
+def test_symlinked_media_folder_and_lesson_folder_are_refused(tmp_path: Path, outside: Path) -> None:
+    lesson = lesson_with_body(tmp_path, "## Part\n\n![A picture](media/poster.jpg)\n")
+    (lesson / "media").rmdir()
+    (lesson / "media").symlink_to(outside, target_is_directory=True)
+    found = problems(tmp_path / "lessons")
+    assert any(line.startswith("demo/one/en.md:8: image 'media/poster.jpg'") and "outside" in line for line in found)
+    assert any(line.startswith("demo/one/media:1: 'media' is a symbolic link to a folder outside") for line in found)
+    assert published(tmp_path / "lessons") == {}
+    # A whole lesson folder linked elsewhere is refused where course.yaml lists it.
+    course = tmp_path / "lessons" / "demo"
+    shutil.rmtree(course / "one")
+    (course / "one").symlink_to(outside, target_is_directory=True)
+    found = problems(tmp_path / "lessons")
+    assert any(line.startswith("demo/course.yaml:") and "lesson 'one': its folder is a symbolic link" in line
+               for line in found), found
+
+
+def test_lesson_text_linked_to_a_file_outside_is_never_read(tmp_path: Path, outside: Path) -> None:
+    lesson = lesson_with_body(tmp_path, "## Part\n\nText.\n")
+    (lesson / "en.md").unlink()
+    (lesson / "en.md").symlink_to(outside / "secret_key")
+    catalogue = load_catalogue(tmp_path / "lessons", OPTIONS)
+    found = [p.format(tmp_path / "lessons") for p in catalogue.problems]
+    assert "demo/one/en.md:1: 'en.md' is a symbolic link to a file outside the folder one/; put a real copy of " \
+           "the file there instead" in found
+    assert SECRET not in repr(catalogue)
+
+
+@pytest.mark.parametrize("field, expected", [
+    ("poster: ../../../instance/poster.jpg", "en.md:11: poster '../../../instance/poster.jpg' must be inside the lesson"),
+    ("poster: {outside}/poster.jpg", "en.md:11: poster '{outside}/poster.jpg' must be inside the lesson folder"),
+    ("subtitles:\n  en: ../../../instance/secret.vtt", "en.md:12: subtitles '../../../instance/secret.vtt' must be "
+                                                       "inside the lesson folder"),
+    ("subtitles:\n  en: {outside}/secret.vtt", "en.md:12: subtitles '{outside}/secret.vtt' must be inside the lesson"),
+    ("subtitles:\n  en: en.md", "en.md:12: subtitles 'en.md' must be a WebVTT file (.vtt)"),
+    ("poster: media/notes.vtt", "en.md:11: poster 'media/notes.vtt' must be a .jpg or .jpeg or .png or .webp or .gif"),
+])
+def test_video_poster_and_subtitles_cannot_name_files_outside(tmp_path: Path, outside: Path, field: str,
+                                                              expected: str) -> None:
+    field, expected = field.format(outside=outside), expected.format(outside=outside)
+    lesson = lesson_with_body(tmp_path, "## Part\n\n```video\ntitle: A film\nsource: media/film.mp4\n"
+                                        f"{field}\n```\n")
+    shutil.copy(next(STARTER_MEDIA.glob("*.240p.mp4")), lesson / "media" / "film.240p.mp4")
+    shutil.copy(next(STARTER_MEDIA.glob("*.en.vtt")), lesson / "media" / "notes.vtt")
+    found = problems(tmp_path / "lessons")
+    assert any(line.startswith(f"demo/one/{expected}") for line in found), found
+    catalogue = load_catalogue(tmp_path / "lessons", OPTIONS)
+    assert SECRET not in repr(catalogue)
+    assert all(outside not in path.parents for path in published(tmp_path / "lessons").values())
+
+
+def test_video_sizes_linked_outside_refuse_the_video(tmp_path: Path, outside: Path) -> None:
+    lesson = lesson_with_body(tmp_path, "## Part\n\n```video\ntitle: A film\nsource: media/film.mp4\n```\n")
+    (lesson / "media" / "film.240p.mp4").symlink_to(outside / "course_app.sqlite3")
+    found = problems(tmp_path / "lessons")
+    assert any(line.startswith("demo/one/en.md:10: video size 'media/film.240p.mp4' is a symbolic link to a file "
+                               "outside") for line in found), found
+
+
+def test_hard_link_and_special_files_are_refused(tmp_path: Path, outside: Path) -> None:
+    lesson = lesson_with_body(tmp_path, "## Part\n\n[Notes](media/notes.pdf) and [a pipe](media/pipe.pdf).\n")
+    os.link(outside / "handout.pdf", lesson / "media" / "notes.pdf")
+    os.mkfifo(lesson / "media" / "pipe.pdf")
+    found = problems(tmp_path / "lessons")
+    assert any(line.startswith("demo/one/en.md:8: link 'media/notes.pdf' is a hard link") for line in found), found
+    assert any(line.startswith("demo/one/en.md:8: link 'media/pipe.pdf' is not a plain file") for line in found)
+    assert published(tmp_path / "lessons") == {}
+
+
+def test_links_inside_the_lesson_folder_still_work(tmp_path: Path) -> None:
+    lesson = lesson_with_body(tmp_path, "## Part\n\n[Notes](media/notes.pdf)\n")
+    shutil.copy(next(STARTER_MEDIA.glob("*.poster.jpg")), lesson / "media" / "real.pdf")
+    (lesson / "media" / "notes.pdf").symlink_to("real.pdf")
+    assert problems(tmp_path / "lessons") == []
+    assert "media/notes.pdf" in published(tmp_path / "lessons")
+
+
+def test_lessons_check_exits_non_zero_on_each_trick(tmp_path: Path, outside: Path) -> None:
+    lesson = lesson_with_body(tmp_path, "## Part\n\n[Database](media/db.pdf)\n")
+    (lesson / "media" / "db.pdf").symlink_to(outside / "course_app.sqlite3")
+    result = run_course_app("lessons", "check", str(tmp_path / "lessons"), cwd=tmp_path,
+                            env={"LESSONS_DIR": str(tmp_path / "lessons"), "INSTANCE_PATH": str(tmp_path / "inst")})
+    assert result.returncode == 1
+    assert "lessons/demo/one/en.md:8: link 'media/db.pdf' is a symbolic link to a file outside" in result.stdout
+
+
+def serving_app(tmp_path: Path, **settings: object) -> tuple[Flask, Path]:
+    lesson = lesson_with_body(tmp_path, "## Part\n\n[Handout](media/handout.pdf)\n")
+    shutil.copy(next(STARTER_MEDIA.glob("*.poster.jpg")), lesson / "media" / "handout.pdf")
+    return make_app(tmp_path / "site", LESSONS_DIR=str(tmp_path / "lessons"), **settings), lesson
+
+
+def test_a_link_added_after_loading_is_refused_at_request_time(tmp_path: Path, outside: Path) -> None:
+    app, lesson = serving_app(tmp_path)
+    client = app.test_client()
+    page = client.get("/en/demo/one").get_data(as_text=True)
+    assert 'href="../../media/demo/one/media/handout.pdf?v=' in page
+    assert client.get("/media/demo/one/media/handout.pdf").status_code == 200
+    # The educator's file is swapped for a link to a secret under the running site.
+    (lesson / "media" / "handout.pdf").unlink()
+    (lesson / "media" / "handout.pdf").symlink_to(outside / "secret_key")
+    response = client.get("/media/demo/one/media/handout.pdf")
+    assert response.status_code == 404 and SECRET.encode() not in response.data
+    # A hard link swapped in is refused too.
+    (lesson / "media" / "handout.pdf").unlink()
+    os.link(outside / "learner_code_pepper", lesson / "media" / "handout.pdf")
+    response = client.get("/media/demo/one/media/handout.pdf", headers={"Range": "bytes=0-40"})
+    assert response.status_code == 404 and SECRET.encode() not in response.data
+
+
+def test_live_reload_refuses_a_tree_with_a_link_outside_and_keeps_serving(tmp_path: Path, outside: Path) -> None:
+    app, lesson = serving_app(tmp_path, RELOAD_LESSONS=True)
+    client = app.test_client()
+    text = (lesson / "en.md").read_text()
+    (lesson / "media" / "db.pdf").symlink_to(outside / "course_app.sqlite3")
+    (lesson / "en.md").write_text(text.replace("[Handout](media/handout.pdf)", "[Handout](media/db.pdf) new text"))
+    result = catalogue_store(app).reload_if_changed()
+    assert result is not None and not result.accepted
+    assert any("symbolic link to a file outside" in p.message for p in result.new_errors)
+    page = client.get("/en/demo/one").get_data(as_text=True)
+    assert "new text" not in page and "handout.pdf" in page
+    assert client.get("/media/demo/one/media/db.pdf").status_code == 404
+
+
+def test_preview_shows_the_problem_and_does_not_serve_the_file(tmp_path: Path, outside: Path) -> None:
+    lesson = lesson_with_body(tmp_path, "## Part\n\n[Database](media/db.pdf)\n")
+    (lesson / "media" / "db.pdf").symlink_to(outside / "course_app.sqlite3")
+    preview = make_app(tmp_path / "preview", LESSONS_DIR=str(tmp_path / "lessons"), PREVIEW=True)
+    client = preview.test_client()
+    page = client.get("/en/demo/").get_data(as_text=True)
+    assert "demo/one/en.md:8: link &#39;media/db.pdf&#39; is a symbolic link to a file outside" in page
+    response = client.get("/media/demo/one/media/db.pdf")
+    assert response.status_code == 404 and SECRET.encode() not in response.data
+
+
+def test_export_static_refuses_a_tree_with_a_link_outside(tmp_path: Path, outside: Path) -> None:
+    lesson = lesson_with_body(tmp_path, "## Part\n\n[Key](media/key.pdf)\n")
+    (lesson / "media" / "key.pdf").symlink_to(outside / "secret_key")
+    env = {"LESSONS_DIR": str(tmp_path / "lessons"), "INSTANCE_PATH": str(tmp_path / "inst")}
+    assert run_course_app("export", "keygen", cwd=tmp_path, env=env).returncode == 0
+    result = run_course_app("export", "static", str(tmp_path / "mirror"), cwd=tmp_path, env=env)
+    assert result.returncode == 1 and "the lesson files have errors" in result.stderr
+    # Nothing was written anywhere: no mirror, and no copy of the secret outside the instance folder.
+    assert not (tmp_path / "mirror").exists()
+    copies = [path for path in tmp_path.rglob("*") if path.is_file() and not path.is_symlink()
+              and SECRET in path.read_text(errors="ignore") and outside not in path.parents]
+    assert copies == []
+
+
+def test_export_copies_the_file_it_checked_even_if_swapped_during_export(tmp_path: Path, outside: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """The mirror examines each file again as it copies it: a link swapped in is refused, not followed."""
+    from course_app.mirror import MirrorError, _Writer, export_static
+    from course_app.signing import generate_keys, load_private_key
+
+    app, lesson = serving_app(tmp_path)
+    private, _public = generate_keys(tmp_path / "keys")
+    original_write_all = _Writer.write_all
+
+    def swap_then_write(writer: _Writer) -> None:
+        (lesson / "media" / "handout.pdf").unlink()
+        (lesson / "media" / "handout.pdf").symlink_to(outside / "secret_key")
+        original_write_all(writer)
+
+    monkeypatch.setattr(_Writer, "write_all", swap_then_write)
+    with pytest.raises(MirrorError, match="symbolic link to a file outside"):
+        export_static(app, tmp_path / "mirror", signing_key=load_private_key(private))
+    assert not any(SECRET in path.read_text(errors="ignore") for path in (tmp_path / "mirror").rglob("*")
+                   if path.is_file())
