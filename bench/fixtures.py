@@ -21,7 +21,8 @@ from course_app.models import StaffRole
 
 ROOT = Path(__file__).resolve().parent.parent
 STARTER = ROOT / "lessons"
-SECRETS = {"SECRET_KEY": "bench-secret-" + "x" * 40, "LEARNER_CODE_PEPPER": "bench-pepper-" + "y" * 40}
+SECRETS = {"SECRET_KEY": "bench-secret-" + "x" * 40, "LEARNER_CODE_PEPPER": "bench-pepper-" + "y" * 40,
+           "STAFF_TOTP_KEY": "bench-totp-key-" + "z" * 40}
 PARAGRAPH = ("Workers who join together can negotiate wages, safety and working time, and defend each other. "
              "This paragraph is generated for benchmarks and repeats a plain sentence about trade unions. ")
 
@@ -75,7 +76,7 @@ def signed_in_coordinator(app: Flask) -> FlaskClient:
     with app.app_context():
         session = get_session()
         member = add_staff(session, "bench", StaffRole.COORDINATOR, "benchmark password 123", (), date.today())
-        secret = start_enrolment(session, member, "bench").secret
+        secret = start_enrolment(session, member, "bench", SECRETS["STAFF_TOTP_KEY"]).secret
         member.totp_enrolled = True
         session.commit()
     client = app.test_client()

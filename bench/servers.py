@@ -19,7 +19,7 @@ from bench.fixtures import ROOT, SECRETS
 from tests.serving import free_port
 
 BIN = Path(sys.executable).parent
-GUNICORN_SETTINGS = ["--workers", "2", "--threads", "4", "--worker-class", "gthread"]
+GUNICORN_SETTINGS = ["--workers", "2", "--threads", "4"]  # the worker and logger classes come from the config
 
 
 @dataclass

@@ -16,10 +16,10 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import compression, content, db, headers, i18n
-from .config import build_config
-from .extensions import babel, csrf, login_manager
-from .sessions import CourseSessionInterface
+from . import clock, compression, content, cross_site, db, headers, i18n, work_limits
+from .config import build_config, instance_permission_problems
+from .extensions import babel, csrf
+from .sessions import ServerSessionInterface
 
 
 def create_app(config: Mapping[str, Any] | None = None, **overrides: Any) -> Flask:
@@ -32,17 +32,21 @@ def create_app(config: Mapping[str, Any] | None = None, **overrides: Any) -> Fla
     app = Flask(__name__, instance_path=str(Path(instance_path).resolve()) if instance_path else None)
     app.config.from_mapping(build_config(Path(app.instance_path), os.environ, settings))
     app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(days=app.config["REMEMBER_DEVICE_DAYS"])
-    app.session_interface = CourseSessionInterface()
+    app.session_interface = ServerSessionInterface()
     if app.config["BEHIND_PROXY"]:
         # Behind nginx or Tor: trust X-Forwarded-Proto/Host only, never a client address.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=0, x_proto=1, x_host=1)  # type: ignore[method-assign]
     app.url_map.converters["lang"] = i18n.language_converter(app.config["LANGUAGES"])
     _quiet_request_logging()
+    for problem in instance_permission_problems(Path(app.instance_path)):
+        app.logger.warning("%s", problem)
 
+    clock.init_app(app)
     db.init_app(app)
     babel.init_app(app, locale_selector=i18n.get_locale)
+    cross_site.init_app(app)  # first: a post from another site is refused before anything else looks at it
     csrf.init_app(app)
-    login_manager.init_app(app)
+    work_limits.init_app(app)
     headers.init_app(app)
     compression.init_app(app)
     content.init_app(app)
@@ -55,6 +59,8 @@ def create_app(config: Mapping[str, Any] | None = None, **overrides: Any) -> Fla
     staff.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
+    # Learner forms are guarded by cross_site.py instead of tokens, so reading needs no session.
+    csrf.exempt(learner.bp)
     app.register_blueprint(learner.bp)
     app.register_blueprint(staff.bp)
     return app

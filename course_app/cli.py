@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -26,6 +26,7 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from . import db
+from .clock import clock
 from .models import StaffRole
 from .content import load_options
 from .content.loader import COURSE_FILE, load_catalogue
@@ -160,7 +161,20 @@ def database_group() -> None:
 def db_upgrade(revision: str) -> None:
     """Migrate the database up to REVISION (default: the newest)."""
     db.upgrade_database(current_app, revision)
+    if revision == "head":
+        _seal_staff_secrets()
     click.echo(f"database at {revision}")
+
+
+def _seal_staff_secrets() -> None:
+    """Seal authenticator secrets stored before sealing existed (the key is the app's, not the database's)."""
+    from .db import get_session
+    from .domain.staff_accounts import seal_plain_totp_secrets
+
+    sealed = seal_plain_totp_secrets(get_session(), current_app.config["STAFF_TOTP_KEY"])
+    get_session().commit()
+    if sealed:
+        click.echo(f"sealed {sealed} staff authenticator secret(s) with STAFF_TOTP_KEY")
 
 
 @database_group.command("downgrade")
@@ -181,8 +195,8 @@ def db_backup(out: Path) -> None:
         target = db.backup_sqlite(current_app, out)
     except db.BackupNotPossible as error:
         raise click.ClickException(str(error)) from None
-    click.echo(f"backed up to {target}. Keep it with the instance folder's secret_key and learner_code_pepper: "
-               "without the pepper, saved learner codes cannot be checked.")
+    click.echo(f"backed up to {target}. Keep it with the instance folder's secret_key, learner_code_pepper and "
+               "staff_totp_key: without the pepper, saved learner codes cannot be checked.")
 
 
 @database_group.command("revision")
@@ -256,7 +270,7 @@ def staff_add(name: str, role: str, courses: tuple[str, ...], password_stdin: bo
     password = _read_password(password_stdin)
     session = get_session()
     try:
-        member = add_staff(session, name, StaffRole(role), password, courses, date.today())
+        member = add_staff(session, name, StaffRole(role), password, courses, clock().today())
     except StaffAccountError as error:
         raise click.ClickException(str(error)) from None
     session.commit()
@@ -311,6 +325,42 @@ def staff_disable(name: str) -> None:
     click.echo(f"'{name}' is disabled")
 
 
+@staff.command("password")
+@click.argument("name")
+@click.option("--password-stdin", is_flag=True, help="Read the new password from standard input (for scripts).")
+@with_appcontext
+def staff_password(name: str, password_stdin: bool) -> None:
+    """Give an account a new password (its open sessions end at once)."""
+    from .domain.staff_accounts import StaffAccountError, set_password
+
+    password = _read_password(password_stdin)
+
+    def change(session, member) -> None:  # type: ignore[no-untyped-def]
+        try:
+            set_password(session, member, password)
+        except StaffAccountError as error:
+            raise click.ClickException(str(error)) from None
+
+    _change_account(name, change, "password changed")
+    click.echo(f"'{name}' has a new password; their open sessions have ended")
+
+
+@staff.command("unlock")
+@click.argument("name")
+@with_appcontext
+def staff_unlock(name: str) -> None:
+    """Let an account sign in again at once after too many wrong codes (change its password first)."""
+    from .domain import throttle
+    from .staff.auth import throttle_key
+
+    def clear_counts(session, member) -> None:  # type: ignore[no-untyped-def]
+        for kind in ("code", "password"):
+            throttle.clear(session, throttle_key(kind, member.name))
+
+    _change_account(name, clear_counts, "unlocked")
+    click.echo(f"'{name}' may sign in again")
+
+
 @staff.command("reset-2fa")
 @click.argument("name")
 @with_appcontext
@@ -355,7 +405,7 @@ def stats_generate(learners: int, rows: int, seed: int) -> None:
 
     try:
         counts = generate_progress(get_session(), current_catalogue().courses, learners=learners, lesson_rows=rows,
-                                   today=date.today(), seed=seed)
+                                   today=clock().today(), seed=seed)
     except DatabaseNotEmpty as error:
         raise click.ClickException(str(error)) from None
     get_session().commit()
@@ -368,21 +418,29 @@ def stats_generate(learners: int, rows: int, seed: int) -> None:
 @with_appcontext
 def purge_command() -> None:
     """Delete learner data past its time (run daily from cron; see docs/deploy.md)."""
-    from .db import get_session
+    from .db import checkpoint_after_delete, get_session
     from .domain.retention import Retention, purge
 
     config = current_app.config
     rules = Retention(config["LEARNER_RETENTION_DAYS"], config["LEARNER_SESSION_HOURS"],
                       config["REMEMBER_DEVICE_DAYS"], config["STAFF_SESSION_MINUTES"])
-    now = datetime.now(UTC)
+    now = clock().now()
     result = purge(get_session(), now.date(), now.replace(tzinfo=None), rules)
     get_session().commit()
-    click.echo(f"removed {result.learners_without_code} learner(s) without a code whose session had ended, "
+    checkpoint_after_delete(get_session())
+    click.echo(f"removed {result.browser_sessions} browser session(s) no cookie can open any more, "
+               f"{result.learners_without_code} learner(s) without a code and without a session, "
                f"{result.learners_with_code} with a code unused for {rules.retention_days} days, "
                f"{result.staff_sessions} expired staff session(s)")
 
 
 # -- mirrors ------------------------------------------------------------------------------------
+
+from typing import TYPE_CHECKING  # noqa: E402 - only the export verbs need it
+
+if TYPE_CHECKING:  # signing (and cryptography) is imported only when an export verb runs
+    from .signing import PublicKey, Verification
+
 
 @click.group("export")
 def export_group() -> None:
@@ -399,15 +457,42 @@ def _default_key_folder() -> Path:
 @with_appcontext
 def export_keygen(folder: Path | None) -> None:
     """Make the Ed25519 key pair that signs mirrors (once; keep the private key safe)."""
-    from .signing import SigningError, generate_keys
+    from .signing import MINISIGN_PUBLIC_KEY_NAME, PublicKey, SigningError, generate_keys, load_private_key
 
     try:
         private, public = generate_keys(folder or _default_key_folder())
+        key = PublicKey.of(load_private_key(private).public_key())
     except SigningError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"private key: {private} (readable only by you; back it up, never publish it)")
-    click.echo(f"public key:  {public} — publish this text where readers can trust it:")
-    click.echo(public.read_text().strip())
+    _echo_public_key(key, public, public.with_name(MINISIGN_PUBLIC_KEY_NAME))
+
+
+def _echo_public_key(key: PublicKey, public: Path, minisign_public: Path) -> None:
+    """Show both forms of the public key, which readers must get from the publisher, never from a mirror."""
+    click.echo(f"public key:  {public} and {minisign_public} — publish this where readers can trust it:")
+    click.echo(f"  for course-app export verify --key:  {key.text}")
+    click.echo(f"  for minisign -P:                     {key.minisign_line}")
+
+
+@export_group.command("pubkey")
+@click.option("--key", "key_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Private signing key (default: mirror-signing.key in the instance folder).")
+@with_appcontext
+def export_pubkey(key_path: Path | None) -> None:
+    """Print the public key of a private signing key in both forms, and write the .pub files beside it if missing."""
+    from .signing import PRIVATE_KEY_NAME, PublicKey, SigningError, load_private_key, write_public_keys
+
+    key_path = key_path or _default_key_folder() / PRIVATE_KEY_NAME
+    if not key_path.is_file():
+        raise click.ClickException(f"no signing key at {key_path}: make one with 'course-app export keygen'")
+    try:
+        private = load_private_key(key_path)
+        # Written beside the key, so a key made before the minisign form existed gains that file.
+        public, minisign_public = write_public_keys(private, key_path.parent)
+    except SigningError as error:
+        raise click.ClickException(str(error)) from None
+    _echo_public_key(PublicKey.of(private.public_key()), public, minisign_public)
 
 
 @export_group.command("static")
@@ -424,44 +509,106 @@ def export_static_command(out: Path, courses: tuple[str, ...], languages: tuple[
                           key_path: Path | None, make_zip: bool) -> None:
     """Write a complete, JavaScript-free copy of the courses into OUT, with a signed manifest."""
     from .mirror import MirrorError, export_static
-    from .signing import PRIVATE_KEY_NAME, SigningError, load_private_key
+    from .signing import PRIVATE_KEY_NAME, SigningError, load_private_key, reserve_edition
 
     key_path = key_path or _default_key_folder() / PRIVATE_KEY_NAME
     if not key_path.is_file():
         raise click.ClickException(f"no signing key at {key_path}: make one with 'course-app export keygen'")
     try:
         key = load_private_key(key_path)
+        # Taken before writing: every page states the edition, and a failed export only leaves a gap.
+        edition = reserve_edition(key_path)
         result = export_static(current_app, out, courses=courses, languages=languages, video=video,
-                               signing_key=key, make_zip=make_zip)
+                               signing_key=key, edition=edition, make_zip=make_zip)
     except (MirrorError, SigningError) as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"{out}: {result.pages} files written, {result.media_files} media files, "
-               f"languages {', '.join(result.languages)}; manifest signed")
+               f"languages {', '.join(result.languages)}; manifest signed ({edition.described})")
     if result.zip_path:
-        click.echo(f"{result.zip_path}: the same, as one file")
+        click.echo(f"{result.zip_path}: the same, as one file, signed in {result.zip_signature}")
 
 
 @export_group.command("verify")
-@click.argument("folder", type=click.Path(file_okay=False, exists=True, path_type=Path))
-@click.option("--key", "key", required=True, help="The publisher's public key: its text, or the .pub file.")
-def export_verify(folder: Path, key: str) -> None:
-    """Tell whether a mirror is exactly what its publisher signed (exit 0) or was altered (exit 1)."""
-    from .signing import SigningError, load_public_key, verify_folder
+@click.argument("mirror", metavar="FOLDER_OR_ZIP", type=click.Path(exists=True, path_type=Path))
+@click.option("--key", "key_text", metavar="TEXT",
+              help="The publisher's public key itself: the 44 characters, or the minisign line RW….")
+@click.option("--key-file", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="A file holding the publisher's public key (mirror-signing.pub or mirror-signing.minisign.pub).")
+def export_verify(mirror: Path, key_text: str | None, key_file: Path | None) -> None:
+    """Tell whether a mirror (its folder or its .zip) is exactly what its publisher signed (exit 0) or not (exit 1)."""
+    from .signing import verify_folder, verify_zip
 
-    try:
-        result = verify_folder(folder, load_public_key(key))
-    except SigningError as error:
-        raise click.ClickException(str(error)) from None
-    if not result.signature_valid:
-        click.echo("NOT VERIFIED: the manifest is missing, or its signature does not match this key", err=True)
+    key = _reader_key(key_text, key_file, mirror)
+    if mirror.is_dir():
+        ok, edition = _report_folder(verify_folder(mirror, key))
+        if not ok:
+            sys.exit(EXIT_ERRORS)
+        click.echo(f"verified: every file is exactly as the publisher signed it ({edition})")
+        return
+    result = verify_zip(mirror, key)
+    signature_name = f"{mirror.name}.minisig"
+    if result.whole is None:
+        click.echo(f"note: there is no {signature_name} beside {mirror.name}; its files are checked one by one")
+    elif result.whole.valid:
+        click.echo(f"zip: {mirror.name} is exactly as the publisher signed it ({result.whole.described})")
+    else:
+        click.echo(f"NOT VERIFIED: {mirror.name} does not match {signature_name}: {result.whole.problem}", err=True)
+    for refusal in result.refused:
+        click.echo(f"refused: {refusal}", err=True)
+    if result.refused:
+        click.echo("NOT VERIFIED: the zip holds entries that could not be unpacked safely; nothing was unpacked",
+                   err=True)
+    if result.problem:
+        click.echo(f"NOT VERIFIED: {result.problem}", err=True)
+    ok, edition = _report_folder(result.contents) if result.contents is not None else (False, "")
+    if not (ok and result.ok):
         sys.exit(EXIT_ERRORS)
+    click.echo(f"verified: every file is exactly as the publisher signed it ({edition})")
+
+
+def _reader_key(key_text: str | None, key_file: Path | None, mirror: Path) -> PublicKey:
+    """The key the reader gave: parsed from --key's text (never opened as a file), or read from --key-file."""
+    from .signing import KeyFormatError, SigningError, load_public_key_file, parse_public_key
+
+    if (key_text is None) == (key_file is None):
+        raise click.UsageError("give the publisher's public key once: --key TEXT (the 44 characters or the "
+                               "RW… line) or --key-file PATH")
+    if key_file is None:
+        try:
+            return parse_public_key(key_text or "")
+        except KeyFormatError as error:
+            raise click.UsageError(f"--key takes the key itself, never a file name: {error}; "
+                                   "for a file, use --key-file PATH") from None
+    if mirror.is_dir() and key_file.resolve().is_relative_to(mirror.resolve()):
+        # A key that travels with a copy proves nothing: a forger would put their own key there.
+        raise click.UsageError(f"{key_file} is inside the mirror: use the key the publisher published elsewhere")
+    try:
+        return load_public_key_file(key_file)
+    except SigningError as error:
+        raise click.UsageError(str(error)) from None
+
+
+def _report_folder(result: Verification) -> tuple[bool, str]:
+    """Print on stderr everything that keeps a mirror folder from being verified; its verdict and edition."""
+    from .signing import shown_name
+
+    for entry in result.special:
+        click.echo(f"not a regular file: {shown_name(entry)}", err=True)
+    if result.unreadable:
+        click.echo(f"NOT VERIFIED: {result.unreadable}", err=True)
+        return False, ""
+    if not result.signature_valid:
+        click.echo("NOT VERIFIED: the manifest is missing, or its signature does not match this key "
+                   f"({result.signature.problem})", err=True)
+        return False, ""
     for label, names in (("changed", result.changed), ("missing", result.missing), ("added", result.extra)):
         for name in names:
-            click.echo(f"{label}: {name}", err=True)
-    if not result.ok:
+            click.echo(f"{label}: {shown_name(name)}", err=True)
+    if result.special:
+        click.echo("NOT VERIFIED: the copy holds links or other entries that are not regular files", err=True)
+    if result.changed or result.missing or result.extra:
         click.echo("NOT VERIFIED: files differ from what the publisher signed", err=True)
-        sys.exit(EXIT_ERRORS)
-    click.echo("verified: every file is exactly as the publisher signed it")
+    return result.ok, result.signature.described
 
 
 # -- serving ---------------------------------------------------------------------------------
@@ -499,6 +646,7 @@ def serve(host: str | None, port: int | None) -> None:
     from .serving import run_gunicorn
 
     db.upgrade_database(current_app)
+    _seal_staff_secrets()
     run_gunicorn(host or current_app.config["HOST"], port or current_app.config["PORT"],
                  workers=current_app.config["WORKERS"], threads=current_app.config["THREADS"])
 

@@ -1,6 +1,6 @@
 """Settings, read from the environment; every one is listed in docs/configuration.md.
 
-Secrets (``SECRET_KEY``, ``LEARNER_CODE_PEPPER``) come from the environment. Only for the
+Secrets (``SECRET_KEY``, ``LEARNER_CODE_PEPPER``, ``STAFF_TOTP_KEY``) come from the environment. Only for the
 embedded SQLite default, where one machine holds everything, they are generated once into the
 instance folder, readable by the owner only. With ``DATABASE_URL`` set, several app servers
 may share the database, so they must share the secrets too: the environment must give them.
@@ -17,7 +17,7 @@ from typing import Any
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = PACKAGE_DIR.parent
-SECRET_NAMES = ("SECRET_KEY", "LEARNER_CODE_PEPPER")
+SECRET_NAMES = ("SECRET_KEY", "LEARNER_CODE_PEPPER", "STAFF_TOTP_KEY")
 
 
 class ConfigurationError(RuntimeError):
@@ -48,7 +48,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SITE_NAME", str, "", "Site name in titles; empty means the translated default."),
     Setting("ONION_LOCATION", str, "", "http://….onion address announced with the Onion-Location header."),
     Setting("LEARNER_SESSION_HOURS", int, 12, "A learner's session ends after this many hours without a request."),
-    Setting("CODE_CHECK_SECONDS", float, 0.5, "Every learner-code check takes this long, right or wrong."),
+    Setting("PASSWORD_CHECKS_AT_ONCE", int, 1, "Staff password checks (Argon2) one server process runs at once; "
+            "more sign-ins at the same moment are asked to try again in a moment."),
+    Setting("CODE_CHECKS_AT_ONCE", int, 4, "Learner-code checks one server process runs at once."),
+    Setting("CODE_TRIES_PER_DAY", int, 10, "Wrong learner codes one browser session may type in a day."),
     Setting("REMEMBER_DEVICE_DAYS", int, 30, "How long 'remember this device' keeps the session cookie."),
     Setting("LEARNER_RETENTION_DAYS", int, 365, "'course-app purge' removes learners with a code after this many "
             "days away."),
@@ -113,7 +116,7 @@ def load_or_create_secret(path: Path) -> str:
         return path.read_text().strip()
     except FileNotFoundError:
         pass
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_private_folder(path.parent)
     temporary = path.with_name(f".{path.name}.{secrets.token_hex(8)}")
     fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
@@ -126,6 +129,32 @@ def load_or_create_secret(path: Path) -> str:
     finally:
         temporary.unlink(missing_ok=True)
     return path.read_text().strip()
+
+
+def make_private_folder(folder: Path) -> None:
+    """Create ``folder`` (and its parents) readable by its owner only, if it does not exist yet."""
+    if not folder.exists():
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+
+
+def instance_permission_problems(folder: Path) -> list[str]:
+    """What in the instance folder other users of this machine could read, each with the command that fixes it.
+
+    The folder holds the database, the secrets and the signing key: it should be 0700 and every
+    file in it 0600.
+    """
+    if not folder.is_dir():
+        return []
+    problems = []
+    if folder.stat().st_mode & 0o077:
+        problems.append(f"the instance folder {folder} can be opened by other users of this machine: "
+                        f"run 'chmod 700 {folder}'")
+    open_files = sorted(entry.name for entry in folder.iterdir()
+                        if entry.is_file() and not entry.is_symlink() and entry.stat().st_mode & 0o077)
+    if open_files:
+        problems.append(f"files in {folder} can be read by other users of this machine ({', '.join(open_files)}): "
+                        f"run 'chmod 600 {folder}/*'")
+    return problems
 
 
 def build_config(instance_path: Path, environ: Mapping[str, str], overrides: Mapping[str, Any]) -> dict[str, Any]:

@@ -6,17 +6,18 @@ The schema is created and changed only by Alembic migrations (``migrations/``), 
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from typing import TYPE_CHECKING, Any
 
 from flask import Flask, current_app, g
-from sqlalchemy import Engine, MetaData, create_engine, event
+from sqlalchemy import Engine, MetaData, create_engine, event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
-from .config import PROJECT_DIR
+from .config import PROJECT_DIR, make_private_folder
 
 if TYPE_CHECKING:
     from alembic.config import Config as AlembicConfig
@@ -58,7 +59,24 @@ def _configure_sqlite(dbapi_connection, _record) -> None:  # type: ignore[no-unt
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # Deleted rows are overwritten with zeros, not merely marked free (S11: deleted means gone).
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
+
+
+def checkpoint_after_delete(session: Session) -> None:
+    """After deleting a learner's data, move SQLite's WAL into the database file and empty it.
+
+    With ``secure_delete`` the database file then holds zeros where the rows were, and the WAL
+    file, which still held copies of the old pages, is truncated. If a reader keeps an old
+    snapshot open the checkpoint cannot finish now; it finishes at the next one (SQLite
+    checkpoints on its own every 1,000 pages). PostgreSQL needs the operator's VACUUM instead
+    (docs/deploy.md).
+    """
+    if session.get_bind().dialect.name != "sqlite":
+        return
+    session.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+    session.commit()
 
 
 def insert_on_conflict(session: Session, model: type) -> Any:
@@ -83,10 +101,19 @@ def init_app(app: Flask) -> None:
     """Create the engine (no connection is made yet) and close each request's session."""
     url = app.config["DATABASE_URL"]
     if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        create_private_sqlite_file(Path(url.removeprefix("sqlite:///")))
     engine = make_engine(url)
     app.extensions["course_app.db"] = Database(engine, sessionmaker(engine, expire_on_commit=False))
     app.teardown_appcontext(_close_session)
+
+
+def create_private_sqlite_file(path: Path) -> None:
+    """Create the SQLite file readable by its owner only; SQLite gives its -wal and -shm files the same mode."""
+    make_private_folder(path.parent)
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
 
 
 def database(app: Flask | None = None) -> Database:
@@ -148,6 +175,7 @@ def backup_sqlite(app: Flask, target: Path) -> Path:
         raise BackupNotPossible(f"{target} already exists: choose a new file name")
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(f".{target.name}.partial")
+    os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))  # a copy of learners' data: owner only
     source = sqlite3.connect(url.removeprefix("sqlite:///"))
     try:
         destination = sqlite3.connect(partial)

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import Babel
-from flask_login import LoginManager
 from flask_wtf import CSRFProtect
 
 babel = Babel()
 csrf = CSRFProtect()
-login_manager = LoginManager()

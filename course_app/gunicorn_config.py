@@ -1,7 +1,10 @@
 """Gunicorn settings for course_app (``gunicorn -c python:course_app.gunicorn_config 'course_app:create_app()'``).
 
-No access log is written, and the error log's format has no client address (S4). Workers
-finish the requests they have before exiting on SIGTERM/SIGHUP (graceful shutdown).
+No access log is written, and no message of gunicorn's own names a client address
+(``gunicorn_logging.AddresslessLogger``, S4); gunicorn's own error pages carry the security
+headers (``gunicorn_worker.HeadersThreadWorker``, S6). Workers finish the requests they have
+before exiting on SIGTERM/SIGHUP (graceful shutdown). Slow clients are absorbed by the front
+server (docs/deploy.md); never expose gunicorn itself to the internet.
 """
 
 import os
@@ -9,7 +12,8 @@ import os
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '5000')}"
 workers = int(os.environ.get("WORKERS", "2"))
 threads = int(os.environ.get("THREADS", "4"))
-worker_class = "gthread"
+worker_class = "course_app.gunicorn_worker.HeadersThreadWorker"
+logger_class = "course_app.gunicorn_logging.AddresslessLogger"
 accesslog = None
 disable_redirect_access_to_syslog = True
 errorlog = "-"

@@ -3,15 +3,22 @@
 The copy works from any static host, an onion service, a USB stick or straight from disk
 (``file://``): every link is relative, nothing is loaded from anywhere else, quizzes check
 themselves with ``<details>`` (no server), and videos come in one size with their subtitles
-and transcripts. Layout::
+and transcripts. Every page says when the copy was made and which edition it is (the same
+edition the signature's trusted comment names), so a reader can tell an old copy from the
+current one. Layout::
 
     index.html                         choose a language
     <lang>/index.html                  the courses
     <lang>/<course>/index.html         a course's contents
     <lang>/<course>/<lesson>.html      a lesson, with its self-check quiz
+    <lang>/check.html                  how to check the copy (signed copies only)
     media/<course>/<lesson>/…          pictures, video, subtitles (shared by every language)
     static/site.css
-    MANIFEST.sha256, MANIFEST.sig      every file's hash, signed (see signing.py)
+    MANIFEST.sha256                    every file's SHA-256, in ``sha256sum`` format
+    MANIFEST.sha256.minisig            its minisign signature (see signing.py)
+
+and, with ``--zip``, ``OUT.zip`` (made after the manifest is signed) and ``OUT.zip.minisig``
+beside the folder.
 """
 
 from __future__ import annotations
@@ -24,15 +31,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from flask import Flask, render_template
-from flask_babel import force_locale
+from flask_babel import force_locale, format_date
 
 from .content.boundary import OutsideBoundary, is_inside, open_published, relative_reference
 from .content.loader import LoadOptions, load_catalogue
 from .content.markdown import LessonRef
 from .content.model import Catalogue, Course, Lesson
 from .content.video import MediaFile, Video, VideoSize
-from .signing import write_manifest
+from .signing import MINISIG_SUFFIX, RESERVED_AT_TOP, Edition, SigningError, list_entries, sign_file, write_manifest
 
 VIDEO_CHOICES = ("240p", "360p", "audio", "none")
 
@@ -63,6 +71,8 @@ class MirrorExport:
     media_files: int = 0
     languages: list[str] = field(default_factory=list)
     zip_path: Path | None = None
+    zip_signature: Path | None = None
+    edition: Edition | None = None
 
 
 def _relative(from_page: str, to_path: str) -> str:
@@ -89,13 +99,29 @@ def pick_size(video: Video, choice: str) -> VideoSize | None:
     return video.size(choice)
 
 
+def zip_path_for(out: Path) -> Path:
+    """Where ``--zip`` puts the copy: ``OUT.zip`` beside the folder (``mirror.v2`` gives ``mirror.v2.zip``)."""
+    return out.with_name(out.name + ".zip")
+
+
 def export_static(app: Flask, out: Path, *, courses: Sequence[str] = (), languages: Sequence[str] = (),
-                  video: str = "240p", signing_key=None, make_zip: bool = False) -> MirrorExport:  # type: ignore[no-untyped-def]
-    """Write the mirror into ``out`` (which must not exist or be empty), sign it, and perhaps zip it."""
+                  video: str = "240p", signing_key: Ed25519PrivateKey | None = None, edition: Edition | None = None,
+                  make_zip: bool = False) -> MirrorExport:
+    """Write the mirror into ``out`` (which must not exist or be empty), sign it, and perhaps zip it.
+
+    :param edition: the edition a signed copy states on every page and in its signatures
+        (``signing.reserve_edition``); required with ``signing_key``.
+    :raises MirrorError: if the copy cannot be made as asked (nothing is signed then).
+    """
     if video not in VIDEO_CHOICES:
         raise MirrorError(f"--video must be one of {', '.join(VIDEO_CHOICES)}")
     if out.exists() and any(out.iterdir()):
         raise MirrorError(f"{out} is not empty: export into a new folder")
+    if make_zip:
+        # An old zip or signature left beside the new copy would be taken for part of it.
+        for stale in (zip_path_for(out), zip_path_for(out).with_name(zip_path_for(out).name + MINISIG_SUFFIX)):
+            if os.path.lexists(stale):
+                raise MirrorError(f"{stale} already exists: remove it, or export into a new folder")
     options = LoadOptions(languages=tuple(app.config["LANGUAGES"]), link_style=MirrorLinkStyle(),
                           media_dir=Path(app.config["MEDIA_DIR"]) if app.config["MEDIA_DIR"] else None)
     catalogue = load_catalogue(Path(app.config["LESSONS_DIR"]), options)
@@ -109,20 +135,30 @@ def export_static(app: Flask, out: Path, *, courses: Sequence[str] = (), languag
     if not langs or set(languages) - set(app.config["LANGUAGES"]):
         raise MirrorError(f"languages must be among {', '.join(app.config['LANGUAGES'])}")
     out.mkdir(parents=True, exist_ok=True)
-    result = MirrorExport(out, languages=langs)
-    writer = _Writer(app, out, Catalogue(tuple(chosen), (), catalogue.root), langs, video, result)
+    result = MirrorExport(out, languages=langs, edition=edition)
+    zip_name = zip_path_for(out).name if make_zip else None
+    writer = _Writer(app, out, Catalogue(tuple(chosen), (), catalogue.root), langs, video, result, zip_name)
     writer.write_all()
     if signing_key is not None:
-        write_manifest(out, signing_key)
+        if edition is None:
+            raise MirrorError("a signed copy needs an edition: take one with signing.reserve_edition")
+        try:
+            write_manifest(out, signing_key, edition)
+        except SigningError as error:
+            raise MirrorError(str(error)) from None
     if make_zip:
         result.zip_path = _zip(out)
+        if signing_key is not None and edition is not None:
+            # The zip is signed as a whole too, so stock minisign can check a copy before it is unpacked.
+            result.zip_signature = sign_file(result.zip_path, signing_key, edition)
     return result
 
 
 class _Writer:
     def __init__(self, app: Flask, out: Path, catalogue: Catalogue, langs: list[str], video: str,
-                 result: MirrorExport) -> None:
+                 result: MirrorExport, zip_name: str | None = None) -> None:
         self.app, self.out, self.catalogue, self.langs, self.video, self.result = app, out, catalogue, langs, video, result
+        self.zip_name = zip_name
 
     def _target(self, relative: str) -> Path:
         """Where ``relative`` goes in the export; never outside it (a name can never climb out)."""
@@ -153,9 +189,14 @@ class _Writer:
         self.result.media_files += 1
 
     def render(self, lang: str, page: str, template: str, **context: object) -> None:
+        """Render one page in ``lang``, its links relative to ``page``, with the copy's date and edition."""
+        edition = self.result.edition
         with self.app.test_request_context(f"/{lang}/"), force_locale(lang):
+            # The date in the reader's language; the edition's minute stays in the signature and in verify's output.
+            made_on = format_date(edition.made.date(), format="long") if edition else None
             html = render_template(template, lang=lang, page=page, rel=lambda target: _relative(page, target),
-                                   catalogue=self.catalogue, languages=self.langs, **context)
+                                   catalogue=self.catalogue, languages=self.langs, edition=edition, made_on=made_on,
+                                   zip_name=self.zip_name, **context)
         self.write(page, html)
 
     def write_all(self) -> None:
@@ -168,6 +209,8 @@ class _Writer:
         self.render(self.langs[0], "index.html", "mirror/index.html")
         for lang in self.langs:
             self.render(lang, f"{lang}/index.html", "mirror/catalogue.html")
+            if self.result.edition is not None:
+                self.render(lang, f"{lang}/check.html", "mirror/check.html")
             for course in self.catalogue.courses:
                 self.render(lang, course_page(lang, course), "mirror/course.html", course=course)
                 for lesson in course.lessons:
@@ -198,9 +241,14 @@ class _Writer:
 
 
 def _zip(folder: Path) -> Path:
-    """The mirror as one .zip beside the folder, files in a stable order."""
-    target = folder.with_suffix(".zip")
-    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-            archive.write(path, Path(folder.name) / path.relative_to(folder))
+    """The mirror as one .zip beside the folder: regular files only, in a stable order, under the folder's name."""
+    entries = list_entries(folder)
+    if entries.special:
+        raise MirrorError(f"{folder} holds entries that are not regular files: {', '.join(entries.special)}")
+    names = sorted([*entries.files, *(name for name in RESERVED_AT_TOP if (folder / name).is_file())])
+    target = zip_path_for(folder)
+    descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
+    with os.fdopen(descriptor, "wb") as handle, zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name in names:
+            archive.write(folder / name, f"{folder.name}/{name}")
     return target

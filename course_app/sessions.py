@@ -1,19 +1,307 @@
-"""The one cookie (safety invariant S5): Flask's signed session cookie, made Secure over HTTPS.
+"""The one cookie (safety invariant S5): an opaque, sealed token; everything else stays on the server.
 
-It is HttpOnly and SameSite=Lax, carries no Expires (so it is gone when the browser closes)
-unless the learner asks to be remembered, and never holds a learner code.
+A police officer who copies a phone's cookie jar must learn nothing from it. So the cookie holds
+no course, lesson, answer, score, time or code: it is 16 random bytes (the token) and two expiry
+minutes, encrypted and authenticated with AES-GCM under a key derived from ``SECRET_KEY`` — to
+anyone without the server's key it is random noise, and it changes each time it is written.
+
+The server keeps what the token opens (``models.session.BrowserSession``): the learner, two
+days, and the session's short-lived state, as JSON. Flask's ``session`` object reads and writes
+that state as usual, so flashes, the staff's form tokens and a quiz result all live there.
+
+- **Reading sets no cookie.** A request whose session stays empty writes nothing and sets
+  nothing: a record and a cookie appear only when a learner acts (answers a quiz, marks a lesson
+  done, saves or enters a code, asks to be remembered) or staff sign in.
+- **Expiry** travels sealed in the cookie, to the minute (``LEARNER_SESSION_HOURS`` idle, or
+  ``REMEMBER_DEVICE_DAYS`` on a remembered device); the server itself stores days only, and
+  ``course-app purge`` removes records nobody can open any more.
+- **Ending** a session deletes its record: a copied cookie then opens nothing.
+- **Rotation**: entering a code or signing in as staff gives the browser a new token.
 """
 
 from __future__ import annotations
 
-from flask import Flask, has_request_context, request
-from flask.sessions import SecureCookieSessionInterface
+import base64
+import hashlib
+import json
+import logging
+import math
+import secrets
+import struct
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from flask import Flask, Request, Response, has_request_context, request
+from flask.sessions import SessionInterface, SessionMixin
+from sqlalchemy import delete
+from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.datastructures import CallbackDict
+
+from .clock import clock
+from .db import checkpoint_after_delete, get_session
+from .models import BrowserSession
+
+log = logging.getLogger("course_app.sessions")
+
+TOKEN_BYTES = 16
+NONCE_BYTES = 12
+_PAYLOAD = struct.Struct(f">{TOKEN_BYTES}sII")  # token, session expires (minute), short-lived state expires (minute)
+# A cookie is rewritten to slide its expiry at most this often (rewriting on every page would
+# make every page per-visitor).
+REFRESH_EVERY_MINUTES = 10
 
 
-class CourseSessionInterface(SecureCookieSessionInterface):
-    """Marks the cookie Secure whenever the request came over HTTPS (directly or via a proxy)."""
+def _minute(timestamp: float) -> int:
+    return int(timestamp // 60)
+
+
+@dataclass(frozen=True)
+class SealedValue:
+    """What a session cookie says, once opened with the server's key."""
+
+    token: bytes
+    expires_minute: int
+    short_lived_until_minute: int
+
+
+class CookieSeal:
+    """Seals and opens cookie values: AES-GCM with a key derived from SECRET_KEY, base64url, no padding."""
+
+    def __init__(self, secret_key: str) -> None:
+        key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
+                   info=b"course_app session cookie v1").derive(secret_key.encode())
+        self._aead = AESGCM(key)
+
+    def seal(self, value: SealedValue) -> str:
+        nonce = secrets.token_bytes(NONCE_BYTES)
+        payload = _PAYLOAD.pack(value.token, value.expires_minute, value.short_lived_until_minute)
+        sealed = nonce + self._aead.encrypt(nonce, payload, b"session")
+        return base64.urlsafe_b64encode(sealed).rstrip(b"=").decode("ascii")
+
+    def open(self, text: str) -> SealedValue | None:
+        """The sealed value, or None for anything this server did not write (or that was altered)."""
+        try:
+            raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+            payload = self._aead.decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], b"session")
+            token, expires, short_lived = _PAYLOAD.unpack(payload)
+        except (ValueError, InvalidTag, struct.error):
+            return None
+        return SealedValue(token, expires, short_lived)
+
+
+def token_hash(token: bytes) -> str:
+    """What the database keeps of a token: its SHA-256 (a stolen database opens no session)."""
+    return hashlib.sha256(token).hexdigest()
+
+
+class ServerSession(CallbackDict[str, Any], SessionMixin):
+    """Flask's ``session`` for this app: a dict kept on the server, plus who the browser is.
+
+    ``learner_id`` is the learner this browser studies as (None until it acts). ``end()`` ends
+    the session everywhere; ``rotate()`` gives the browser a new token at the next response.
+    """
+
+    def __init__(self, data: Mapping[str, Any] | None = None, *, token: bytes | None = None,
+                 learner_id: str | None = None, remembered: bool = False, expires_minute: int = 0,
+                 short_lived_until_minute: int = 0, last_seen_on: date | None = None,
+                 stale_cookie: bool = False) -> None:
+        def on_update(_self: CallbackDict[str, Any]) -> None:
+            self.modified = True
+
+        super().__init__(data or {}, on_update)
+        self.modified = False
+        self.token = token
+        self._learner_id = learner_id
+        self._remembered = remembered
+        self.expires_minute = expires_minute
+        self.short_lived_until_minute = short_lived_until_minute
+        self.last_seen_on = last_seen_on
+        self.stale_cookie = stale_cookie
+        self.identity_changed = False
+        self.cookie_changed = False
+        self.ended = False
+        self.dropped = False
+        self.rotating = False
+
+    @property
+    def learner_id(self) -> str | None:
+        return self._learner_id
+
+    @learner_id.setter
+    def learner_id(self, value: str | None) -> None:
+        if value != self._learner_id:
+            self._learner_id = value
+            self.identity_changed = True
+
+    @property  # type: ignore[override]
+    def permanent(self) -> bool:
+        """"Remember this device": the cookie outlives the browser."""
+        return self._remembered
+
+    @permanent.setter
+    def permanent(self, value: bool) -> None:
+        if bool(value) != self._remembered:
+            self._remembered = bool(value)
+            self.identity_changed = self.cookie_changed = True
+
+    @property
+    def exists(self) -> bool:
+        """Whether the server already keeps a record for this browser."""
+        return self.token is not None
+
+    def end(self) -> None:
+        """End the session: its record is deleted and the browser told to drop the cookie."""
+        self.clear()
+        self._learner_id = None
+        self.ended = True
+
+    def forget_in_browser_only(self) -> None:
+        """Drop the cookie but keep the record (a request from another site may not end a session)."""
+        self.dropped = True
+
+    def rotate(self) -> None:
+        """Give the browser a new token (the old one stops working) when the response goes out."""
+        self.rotating = True
+
+    def keep_briefly(self, key: str, value: Any, minutes: int) -> None:
+        """Keep ``value`` for at most ``minutes`` (or until the next action, leave or delete)."""
+        self[key] = value
+        self.short_lived_until_minute = _minute(clock().timestamp()) + minutes
+        self.cookie_changed = True
+
+    def brief(self, key: str) -> Any:
+        """A value kept with ``keep_briefly``, if it has not expired."""
+        if _minute(clock().timestamp()) > self.short_lived_until_minute:
+            return None
+        return self.get(key)
+
+
+class _Gone:
+    """The record was deleted while this request ran (the session ended in another tab)."""
+
+
+GONE = _Gone()
+
+
+class ServerSessionInterface(SessionInterface):
+    """Opens the session a cookie names, and saves it (creating its record only when there is something to keep)."""
 
     def get_cookie_secure(self, app: Flask) -> bool:
-        if app.config.get("SESSION_COOKIE_SECURE"):
-            return True
-        return has_request_context() and request.is_secure
+        """Secure whenever the request came over HTTPS (directly or through a proxy)."""
+        return bool(app.config.get("SESSION_COOKIE_SECURE")) or (has_request_context() and request.is_secure)
+
+    def _seal(self, app: Flask) -> CookieSeal:
+        seal = app.extensions.get("course_app.cookie_seal")
+        if seal is None:
+            seal = app.extensions["course_app.cookie_seal"] = CookieSeal(app.config["SECRET_KEY"])
+        return seal
+
+    def _limit_minutes(self, app: Flask, remembered: bool) -> int:
+        if remembered:
+            return int(app.config["REMEMBER_DEVICE_DAYS"]) * 24 * 60
+        return int(app.config["LEARNER_SESSION_HOURS"]) * 60
+
+    def _oldest_day(self, app: Flask, remembered: bool, today: date) -> date:
+        """The earliest last-seen day a record may have and still be opened (the server's own, coarse check)."""
+        days = math.ceil(self._limit_minutes(app, remembered) / (24 * 60))
+        return today - timedelta(days=days)
+
+    def open_session(self, app: Flask, request: Request) -> ServerSession:
+        value = request.cookies.get(self.get_cookie_name(app))
+        if not value:
+            return ServerSession()
+        sealed = self._seal(app).open(value)
+        now_minute = _minute(clock(app).timestamp())
+        if sealed is None or sealed.expires_minute < now_minute:
+            return ServerSession(stale_cookie=True)
+        row = get_session().get(BrowserSession, token_hash(sealed.token))
+        if row is None or row.last_seen_on < self._oldest_day(app, row.remembered, clock(app).today()):
+            return ServerSession(stale_cookie=True)
+        try:
+            data = json.loads(row.data)
+        except ValueError:
+            data = {}
+        return ServerSession(data if isinstance(data, dict) else {}, token=sealed.token, learner_id=row.learner_id,
+                             remembered=row.remembered, expires_minute=sealed.expires_minute,
+                             short_lived_until_minute=sealed.short_lived_until_minute, last_seen_on=row.last_seen_on)
+
+    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
+        assert isinstance(session, ServerSession)
+        keep = bool(session) or session.learner_id is not None
+        if session.dropped:
+            self._drop_cookie(app, response)
+            return
+        if session.ended or (not keep and session.exists):
+            self._delete_record(session)
+            self._drop_cookie(app, response)
+            return
+        if not keep:
+            if session.stale_cookie:
+                self._drop_cookie(app, response)
+            return
+        try:
+            written = self._write_record(app, session)
+        except SQLAlchemyError as error:
+            # The view's own work was committed or refused before this point; only the session is lost.
+            log.error("could not save a session (%s)", type(error).__name__)
+            get_session().rollback()
+            return
+        if written is GONE:
+            self._drop_cookie(app, response)
+            return
+        now_minute = _minute(clock(app).timestamp())
+        limit = self._limit_minutes(app, session.permanent)
+        if written or session.cookie_changed or session.expires_minute - now_minute < limit - REFRESH_EVERY_MINUTES:
+            session.expires_minute = now_minute + limit
+            value = self._seal(app).seal(SealedValue(session.token or b"", session.expires_minute,
+                                                     session.short_lived_until_minute))
+            response.set_cookie(
+                self.get_cookie_name(app), value, expires=session.expires_minute * 60 if session.permanent else None,
+                path=self.get_cookie_path(app), domain=self.get_cookie_domain(app), secure=self.get_cookie_secure(app),
+                httponly=True, samesite=self.get_cookie_samesite(app))
+        response.vary.add("Cookie")
+
+    def _drop_cookie(self, app: Flask, response: Response) -> None:
+        response.delete_cookie(self.get_cookie_name(app), path=self.get_cookie_path(app),
+                               domain=self.get_cookie_domain(app), secure=self.get_cookie_secure(app), httponly=True,
+                               samesite=self.get_cookie_samesite(app))
+
+    def _delete_record(self, session: ServerSession) -> None:
+        if session.token is None:
+            return
+        db = get_session()
+        db.rollback()  # anything a view left uncommitted was refused by that view
+        db.execute(delete(BrowserSession).where(BrowserSession.token_hash == token_hash(session.token)))
+        db.commit()
+        checkpoint_after_delete(db)
+
+    def _write_record(self, app: Flask, session: ServerSession) -> bool | _Gone:
+        """Create or update the record; True when a new token was made (so the cookie must be written)."""
+        db = get_session()
+        today = clock(app).today()
+        data = json.dumps(dict(session), separators=(",", ":"), sort_keys=True)
+        if session.token is not None and not session.rotating:
+            if not (session.modified or session.identity_changed or session.last_seen_on != today):
+                return False
+            db.rollback()  # anything a view left uncommitted was refused by that view
+            row = db.get(BrowserSession, token_hash(session.token))
+            if row is None:
+                return GONE
+            row.data, row.learner_id, row.remembered, row.last_seen_on = (data, session.learner_id, session.permanent,
+                                                                          today)
+            db.commit()
+            return False
+        db.rollback()
+        if session.token is not None:
+            db.execute(delete(BrowserSession).where(BrowserSession.token_hash == token_hash(session.token)))
+        session.token = secrets.token_bytes(TOKEN_BYTES)
+        db.add(BrowserSession(token_hash=token_hash(session.token), learner_id=session.learner_id, created_on=today,
+                              last_seen_on=today, remembered=session.permanent, data=data))
+        db.commit()
+        return True

@@ -21,7 +21,8 @@ from course_app.db import Base, database, upgrade_database
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 STARTER_LESSONS = PROJECT_DIR / "lessons"
 LANGUAGES = ("en", "ru", "be")
-TEST_SECRETS = {"SECRET_KEY": "test-secret-key-" + "x" * 32, "LEARNER_CODE_PEPPER": "test-pepper-" + "y" * 32}
+TEST_SECRETS = {"SECRET_KEY": "test-secret-key-" + "x" * 32, "LEARNER_CODE_PEPPER": "test-pepper-" + "y" * 32,
+                "STAFF_TOTP_KEY": "test-totp-key-" + "z" * 32}
 
 
 def using_postgresql() -> bool:

@@ -77,6 +77,7 @@ class Browser:
 
     base: str
     jar: http.cookiejar.CookieJar = field(default_factory=http.cookiejar.CookieJar)
+    extra_headers: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         class NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -88,8 +89,11 @@ class Browser:
     def request(self, path: str, data: dict[str, object] | None = None, timeout: float = 30) -> tuple[int, str]:
         """GET, or POST ``data`` as a form (a list value sends the field once per item, like ticked boxes)."""
         body = urllib.parse.urlencode(data, doseq=True).encode() if data is not None else None
+        request = urllib.request.Request(self.base + path, data=body, headers=self.extra_headers)
+        if body is not None and "Sec-Fetch-Site" not in self.extra_headers:
+            request.add_header("Sec-Fetch-Site", "same-origin")  # as a browser sends it with a form of this site
         try:
-            with self.opener.open(self.base + path, data=body, timeout=timeout) as response:
+            with self.opener.open(request, timeout=timeout) as response:
                 return response.status, response.read().decode()
         except urllib.error.HTTPError as error:
             return error.code, error.read().decode(errors="replace")

@@ -42,8 +42,11 @@ def test_environment_secrets_win_and_nothing_is_written(tmp_path: Path) -> None:
 def test_database_url_requires_shared_secrets(tmp_path: Path) -> None:
     with pytest.raises(ConfigurationError, match="SECRET_KEY is not set"):
         build_config(tmp_path, {"DATABASE_URL": "postgresql://db/course"}, {})
+    with pytest.raises(ConfigurationError, match="STAFF_TOTP_KEY is not set"):
+        build_config(tmp_path, {"DATABASE_URL": "postgresql://db/course", "SECRET_KEY": "k",
+                                "LEARNER_CODE_PEPPER": "p"}, {})
     config = build_config(tmp_path, {"DATABASE_URL": "postgresql://db/course", "SECRET_KEY": "k",
-                                     "LEARNER_CODE_PEPPER": "p"}, {})
+                                     "LEARNER_CODE_PEPPER": "p", "STAFF_TOTP_KEY": "t"}, {})
     assert config["DATABASE_URL"] == "postgresql+psycopg://db/course"
 
 
@@ -77,3 +80,36 @@ def test_every_setting_is_documented() -> None:
 
     guide = (PROJECT_DIR / "docs" / "configuration.md").read_text(encoding="utf-8")
     assert [s.name for s in SETTINGS if f"| `{s.name}` |" not in guide] == []
+
+
+def test_instance_folder_and_every_file_in_it_are_private(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import stat
+
+    from course_app import create_app
+    from course_app.db import upgrade_database
+    from tests.helpers import submit_quiz
+
+    instance = tmp_path / "instance"
+    app = create_app(INSTANCE_PATH=str(instance), DATABASE_URL="", RELOAD_LESSONS=False)  # secrets made here
+    upgrade_database(app)
+    submit_quiz(app.test_client(), app, "wages")  # a write, so SQLite has made its -wal and -shm files
+    assert stat.S_IMODE(instance.stat().st_mode) == 0o700
+    files = {path.name: stat.S_IMODE(path.stat().st_mode) for path in instance.iterdir()}
+    assert {"course_app.sqlite3", "course_app.sqlite3-wal", "secret_key", "learner_code_pepper",
+            "staff_totp_key"} <= set(files)
+    assert set(files.values()) == {0o600}, files
+
+
+def test_open_instance_permissions_are_warned_about_at_start(tmp_path, caplog) -> None:  # type: ignore[no-untyped-def]
+    import logging
+
+    from course_app import create_app
+
+    instance = tmp_path / "instance"
+    create_app(INSTANCE_PATH=str(instance), DATABASE_URL="", RELOAD_LESSONS=False)
+    instance.chmod(0o755)
+    (instance / "secret_key").chmod(0o644)
+    caplog.set_level(logging.WARNING)
+    create_app(INSTANCE_PATH=str(instance), DATABASE_URL="", RELOAD_LESSONS=False)
+    assert f"run 'chmod 700 {instance}'" in caplog.text
+    assert "(secret_key)" in caplog.text and f"run 'chmod 600 {instance}/*'" in caplog.text

@@ -54,7 +54,7 @@ def test_every_language_and_lesson_is_there(mirror: tuple[Path, Path]) -> None:
 def test_crawl_finds_no_broken_link_and_nothing_from_elsewhere(mirror: tuple[Path, Path]) -> None:
     out, _key = mirror
     pages = list(out.rglob("*.html"))
-    assert len(pages) == 1 + 3 * 8
+    assert len(pages) == 1 + 3 * 9  # the choice of language, then per language: courses, how to check, 7 lessons
     for page in pages:
         parser = Links()
         parser.feed(page.read_text(encoding="utf-8"))
@@ -84,7 +84,7 @@ def test_video_lesson_carries_one_small_size_with_subtitles_and_transcript(mirro
 
 def test_verify_passes_then_catches_one_changed_byte(mirror: tuple[Path, Path], tmp_path: Path) -> None:
     out, key = mirror
-    ok = run_course_app("export", "verify", str(out), "--key", str(key), cwd=tmp_path)
+    ok = run_course_app("export", "verify", str(out), "--key-file", str(key), cwd=tmp_path)
     assert ok.returncode == 0 and "verified" in ok.stdout
     copy = tmp_path / "copy"
     shutil.copytree(out, copy)
@@ -97,7 +97,7 @@ def test_verify_passes_then_catches_one_changed_byte(mirror: tuple[Path, Path], 
     assert "changed: ru/trade-unions/wages.html" in tampered.stderr and "NOT VERIFIED" in tampered.stderr
     shutil.copyfile(out / "ru" / "trade-unions" / "wages.html", page)  # put it back
     (copy / "en" / "extra.html").write_text("<p>added by someone</p>")
-    added = run_course_app("export", "verify", str(copy), "--key", str(key), cwd=tmp_path)
+    added = run_course_app("export", "verify", str(copy), "--key-file", str(key), cwd=tmp_path)
     assert added.returncode == 1 and "added: en/extra.html" in added.stderr
 
 
@@ -106,7 +106,7 @@ def test_verify_with_another_key_fails(mirror: tuple[Path, Path], tmp_path: Path
     env = {"INSTANCE_PATH": str(tmp_path / "other")}
     run_course_app("export", "keygen", cwd=tmp_path, env=env)
     other = tmp_path / "other" / "mirror-signing.pub"
-    result = run_course_app("export", "verify", str(out), "--key", str(other), cwd=tmp_path)
+    result = run_course_app("export", "verify", str(out), "--key-file", str(other), cwd=tmp_path)
     assert result.returncode == 1 and "signature does not match" in result.stderr
 
 

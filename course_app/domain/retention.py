@@ -1,10 +1,12 @@
 """How long learner data is kept, and removing what is past it (``course-app purge``, from cron).
 
+- A **browser session** record is kept while its cookie could still open it: a day or so after
+  its last use (``session_hours``, rounded up to days, since the server stores days only), or
+  ``remember_days`` after it on a device the learner asked to be remembered on.
+- A learner **without** a saved code exists only through their browser sessions. Once none is
+  left, nobody can ever reach that progress again, so it goes.
 - A learner **with** a saved code is kept until they have been away ``retention_days``
   (default 365): their code would otherwise stop working while they still rely on it.
-- A learner **without** a code exists only for their browser session. Once that session has
-  certainly ended — a day after their last visit, or ``remember_days`` after it if they asked
-  to be remembered on the device — nobody can ever reach that progress again, so it goes.
 
 Staff sessions past their idle limit and throttle counters past their window go too.
 """
@@ -12,14 +14,13 @@ Staff sessions past their idle limit and throttle counters past their window go 
 from __future__ import annotations
 
 import math
-import time
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import and_, delete, or_, select
+from sqlalchemy import and_, delete, exists, or_, select
 from sqlalchemy.orm import Session
 
-from ..models import Learner, StaffSession, ThrottleWindow
+from ..models import BrowserSession, Learner, StaffSession, ThrottleWindow
 from .learners import delete_learner
 
 
@@ -37,23 +38,37 @@ class PurgeResult:
     learners_with_code: int
     learners_without_code: int
     staff_sessions: int
+    browser_sessions: int = 0
+
+
+def expire_browser_sessions(session: Session, today: date, rules: Retention) -> int:
+    """Delete session records no cookie can open any more; returns how many."""
+    session_days = max(1, math.ceil(rules.session_hours / 24))
+    result = session.execute(delete(BrowserSession).where(or_(
+        and_(BrowserSession.remembered.is_(False), BrowserSession.last_seen_on < today - timedelta(days=session_days)),
+        and_(BrowserSession.remembered.is_(True),
+             BrowserSession.last_seen_on < today - timedelta(days=rules.remember_days)),
+    )))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]  # a DML result has a rowcount
 
 
 def expired_learners(session: Session, today: date, rules: Retention) -> list[Learner]:
-    """Learners whose data is past its time, oldest first."""
-    session_days = max(1, math.ceil(rules.session_hours / 24))
+    """Learners whose data is past its time, oldest first (run after expiring browser sessions)."""
+    has_session = exists().where(BrowserSession.learner_id == Learner.id)
     statement = select(Learner).where(or_(
         and_(Learner.code_hash.is_not(None), Learner.last_seen_on < today - timedelta(days=rules.retention_days)),
-        and_(Learner.code_hash.is_(None), Learner.remembered.is_(False),
-             Learner.last_seen_on < today - timedelta(days=session_days)),
-        and_(Learner.code_hash.is_(None), Learner.remembered.is_(True),
-             Learner.last_seen_on < today - timedelta(days=rules.remember_days)),
+        # Seen before today: a learner made a moment ago may not have its session saved yet.
+        and_(Learner.code_hash.is_(None), ~has_session, Learner.last_seen_on < today),
     )).order_by(Learner.last_seen_on)
     return list(session.scalars(statement))
 
 
 def purge(session: Session, today: date, now: datetime, rules: Retention) -> PurgeResult:
-    """Delete everything past its time (the statistics aggregates follow); flushes, never commits."""
+    """Delete everything past its time (the statistics aggregates follow); flushes, never commits.
+
+    :param now: the current time (UTC, naive) for staff sessions and throttle windows.
+    """
+    browser_sessions = expire_browser_sessions(session, today, rules)
     with_code = without_code = 0
     for learner in expired_learners(session, today, rules):
         if learner.has_code:
@@ -62,9 +77,8 @@ def purge(session: Session, today: date, now: datetime, rules: Retention) -> Pur
             without_code += 1
         delete_learner(session, learner)
     staff = session.execute(delete(StaffSession).where(
-        StaffSession.last_seen_at < now - timedelta(minutes=rules.staff_session_minutes))).rowcount
+        StaffSession.last_seen_at < now - timedelta(minutes=rules.staff_session_minutes))).rowcount  # type: ignore[attr-defined]
     session.execute(delete(ThrottleWindow).where(
-        ThrottleWindow.window_start < int(time.time()) - rules.throttle_window_seconds))
+        ThrottleWindow.window_start < int(now.replace(tzinfo=UTC).timestamp()) - rules.throttle_window_seconds))
     session.flush()
-    return PurgeResult(with_code, without_code, staff or 0)
-
+    return PurgeResult(with_code, without_code, staff or 0, browser_sessions)

@@ -1,15 +1,24 @@
 """Staff accounts: Argon2id passwords, TOTP second factor, enrolment, and account changes.
 
 Accounts are made only from the command line. A member enrols their authenticator at their
-first login: the secret is shown then (as text and as a QR code) and never again.
+first login: the secret is shown then (as text and as a QR code) and never again. The secret
+is stored sealed (AES-GCM under ``STAFF_TOTP_KEY``, a key kept beside the learner-code pepper,
+never in the database): a copy of the database alone cannot make anyone's codes.
 """
 
 from __future__ import annotations
 
+import base64
 import hmac
+import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 import pyotp
 from argon2 import PasswordHasher
@@ -28,8 +37,49 @@ _hasher = PasswordHasher()  # Argon2id with argon2-cffi's current recommended pa
 _DUMMY_HASH = _hasher.hash("not a real password, only here to spend the same time")
 
 
+SEALED_PREFIX = "v1:"
+
+
 class StaffAccountError(Exception):
     """Something about an account request is wrong; the message says what."""
+
+
+def _totp_cipher(key: str) -> AESGCM:
+    derived = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"course_app staff TOTP v1").derive(key.encode())
+    return AESGCM(derived)
+
+
+def seal_totp_secret(secret: str, key: str) -> str:
+    """The TOTP secret as stored: ``v1:`` and base64 of nonce and AES-GCM ciphertext."""
+    nonce = secrets.token_bytes(12)
+    sealed = nonce + _totp_cipher(key).encrypt(nonce, secret.encode("ascii"), b"totp")
+    return SEALED_PREFIX + base64.urlsafe_b64encode(sealed).decode("ascii")
+
+
+def open_totp_secret(stored: str, key: str) -> str:
+    """The TOTP secret from its stored form (a secret stored before sealing existed is returned as is).
+
+    :raises StaffAccountError: when the stored value cannot be opened with ``key`` (the wrong key).
+    """
+    if not stored.startswith(SEALED_PREFIX):
+        return stored
+    try:
+        raw = base64.urlsafe_b64decode(stored[len(SEALED_PREFIX):])
+        return _totp_cipher(key).decrypt(raw[:12], raw[12:], b"totp").decode("ascii")
+    except (ValueError, InvalidTag):
+        raise StaffAccountError("an authenticator secret cannot be opened: STAFF_TOTP_KEY is not the key it was "
+                                "sealed with") from None
+
+
+def seal_plain_totp_secrets(session: Session, key: str) -> int:
+    """Seal every TOTP secret stored before sealing existed; returns how many (after an upgrade)."""
+    sealed = 0
+    for member in session.scalars(select(StaffMember).where(StaffMember.totp_secret.is_not(None))):
+        if member.totp_secret is not None and not member.totp_secret.startswith(SEALED_PREFIX):
+            member.totp_secret = seal_totp_secret(member.totp_secret, key)
+            sealed += 1
+    session.flush()
+    return sealed
 
 
 @dataclass(frozen=True)
@@ -84,43 +134,46 @@ def set_password(session: Session, member: StaffMember, password: str) -> None:
     end_sessions(session, member)
 
 
-def start_enrolment(session: Session, member: StaffMember, issuer: str) -> Enrolment:
+def start_enrolment(session: Session, member: StaffMember, issuer: str, key: str) -> Enrolment:
     """A new secret for an account that is not enrolled (each visit replaces the last one shown)."""
     if member.totp_enrolled:
         raise StaffAccountError("this account already has an authenticator; an admin can reset it")
-    member.totp_secret = pyotp.random_base32()
+    member.totp_secret = seal_totp_secret(pyotp.random_base32(), key)
     member.totp_last_step = 0
     session.flush()
-    return pending_enrolment(member, issuer)
+    return pending_enrolment(member, issuer, key)
 
 
-def pending_enrolment(member: StaffMember, issuer: str) -> Enrolment:
+def pending_enrolment(member: StaffMember, issuer: str, key: str) -> Enrolment:
     """The secret being enrolled, to show again after a mistyped code."""
     if member.totp_secret is None or member.totp_enrolled:
         raise StaffAccountError("this account has no enrolment under way")
-    uri = pyotp.TOTP(member.totp_secret, digits=TOTP_DIGITS, interval=TOTP_STEP).provisioning_uri(
+    secret = open_totp_secret(member.totp_secret, key)
+    uri = pyotp.TOTP(secret, digits=TOTP_DIGITS, interval=TOTP_STEP).provisioning_uri(
         name=member.name, issuer_name=issuer)
-    return Enrolment(member.totp_secret, uri)
+    return Enrolment(secret, uri)
 
 
-def verify_totp(session: Session, member: StaffMember, code: str, now: float) -> bool:
+def verify_totp(session: Session, member: StaffMember, code: str, now: float, key: str) -> bool:
     """True for a current code (±1 step) never used before; the step is then used up."""
     code = "".join(code.split())
     if member.totp_secret is None or len(code) != TOTP_DIGITS or not code.isdigit():
         return False
-    totp = pyotp.TOTP(member.totp_secret, digits=TOTP_DIGITS, interval=TOTP_STEP)
+    totp = pyotp.TOTP(open_totp_secret(member.totp_secret, key), digits=TOTP_DIGITS, interval=TOTP_STEP)
     current = int(now // TOTP_STEP)
     for step in range(current - TOTP_WINDOW, current + TOTP_WINDOW + 1):
         if step > member.totp_last_step and hmac.compare_digest(totp.at(step * TOTP_STEP), code):
             member.totp_last_step = step
+            if not member.totp_secret.startswith(SEALED_PREFIX):
+                member.totp_secret = seal_totp_secret(member.totp_secret, key)
             session.flush()
             return True
     return False
 
 
-def finish_enrolment(session: Session, member: StaffMember, code: str, now: float) -> bool:
+def finish_enrolment(session: Session, member: StaffMember, code: str, now: float, key: str) -> bool:
     """Confirm the authenticator with a first code; from then on, every login needs one."""
-    if not verify_totp(session, member, code, now):
+    if not verify_totp(session, member, code, now, key):
         return False
     member.totp_enrolled = True
     session.flush()

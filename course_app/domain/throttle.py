@@ -10,14 +10,6 @@ from ..db import insert_on_conflict
 from ..models import ThrottleWindow
 
 
-def failures(session: Session, key: str, window_seconds: int, now: int) -> int:
-    """Failures recorded for ``key`` in its current window (0 once the window has passed)."""
-    row = session.get(ThrottleWindow, key, populate_existing=True)
-    if row is None or now - row.window_start >= window_seconds:
-        return 0
-    return row.count
-
-
 def record_failure(session: Session, key: str, window_seconds: int, now: int) -> int:
     """Count one failure, atomically, starting a new window if the old one has passed; returns the count."""
     insert = insert_on_conflict(session, ThrottleWindow)

@@ -9,4 +9,3 @@ from . import context, identity, media, pages, progress, quizzes, safety  # noqa
 
 def init_app(app: Flask) -> None:
     context.init_app(app)
-    identity.init_app(app)

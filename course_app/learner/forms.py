@@ -1,7 +1,9 @@
 """The learner's forms: a quiz (built for each quiz), continue with a code, and small action forms.
 
-Every form carries Flask-WTF's CSRF token. Quiz fields are named by position (q1, q2_3 …),
-so nothing from another quiz can be slipped in, and every value must be one the form offered.
+Learner forms carry no CSRF token: a token needs a session, and reading must set no cookie
+(S5). Forged posts from other sites are refused by their ``Sec-Fetch-Site``/``Origin`` instead
+(cross_site.py). Quiz fields are named by position (q1, q2_3 …), so nothing from another quiz
+can be slipped in, and every value must be one the form offered.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, PasswordField, RadioField, SelectField, SelectMultipleField, ValidationError
+from wtforms import BooleanField, RadioField, SelectField, SelectMultipleField, StringField, ValidationError
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
 
@@ -51,7 +53,14 @@ class QuestionFields:
     parts: tuple[QuestionPart, ...] = ()
 
 
-class QuizForm(FlaskForm):
+class LearnerForm(FlaskForm):
+    """A learner's form: no per-visitor token (see the module docstring)."""
+
+    class Meta:
+        csrf = False
+
+
+class QuizForm(LearnerForm):
     """Base class of the per-quiz forms built by ``quiz_form``."""
 
     questions: tuple[QuestionFields, ...] = ()
@@ -149,15 +158,17 @@ def _quiz_form_class(quiz: Quiz) -> type[QuizForm]:
     return type("QuizFormFor", (QuizForm,), attributes)
 
 
-class ContinueWithCodeForm(FlaskForm):
-    code = PasswordField(_l("Your learner code"), validators=[
+class ContinueWithCodeForm(LearnerForm):
+    # A text field, not a password field: browsers offer to save passwords, and a saved code on
+    # a checked phone is exactly what must not exist. The template adds autocomplete="off".
+    code = StringField(_l("Your learner code"), validators=[
         InputRequired(message=_l("Type your learner code.")), Length(max=80, message=_l("That is too long for a learner code."))])
     remember = BooleanField(_l("Remember this device (otherwise you are forgotten when the browser closes)"))
 
 
-class ActionForm(FlaskForm):
-    """A button that changes something: only the CSRF token travels."""
+class ActionForm(LearnerForm):
+    """A button that changes something: nothing but the button travels."""
 
 
-class RememberForm(FlaskForm):
+class RememberForm(LearnerForm):
     remember = BooleanField(_l("Remember this device"))

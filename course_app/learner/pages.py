@@ -7,11 +7,13 @@ from werkzeug.wrappers import Response
 
 from ..content import current_catalogue
 from ..content.model import Course
+from ..clock import clock
 from ..db import get_session
+from ..domain.progress import record_lesson_reached
 from ..i18n import browser_language
 from . import bp
 from .forms import ActionForm
-from .identity import note_lesson_opened
+from .identity import current_learner
 from .lookup import LessonView, find_course
 from .page_cache import render_cached
 from .routing import lesson_route
@@ -52,8 +54,13 @@ def _render_course(course: Course) -> str:
 
 @lesson_route("", "lesson")
 def lesson(view: LessonView) -> str:
-    """A lesson page: the text, its sections, its quiz, and the way on."""
-    if note_lesson_opened(view.place, view.wanted_lang):
+    """A lesson page: the text, its sections, its quiz, and the way on.
+
+    A reader without a session stays nobody (nothing is written); a learner's visit is noted, by the day.
+    """
+    learner = current_learner()
+    if learner is not None:
+        record_lesson_reached(get_session(), learner, view.place, view.wanted_lang, clock().today())
         get_session().commit()
     return render_lesson(view)
 

@@ -2,33 +2,33 @@
 
 The learner code appears on exactly one page, the answer to "Save my progress", which is
 never cached and never redirected to (a redirect would need the code in an address or a
-cookie). Typing a code costs the same time whether it is right or wrong.
+cookie). A code is checked by its keyed hash in one indexed look-up, so a right and a wrong
+code cost the same and nothing waits on a timer; wrong codes are counted on the server, per
+browser session, never per address (behind Tor every learner has the same one).
 """
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 
-from flask import abort, current_app, flash, redirect, render_template, session, url_for
+from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_login import login_user
 from werkzeug.wrappers import Response
 
+from ..clock import clock
 from ..content import current_catalogue
 from ..content.model import Course
-from ..db import get_session
+from ..db import checkpoint_after_delete, get_session
 from ..domain.learners import CODE_DIGITS, CodeFormatError, delete_learner, find_learner_by_code, issue_code, merge_into
 from ..domain.progress import LearnerProgress
+from ..work_limits import Busy, limit
 from . import bp
 from .forms import ActionForm, ContinueWithCodeForm, RememberForm
+from .identity import become, browser_session, current_learner, ensure_learner, forget_learner
 from .lookup import lesson_counts
-from .identity import current_learner, ensure_learner, forget_learner, today
 from .standing import forget_cached_progress, learner_progress
 
 CODE_TRIES_KEY = "code_tries"
-CODE_TRIES_LIMIT = 5
-CODE_TRIES_WINDOW = 15 * 60
 
 
 @dataclass(frozen=True)
@@ -55,26 +55,27 @@ def course_standings(progress: LearnerProgress) -> list[CourseStanding]:
     return standings
 
 
-def _render_progress(lang: str, continue_form: ContinueWithCodeForm | None = None, status: int = 200):  # type: ignore[no-untyped-def]
+def _render_progress(lang: str, continue_form: ContinueWithCodeForm | None = None, status: int = 200
+                     ) -> tuple[str, int]:
     learner = current_learner()
-    remember_form = RememberForm(remember=bool(session.permanent))
+    progress = learner_progress()
     html = render_template(
-        "learner/progress.html", learner=learner, standings=course_standings(learner_progress()),
-        progress=learner_progress(), save_form=ActionForm(), continue_form=continue_form or ContinueWithCodeForm(),
-        remember_form=remember_form, remember_days=current_app.config["REMEMBER_DEVICE_DAYS"],
-        code_digits=CODE_DIGITS,
+        "learner/progress.html", learner=learner, standings=course_standings(progress), progress=progress,
+        save_form=ActionForm(), continue_form=continue_form or ContinueWithCodeForm(),
+        remember_form=RememberForm(remember=browser_session().permanent),
+        remember_days=current_app.config["REMEMBER_DEVICE_DAYS"], code_digits=CODE_DIGITS,
     )
-    return html if status == 200 else (html, status)
+    return html, status
 
 
 @bp.get("/<lang:lang>/progress")
-def progress(lang: str) -> str:
+def progress(lang: str) -> tuple[str, int]:
     """What this learner has done, course by course, and the three actions."""
     return _render_progress(lang)
 
 
 @bp.post("/<lang:lang>/progress/code")
-def save_progress(lang: str) -> tuple[str, int] | str:
+def save_progress(lang: str) -> str:
     """Make a learner code and show it, once."""
     if not ActionForm().validate():
         abort(400)
@@ -86,69 +87,57 @@ def save_progress(lang: str) -> tuple[str, int] | str:
 
 
 @bp.post("/<lang:lang>/progress/continue")
-def continue_with_code(lang: str) -> Response | tuple[str, int] | str:
+def continue_with_code(lang: str) -> Response | tuple[str, int]:
     """Bring back the progress saved under a code, merged with what this browser did before."""
     form = ContinueWithCodeForm()
     if not form.validate():
         return _render_progress(lang, form, 422)
-    if _too_many_tries():
-        form.code.errors.append(_("Too many wrong codes from this browser. Wait 15 minutes, then try again."))
+    if _wrong_tries_today() >= current_app.config["CODE_TRIES_PER_DAY"]:
+        form.code.errors.append(_("Too many wrong codes in this session. Close the browser and open the site "
+                                  "again, or try again tomorrow."))
         return _render_progress(lang, form, 429)
-    started = time.monotonic()
     try:
-        target = find_learner_by_code(get_session(), form.code.data or "", current_app.config["LEARNER_CODE_PEPPER"])
+        with limit("code_checks").slot():
+            target = find_learner_by_code(get_session(), form.code.data or "",
+                                          current_app.config["LEARNER_CODE_PEPPER"])
+            message = _("No progress is saved under this code. Check each group of digits and try again.")
     except CodeFormatError as error:
         target = None
         message = _("A learner code has %(expected)d digits; you typed %(found)d. Check it and try again.",
                     expected=CODE_DIGITS, found=error.digits_found)
-    else:
-        message = _("No progress is saved under this code. Check each group of digits and try again.")
-    if target is not None:
-        here = current_learner()
-        if here is not None and not here.has_code:
-            merge_into(get_session(), here, target, lesson_counts())
-        target.touch(today())
-        target.remembered = bool(form.remember.data)
-        get_session().commit()
-        session.pop(CODE_TRIES_KEY, None)
-        login_user(target)
-        session.permanent = bool(form.remember.data)
-        forget_cached_progress()
-    else:
+    except Busy:
+        form.code.errors.append(_("Many codes are being checked right now. Wait a moment, then try again."))
+        return _render_progress(lang, form, 503)
+    if target is None:
         _count_wrong_try()
         get_session().rollback()
-    _wait_out(started)
-    if target is None:
         form.code.errors.append(message)
         return _render_progress(lang, form, 422)
+    here = current_learner()
+    if here is not None and here.id != target.id and not here.has_code:
+        merge_into(get_session(), here, target, lesson_counts())
+    target.touch(clock().today())
+    get_session().commit()
+    session = browser_session()
+    session.pop(CODE_TRIES_KEY, None)
+    session.rotate()  # a new token: whoever copied the old cookie does not follow the learner in
+    session.permanent = bool(form.remember.data)
+    become(target)
+    forget_cached_progress()
     flash(_("Welcome back: your progress is here."), "success")
     return redirect(url_for("learner.progress", lang=lang), code=303)
 
 
-def _too_many_tries() -> bool:
-    tries = session.get(CODE_TRIES_KEY)
-    if not (isinstance(tries, list) and len(tries) == 2):
-        return False
-    window_start, count = tries
-    if time.time() - window_start > CODE_TRIES_WINDOW:
-        session.pop(CODE_TRIES_KEY, None)
-        return False
-    return int(count) >= CODE_TRIES_LIMIT
+def _wrong_tries_today() -> int:
+    """Wrong codes typed in this browser session today (counted on the server, by the day)."""
+    tries = browser_session().get(CODE_TRIES_KEY)
+    if isinstance(tries, list) and len(tries) == 2 and tries[0] == clock().today().isoformat():
+        return int(tries[1])
+    return 0
 
 
 def _count_wrong_try() -> None:
-    tries = session.get(CODE_TRIES_KEY)
-    if isinstance(tries, list) and len(tries) == 2 and time.time() - tries[0] <= CODE_TRIES_WINDOW:
-        session[CODE_TRIES_KEY] = [tries[0], int(tries[1]) + 1]
-    else:
-        session[CODE_TRIES_KEY] = [int(time.time()), 1]
-
-
-def _wait_out(started: float) -> None:
-    """Make every code check take the same time, so timing tells nothing about the answer."""
-    remaining = current_app.config["CODE_CHECK_SECONDS"] - (time.monotonic() - started)
-    if remaining > 0:
-        time.sleep(remaining)
+    browser_session()[CODE_TRIES_KEY] = [clock().today().isoformat(), _wrong_tries_today() + 1]
 
 
 @bp.post("/<lang:lang>/progress/remember")
@@ -157,11 +146,8 @@ def remember_device(lang: str) -> Response:
     form = RememberForm()
     if not form.validate():
         abort(400)
+    session = browser_session()
     session.permanent = bool(form.remember.data)
-    learner = current_learner()
-    if learner is not None:
-        learner.remembered = session.permanent
-        get_session().commit()
     flash(_("This device will remember you for %(days)d days.", days=current_app.config["REMEMBER_DEVICE_DAYS"])
           if session.permanent else _("This device will forget you when the browser closes."), "success")
     return redirect(url_for("learner.progress", lang=lang), code=303)
@@ -175,13 +161,14 @@ def confirm_delete(lang: str) -> str:
 
 @bp.post("/<lang:lang>/progress/delete")
 def delete_everything(lang: str) -> Response:
-    """Remove the learner and all their rows, end the session, and say so."""
+    """Remove the learner and all their rows, end the session on the server, and say so."""
     if not ActionForm().validate():
         abort(400)
     learner = current_learner()
     if learner is not None:
         delete_learner(get_session(), learner)
         get_session().commit()
+        checkpoint_after_delete(get_session())
     forget_learner()
     return redirect(url_for("learner.deleted", lang=lang), code=303)
 

@@ -1,8 +1,13 @@
-"""Answering a quiz, seeing the result, and marking a lesson done (post/redirect/get)."""
+"""Answering a quiz, seeing the result, and marking a lesson done (post/redirect/get).
+
+The result of the last attempt lives on the server with the browser's session, never in the
+cookie: it stays for ``RESULT_MINUTES`` so a refresh, a language switch or a dropped Tor
+connection still finds it, and goes at the learner's next action, at leave or delete.
+"""
 
 from __future__ import annotations
 
-from flask import abort, redirect, render_template, request, session
+from flask import abort, redirect, render_template, request
 from werkzeug.wrappers import Response
 
 from ..addresses import lesson_url
@@ -10,13 +15,16 @@ from ..content.quiz import Quiz
 from ..db import get_session
 from ..domain.grading import grade
 from ..domain.progress import record_lesson_completed, record_quiz_attempt
+from . import bp
 from .forms import ActionForm, QuizForm, quiz_form
-from .identity import ensure_learner, today
+from ..clock import clock
+from .identity import browser_session, ensure_learner
 from .lookup import LessonView
 from .standing import learner_progress
 from .routing import lesson_route
 
 LAST_RESULT_KEY = "last_quiz"
+RESULT_MINUTES = 60
 
 
 def _quiz_of(view: LessonView) -> Quiz:
@@ -44,18 +52,17 @@ def quiz_page(view: LessonView) -> Response | tuple[str, int]:
     answers = form.answers()
     result = grade(quiz, answers)
     learner = ensure_learner()
-    record_quiz_attempt(get_session(), learner, view.place, view.wanted_lang, result, today())
+    record_quiz_attempt(get_session(), learner, view.place, view.wanted_lang, result, clock().today())
     get_session().commit()
-    # The answers (choice ids only) stay in the signed session cookie just long enough to show the result.
-    session[LAST_RESULT_KEY] = {"lesson": f"{view.course.slug}/{view.lesson.slug}", "lang": quiz.lang,
-                                "answers": answers}
+    browser_session().keep_briefly(LAST_RESULT_KEY, {"lesson": f"{view.course.slug}/{view.lesson.slug}",
+                                                     "lang": quiz.lang, "answers": answers}, RESULT_MINUTES)
     return redirect(lesson_url(view.course, view.lesson, view.wanted_lang, endpoint="quiz_result"), code=303)
 
 
 @lesson_route("/result", "quiz_result")
 def quiz_result(view: LessonView) -> Response | str:
     """The score, which answers were right, and every explanation; with a way to try again."""
-    stored = session.get(LAST_RESULT_KEY)
+    stored = browser_session().brief(LAST_RESULT_KEY)
     quiz = _quiz_of(view)
     if not isinstance(stored, dict) or stored.get("lesson") != f"{view.course.slug}/{view.lesson.slug}":
         return redirect(lesson_url(view.course, view.lesson, view.wanted_lang, endpoint="quiz"), code=303)
@@ -76,6 +83,13 @@ def mark_done(view: LessonView) -> Response | tuple[str, int]:
     if not form.validate():
         abort(400)
     learner = ensure_learner()
-    record_lesson_completed(get_session(), learner, view.place, view.wanted_lang, today())
+    record_lesson_completed(get_session(), learner, view.place, view.wanted_lang, clock().today())
     get_session().commit()
     return redirect(lesson_url(view.course, view.lesson, view.wanted_lang) + "#lesson-done", code=303)
+
+
+@bp.before_request
+def drop_last_result_at_the_next_action() -> None:
+    """A result is shown until the learner does something else; then nothing of it is kept."""
+    if request.method == "POST" and LAST_RESULT_KEY in browser_session():
+        browser_session().pop(LAST_RESULT_KEY)

@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
-from flask import current_app, redirect, render_template, session
+from flask import current_app, redirect, render_template
 from werkzeug.wrappers import Response
 
+from ..cross_site import is_own_navigation
 from . import bp
+from .identity import browser_session
 
 
 @bp.get("/<lang:lang>/leave")
 def leave(lang: str) -> Response:
-    """End the session at once and go to a neutral site (works without JavaScript)."""
-    session.clear()
+    """End the session at once and go to a neutral site (a plain link: works with one tap, without JavaScript).
+
+    The browser always drops the cookie. The record on the server is deleted too — so a copied
+    cookie opens nothing afterwards — when the learner came from this site or typed the address;
+    a link on another site cannot end a learner's session on the server.
+    """
+    session = browser_session()
+    if is_own_navigation():
+        session.end()
+    else:
+        session.forget_in_browser_only()
     response = redirect(current_app.config["LEAVE_URL"], code=303)
     # Ask the browser to drop this site's cookies and cache as well, where it supports it.
     response.headers["Clear-Site-Data"] = '"cache", "cookies"'

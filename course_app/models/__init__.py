@@ -3,11 +3,12 @@
 from .answers import AnswerTally
 from .learner import Learner
 from .progress import LessonProgress, QuizProgress
+from .session import BrowserSession
 from .staff import AuditEvent, StaffCourse, StaffMember, StaffRole, StaffSession
 from .statistics import CourseProgress, LessonDay, QuizDay
 from .throttle import ThrottleWindow
 
 __all__ = [
-    "AnswerTally", "AuditEvent", "CourseProgress", "Learner", "LessonDay", "LessonProgress", "QuizDay",
+    "AnswerTally", "AuditEvent", "BrowserSession", "CourseProgress", "Learner", "LessonDay", "LessonProgress", "QuizDay",
     "QuizProgress", "StaffCourse", "StaffMember", "StaffRole", "StaffSession", "ThrottleWindow",
 ]

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask_login import UserMixin
-from sqlalchemy import Boolean, String, false
+from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import Base
 from .types import Day, LearnerId
 
 
-class Learner(UserMixin, Base):
+class Learner(Base):
     """Someone studying. Nothing here says who they are: no name, address, IP or browser."""
 
     __tablename__ = "learner"
@@ -22,12 +21,6 @@ class Learner(UserMixin, Base):
     code_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_on: Mapped[Day]
     last_seen_on: Mapped[Day] = mapped_column(index=True)
-    # Asked to be remembered on a device: their session may live REMEMBER_DEVICE_DAYS, not hours,
-    # so `course-app purge` waits that long before removing a learner without a code.
-    remembered: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
-
-    def get_id(self) -> str:
-        return self.id
 
     @property
     def has_code(self) -> bool:

@@ -37,8 +37,8 @@ class StaffMember(Base):
     name: Mapped[str] = mapped_column(String(80), unique=True)
     role: Mapped[str] = mapped_column(String(20))
     password_hash: Mapped[str] = mapped_column(String(255))
-    # Base32 TOTP secret; None until the member enrols at their first login.
-    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    # The TOTP secret, sealed with STAFF_TOTP_KEY (see domain/staff_accounts.py); None until enrolment.
+    totp_secret: Mapped[str | None] = mapped_column(String(200))
     totp_enrolled: Mapped[bool] = mapped_column(Boolean, default=False)
     # The last 30-second step whose code was accepted: a code is never accepted twice.
     totp_last_step: Mapped[int] = mapped_column(Integer, default=0)

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app, g, session
 from sqlalchemy import delete
 
+from ..clock import clock
 from ..db import get_session
 from ..models import StaffMember, StaffSession
 
@@ -23,7 +24,8 @@ PENDING_MINUTES = 10
 
 
 def now_utc() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
+    """Now, in UTC without a zone (how staff times are stored), from the app's clock."""
+    return clock().now().replace(tzinfo=None)
 
 
 def _digest(token: str) -> str:
@@ -31,8 +33,9 @@ def _digest(token: str) -> str:
 
 
 def begin(member: StaffMember) -> None:
-    """Sign ``member`` in: a fresh cookie session with a new token (the caller commits)."""
+    """Sign ``member`` in: a fresh session (new browser token too) with a new staff token (the caller commits)."""
     session.clear()
+    session.rotate()  # type: ignore[attr-defined]  # the app's session is a ServerSession
     token = secrets.token_urlsafe(32)
     get_session().add(StaffSession(token_hash=_digest(token), staff_id=member.id, last_seen_at=now_utc()))
     session[TOKEN_KEY] = token

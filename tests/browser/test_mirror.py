@@ -27,5 +27,9 @@ def test_mirror_from_disk_without_javascript(browser, tmp_path: Path) -> None:  
     page.locator("a[rel=next]").click()
     page.locator(".language-switcher a[hreflang=be]").click()
     assert "/be/trade-unions/" in page.url
+    # The footer says when the copy was made and which edition it is, and links to how to check it.
+    assert "(выпуск 1)" in page.locator(".site-footer").inner_text()
+    page.locator(".site-footer a").click()
+    assert page.url.endswith("/be/check.html") and "minisign -Vm MANIFEST.sha256" in page.locator("main").inner_text()
     assert all(url.startswith("file://") for url in requests), [u for u in requests if not u.startswith("file://")]
     context.close()

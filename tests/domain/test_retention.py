@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -11,20 +12,24 @@ from course_app.db import get_session
 from course_app.domain.learners import create_learner, issue_code
 from course_app.domain.progress import LessonPlace, record_lesson_completed
 from course_app.domain.retention import Retention, purge
-from course_app.models import Learner, LessonDay, LessonProgress, StaffSession
+from course_app.models import BrowserSession, Learner, LessonDay, LessonProgress, StaffSession
 from tests.conftest import make_app
 
 TODAY = date(2026, 11, 23)
 RULES = Retention(retention_days=365, session_hours=12, remember_days=30, staff_session_minutes=30)
 
 
-def make(session, last_seen: date, *, code: bool = False, remembered: bool = False) -> str:  # type: ignore[no-untyped-def]
+def make(session, last_seen: date, *, code: bool = False, remembered: bool | None = False) -> str:  # type: ignore[no-untyped-def]
+    """A learner last seen on ``last_seen``, with a browser session (None: the session is already gone)."""
     learner = create_learner(session, last_seen)
     record_lesson_completed(session, learner, LessonPlace("c", "l", 1), "en", last_seen)
     learner.last_seen_on = last_seen
-    learner.remembered = remembered
+    if remembered is not None:
+        session.add(BrowserSession(token_hash=secrets.token_hex(32), learner_id=learner.id, created_on=last_seen,
+                                   last_seen_on=last_seen, remembered=remembered, data="{}"))
     if code:
         issue_code(session, learner, "pepper")
+    session.flush()
     return learner.id
 
 
@@ -37,21 +42,27 @@ def test_purge_keeps_what_may_still_be_used(tmp_path: Path) -> None:
             make(session, TODAY - timedelta(days=1)),                            # within a day
             make(session, TODAY - timedelta(days=29), remembered=True),          # remembered device
             make(session, TODAY - timedelta(days=300), code=True),               # saved, within a year
+            make(session, TODAY - timedelta(days=300), code=True, remembered=None),  # saved, no session left
+            make(session, TODAY, remembered=None),                               # made today: its session is coming
         }
         gone = {
             make(session, TODAY - timedelta(days=2)),
             make(session, TODAY - timedelta(days=31), remembered=True),
             make(session, TODAY - timedelta(days=400), code=True),
+            make(session, TODAY - timedelta(days=1), remembered=None),           # no session can reach it
         }
         session.commit()
         result = purge(session, TODAY, datetime(2026, 11, 23, 12, 0), RULES)
         session.commit()
-        assert (result.learners_without_code, result.learners_with_code) == (2, 1)
+        assert (result.learners_without_code, result.learners_with_code) == (3, 1)
+        assert result.browser_sessions == 4
         left = set(session.scalars(select(Learner.id)))
         assert left == keep and not (left & gone)
-        assert session.scalar(select(func.count()).select_from(LessonProgress)) == 4
+        assert session.scalar(select(func.count()).select_from(LessonProgress)) == 6
         # The anonymous daily counters follow: only the remaining learners are counted.
-        assert session.scalar(select(func.sum(LessonDay.completed))) == 4
+        assert session.scalar(select(func.sum(LessonDay.completed))) == 6
+        # Sessions left are exactly those a cookie may still open.
+        assert session.scalar(select(func.count()).select_from(BrowserSession)) == 3
 
 
 def test_purge_removes_idle_staff_sessions(tmp_path: Path) -> None:
@@ -76,4 +87,6 @@ def test_purge_command(tmp_path: Path) -> None:
         make(get_session(), date.today() - timedelta(days=5))
         get_session().commit()
     result = app.test_cli_runner().invoke(args=["purge"])
-    assert result.exit_code == 0 and result.output.startswith("removed 1 learner(s) without a code")
+    assert result.exit_code == 0
+    assert result.output.startswith("removed 1 browser session(s) no cookie can open any more, 1 learner(s) without "
+                                    "a code and without a session")

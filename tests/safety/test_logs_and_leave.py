@@ -2,35 +2,75 @@
 
 from __future__ import annotations
 
-import logging
 import re
+import socket
 from pathlib import Path
 
 import pytest
 from flask import Flask
 
-from course_app.gunicorn_config import accesslog
 from tests.conftest import make_app
-from tests.helpers import csrf_token, save_code, submit_quiz
+from tests.helpers import CODE, quiz_answers, starter_quiz, submit_quiz
+from tests.serving import Browser
+from tests.serving import gunicorn as gunicorn_server
 
 
-def test_app_logs_nothing_about_clients(app: Flask, caplog: pytest.LogCaptureFixture) -> None:
-    caplog.set_level(logging.DEBUG)
-    client = app.test_client()
-    headers = {"User-Agent": "UniqueAgent/9.9", "X-Forwarded-For": "203.0.113.7"}
-    submit_quiz(client, app, "wages")
-    code = save_code(client)
-    client.post("/en/progress/continue", data={"csrf_token": csrf_token(client, "/en/progress"),
-                                               "code": code}, headers=headers)
-    client.post("/en/progress/continue", data={"code": "bad"}, headers=headers)  # CSRF failure
-    client.get("/en/no/such", headers=headers)
-    text = caplog.text
-    for secret in ("127.0.0.1", "203.0.113.7", "UniqueAgent", code.replace(" ", ""), code):
-        assert secret not in text
+def raw_request(port: int, data: bytes) -> bytes:
+    """Send bytes as they are to the server and read the whole answer."""
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as connection:
+        connection.sendall(data)
+        answer = b""
+        while chunk := connection.recv(65536):
+            answer += chunk
+    return answer
 
 
-def test_gunicorn_writes_no_access_log() -> None:
-    assert accesslog is None
+def test_a_real_server_logs_nothing_about_clients(tmp_path: Path) -> None:
+    """gunicorn at debug level, real requests — a journey, a forged form, a 404, oversize and malformed
+    requests — and the log holds no client address, browser name, forwarded address or code."""
+    app = make_app(tmp_path / "setup")
+    env = {"DATABASE_URL": app.config["DATABASE_URL"], "INSTANCE_PATH": str(tmp_path / "setup" / "instance")}
+    log_path = tmp_path / "server.log"
+    server = gunicorn_server({**env, "GUNICORN_CMD_ARGS": "--log-level debug"}, log_path)
+    identifying = {"User-Agent": "UniqueAgent/9.9", "X-Forwarded-For": "203.0.113.7", "X-Real-IP": "198.51.100.23"}
+    try:
+        browser = Browser(server.url)
+        browser.extra_headers.update(identifying)
+        answers = quiz_answers(app, starter_quiz(app, "wages"))
+        assert browser.request("/en/trade-unions/wages/quiz", answers)[0] == 303
+        status, page = browser.request("/en/progress/code", {})
+        code = CODE.search(page).group(1)
+        assert Browser(server.url).request("/en/progress/continue", {"code": code})[0] == 303
+        browser.extra_headers["Sec-Fetch-Site"] = "cross-site"
+        assert browser.request("/en/progress/delete", {})[0] == 403
+        assert browser.request("/en/no/such")[0] == 404
+        too_long = raw_request(server.port, b"GET /" + b"a" * 9000 + b" HTTP/1.1\r\nHost: x\r\n\r\n")
+        huge_header = raw_request(server.port, b"GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + b"b" * 9000 + b"\r\n\r\n")
+        malformed = raw_request(server.port, b"NOT A REQUEST\r\n\r\n")
+    finally:
+        server.stop()
+    # gunicorn's own refusals carry the site's security headers and no echo of the request.
+    for answer, status_code in ((too_long, b"414"), (huge_header, b"431"), (malformed, b"400")):
+        head = answer.split(b"\r\n\r\n", 1)[0]
+        assert head.split(b" ")[1] == status_code, head
+        for name in (b"Content-Security-Policy: default-src 'none'", b"X-Content-Type-Options: nosniff",
+                     b"Cache-Control: no-store", b"X-Frame-Options: DENY"):
+            assert name in head, (status_code, name)
+        assert b"aaaa" not in answer and b"bbbb" not in answer and b"NOT A REQUEST" not in answer
+    log = server.log()
+    assert "Invalid request from ip=[address]" in log  # the refusals were logged, without their address
+    for secret in ("127.0.0.1", "203.0.113.7", "198.51.100.23", "UniqueAgent", code.replace(" ", ""), code):
+        assert secret not in log, secret
+
+
+def test_addresses_are_removed_from_any_gunicorn_message() -> None:
+    from course_app.gunicorn_logging import without_addresses
+
+    assert without_addresses("Invalid request from ip=203.0.113.7: bad") == "Invalid request from ip=[address]: bad"
+    assert without_addresses("from 2001:db8::7 and ::1 and fe80::1%eth0") == "from [address] and [address] and [address]"
+    assert without_addresses("full 2001:0db8:0000:0000:0000:ff00:0042:8329.") == "full [address]."
+    # Times, versions and process ids are not addresses.
+    assert without_addresses("at 10:32:05, gunicorn 27.0.1, pid 1234") == "at 10:32:05, gunicorn 27.0.1, pid 1234"
 
 
 @pytest.mark.parametrize("url", ["/ru/", "/ru/trade-unions/", "/ru/trade-unions/wages", "/ru/progress",

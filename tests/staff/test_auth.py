@@ -3,6 +3,7 @@ disabled accounts, session renewal, logout by POST, idle expiry, and roles on ev
 
 from __future__ import annotations
 
+import re
 import time
 from datetime import timedelta
 
@@ -11,9 +12,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from course_app.clock import ShiftedClock
 from course_app.db import get_session
 from course_app.domain.staff_accounts import disable
-from course_app.models import AuditEvent, StaffMember, StaffRole, StaffSession
+from course_app.models import AuditEvent, StaffMember, StaffRole, StaffSession, ThrottleWindow
 from tests.helpers import csrf_token
 from tests.staff.conftest import PASSWORD, StaffUser, create_account, enrol, sign_in
 
@@ -69,24 +71,119 @@ def test_codes_from_one_step_either_side_work_but_not_two(app: Flask, coordinato
     assert sign_in(app.test_client(), "cora", coordinator.code(now + 30)).status_code == 303
 
 
-def test_throttled_per_account_not_per_address(app: Flask, coordinator: StaffUser, educator: StaffUser) -> None:
+def test_wrong_passwords_never_lock_the_owner_out(app: Flask, coordinator: StaffUser, educator: StaffUser) -> None:
     attacker = app.test_client()
     for _ in range(5):
         assert sign_in(attacker, "cora", "000000", "wrong password, long enough").status_code == 422
-    # Even the right credentials wait now, from any client.
-    blocked = sign_in(app.test_client(), "cora", coordinator.code())
-    assert blocked.status_code == 429
-    assert "Too many failed sign-ins for this account" in blocked.get_data(as_text=True)
+    refused = sign_in(attacker, "cora", "000000", "wrong password, long enough")
+    assert refused.status_code == 429 and "Too many failed sign-ins" in refused.get_data(as_text=True)
+    # The owner, with the right password and code, still gets in (from any client).
+    assert sign_in(app.test_client(), "cora", coordinator.code()).status_code == 303
     # Another account from the very same client (same address behind Tor) is not affected.
     assert sign_in(attacker, "eddie", educator.code()).status_code == 303
 
 
-def test_throttle_window_passes(app: Flask, coordinator: StaffUser, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_wrong_codes_after_a_right_password_lock_the_codes_until_unlocked(app: Flask, coordinator: StaffUser) -> None:
     for _ in range(5):
-        sign_in(app.test_client(), "cora", "000000", "wrong password, long enough")
-    real_time = time.time
-    monkeypatch.setattr(time, "time", lambda: real_time() + 16 * 60)
-    assert sign_in(app.test_client(), "cora", coordinator.code(real_time() + 16 * 60)).status_code == 303
+        assert sign_in(app.test_client(), "cora", "000000").status_code == 422
+    locked = sign_in(app.test_client(), "cora", coordinator.code())
+    assert locked.status_code == 429 and "Too many wrong codes" in locked.get_data(as_text=True)
+    result = app.test_cli_runner().invoke(args=["staff", "unlock", "cora"])
+    assert result.exit_code == 0, result.output
+    assert sign_in(app.test_client(), "cora", coordinator.code()).status_code == 303
+
+
+def test_code_lock_passes_after_its_window(app: Flask, coordinator: StaffUser) -> None:
+    clock = app.extensions["course_app.clock"]
+    for _ in range(6):
+        sign_in(app.test_client(), "cora", "000000")
+    app.extensions["course_app.clock"] = ShiftedClock(16 * 60)
+    try:
+        assert sign_in(app.test_client(), "cora", coordinator.code(time.time() + 16 * 60)).status_code == 303
+    finally:
+        app.extensions["course_app.clock"] = clock
+
+
+def test_parallel_code_tries_are_counted_before_they_are_checked(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """40 tries at once with the right password: every one is counted, and at most five codes are checked."""
+    import threading
+
+    from course_app.domain import staff_accounts
+    from course_app.staff import auth
+    from tests.browser.conftest import start_live_server
+    from tests.conftest import make_app
+    from tests.serving import Browser
+
+    app = make_app(tmp_path, PASSWORD_CHECKS_AT_ONCE=40)
+    create_account(app, "cora", StaffRole.COORDINATOR)
+    user = enrol(app, "cora")
+    checked = []
+    real_verify = staff_accounts.verify_totp
+
+    def counting_verify(*args, **kwargs):  # type: ignore[no-untyped-def]
+        checked.append(1)
+        return real_verify(*args, **kwargs)
+
+    monkeypatch.setattr(auth, "verify_totp", counting_verify)
+    live = start_live_server(app)
+    statuses: list[int] = []
+
+    def attempt() -> None:
+        browser = Browser(live.url)
+        token = browser.token("/staff/login")
+        statuses.append(browser.request("/staff/login", {"csrf_token": token, "name": "cora", "password": PASSWORD,
+                                                         "code": "000000"})[0])
+
+    threads = [threading.Thread(target=attempt) for _ in range(40)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    live.server.shutdown()
+    with app.app_context():
+        row = get_session().get(ThrottleWindow, auth_key(app, "code", "cora"))
+    assert row is not None and row.count == 40
+    assert len(checked) <= 5 and sorted(set(statuses)) == [422, 429]
+    assert sign_in(app.test_client(), "cora", user.code()).status_code == 429
+
+
+def auth_key(app: Flask, kind: str, name: str) -> str:
+    from course_app.staff.auth import throttle_key
+
+    with app.test_request_context():
+        return throttle_key(kind, name)
+
+
+def test_the_throttle_keeps_no_typed_text(app: Flask, coordinator: StaffUser) -> None:
+    """A password typed into the name field by mistake must not be stored anywhere."""
+    from tests.conftest import database_contents
+
+    sign_in(app.test_client(), "My Secret Passphrase 42", "000000", "whatever whatever")
+    sign_in(app.test_client(), "cora", "000000", "wrong password, long enough")
+    contents = database_contents(app)
+    assert b"My Secret Passphrase" not in contents and b"my secret passphrase" not in contents
+    with app.app_context():
+        keys = list(get_session().scalars(select(ThrottleWindow.key)))
+    assert len(keys) == 2 and all(re.fullmatch(r"staff-password:[0-9a-f]{48}", key) for key in keys)
+
+
+def test_password_checks_are_bounded_and_never_wait(app: Flask, coordinator: StaffUser) -> None:
+    from course_app.work_limits import limit
+
+    with app.app_context():
+        slots = limit("password_checks")
+    held = [slots.slot() for _ in range(slots.slots)]
+    for slot in held:
+        slot.__enter__()
+    try:
+        busy = sign_in(app.test_client(), "cora", coordinator.code())
+        assert busy.status_code == 503 and "Wait a few seconds" in busy.get_data(as_text=True)
+        # Learners are not held up by it.
+        assert app.test_client().get("/en/trade-unions/wages").status_code == 200
+    finally:
+        for slot in held:
+            slot.__exit__(None, None, None)
+    assert sign_in(app.test_client(), "cora", coordinator.code()).status_code == 303
 
 
 def test_disabled_account_cannot_sign_in_and_its_sessions_end(app: Flask, coordinator: StaffUser) -> None:
@@ -177,3 +274,36 @@ def test_every_staff_route_checks_the_role(app: Flask, role: str) -> None:
         status = user.client.get(route).status_code
         assert (status == 200) == (route in ALLOWED[role]), (role, route, status)
         assert status in (200, 403), (role, route, status)
+
+
+def test_authenticator_secrets_are_sealed_at_rest(app: Flask, coordinator: StaffUser) -> None:
+    from tests.conftest import database_contents
+
+    contents = database_contents(app)
+    assert coordinator.secret.encode() not in contents
+    with app.app_context():
+        stored = get_session().scalar(select(StaffMember.totp_secret).where(StaffMember.name == "cora"))
+    assert stored is not None and stored.startswith("v1:")
+
+
+def test_db_upgrade_seals_secrets_stored_in_plain_text(app: Flask, coordinator: StaffUser) -> None:
+    """An installation from before sealing: its plain secret is sealed by `db upgrade`, and still works."""
+    with app.app_context():
+        member = get_session().scalar(select(StaffMember).where(StaffMember.name == "cora"))
+        member.totp_secret = coordinator.secret
+        get_session().commit()
+    result = app.test_cli_runner().invoke(args=["db", "upgrade"])
+    assert result.exit_code == 0 and "sealed 1 staff authenticator secret(s)" in result.output
+    with app.app_context():
+        stored = get_session().scalar(select(StaffMember.totp_secret).where(StaffMember.name == "cora"))
+    assert stored.startswith("v1:") and coordinator.secret not in stored
+    assert sign_in(app.test_client(), "cora", coordinator.code()).status_code == 303
+
+
+def test_a_wrong_totp_key_is_a_clear_error_not_a_silent_failure() -> None:
+    from course_app.domain.staff_accounts import StaffAccountError, open_totp_secret, seal_totp_secret
+
+    sealed = seal_totp_secret("JBSWY3DPEHPK3PXP", "right key")
+    assert open_totp_secret(sealed, "right key") == "JBSWY3DPEHPK3PXP"
+    with pytest.raises(StaffAccountError, match="STAFF_TOTP_KEY"):
+        open_totp_secret(sealed, "another key")

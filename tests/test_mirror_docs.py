@@ -1,0 +1,92 @@
+"""docs/mirrors.md, followed literally: every command it shows for making and checking a mirror works.
+
+Only the example key is swapped for the key this test makes; ``course-app`` is the console script
+and ``minisign`` and ``sha256sum`` are the stock tools (a missing one fails the test, never skips it).
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from course_app.signing import parse_public_key
+from tests.conftest import PROJECT_DIR
+from tests.test_cli import COURSE_APP, run_course_app
+
+GUIDE = PROJECT_DIR / "docs" / "mirrors.md"
+CODE_BLOCK = re.compile(r"^ *```\n(.*?)\n *```", re.S | re.M)
+COMMANDS = ("course-app ", ".venv/bin/course-app ", "minisign ", "sha256sum ", "cd ")
+
+
+def section(title: str) -> str:
+    """The text of one ``## title`` section of the guide."""
+    return GUIDE.read_text(encoding="utf-8").split(f"## {title}\n", 1)[1].split("\n## ", 1)[0]
+
+
+def commands(text: str) -> list[str]:
+    """The command lines of every code block in ``text``, without their trailing comments."""
+    lines = [line.split("  #", 1)[0].strip() for block in CODE_BLOCK.findall(text) for line in block.splitlines()]
+    return [line for line in lines if line.startswith(COMMANDS)]
+
+
+def example_key() -> tuple[str, str]:
+    """The example public key the guide shows, in its two forms."""
+    making = section("Making a mirror")
+    text = re.search(r"`([A-Za-z0-9+/]{43}=)`", making)
+    line = re.search(r"^ *(RW[A-Za-z0-9+/]{54})$", making, re.M)
+    assert text and line, "the guide shows the key in both forms"
+    return text.group(1), line.group(1)
+
+
+def test_the_example_key_is_one_key_in_two_forms() -> None:
+    text, line = example_key()
+    key = parse_public_key(text)
+    assert key.minisign_line == line
+    assert f"untrusted comment: minisign public key {key.key_id}" in section("Making a mirror")
+
+
+def run(command: str, cwd: Path, env: dict[str, str], key: tuple[str, str]) -> subprocess.CompletedProcess[str]:
+    """Run one documented command as a reader types it, with this test's key in place of the example."""
+    example_text, example_line = example_key()
+    words = [key[0] if word == example_text else key[1] if word == example_line else word
+             for word in shlex.split(command)]
+    if words[0].endswith("course-app"):
+        return run_course_app(*words[1:], cwd=cwd, env=env, timeout=180)
+    tool = shutil.which(words[0])
+    if tool is None:
+        pytest.fail(f"{words[0]} is needed to follow docs/mirrors.md (Debian: apt-get install {words[0]})")
+    return subprocess.run([tool, *words[1:]], cwd=cwd, capture_output=True, text=True, timeout=120, check=False)
+
+
+def test_every_documented_command_works(tmp_path: Path) -> None:
+    env = {"INSTANCE_PATH": str(tmp_path / "instance")}
+    making = commands(section("Making a mirror"))
+    assert any("export keygen" in line for line in making) and any("export static mirror/ --zip" in line
+                                                                  for line in making)
+    placeholder = ("", "")
+    for command in making:
+        result = run(command, tmp_path, env, placeholder)
+        assert result.returncode == 0, (command, result.stdout, result.stderr)
+        if "export keygen" in command:
+            # The reader keeps the key they got from the publisher's channel, here beside the copy.
+            shutil.copy(tmp_path / "instance" / "mirror-signing.pub", tmp_path / "mirror-signing.pub")
+    key = ((tmp_path / "mirror-signing.pub").read_text().strip(),
+           (tmp_path / "instance" / "mirror-signing.minisign.pub").read_text().splitlines()[1])
+    checking = commands(section("Checking a mirror"))
+    assert sum(line.startswith("course-app export verify") for line in checking) == 4
+    assert any(line.startswith("minisign -Vm mirror.zip") for line in checking)
+    assert "sha256sum -c MANIFEST.sha256" in checking
+    cwd = tmp_path
+    for command in checking:
+        if command.startswith("cd "):
+            cwd = cwd / shlex.split(command)[1]
+            continue
+        result = run(command, cwd, env, key)
+        assert result.returncode == 0, (command, result.stdout, result.stderr)
+        if command.startswith("course-app"):
+            assert "verified: every file is exactly as the publisher signed it (edition 1, made " in result.stdout
