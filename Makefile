@@ -35,7 +35,13 @@ $(AXE): tests/browser/axe/package-lock.json
 	cd tests/browser/axe && npm ci --no-audit --no-fund --silent
 	touch $@
 
-test: install $(AXE)
+# puppeteer-core drives Debian's firefox-esr for the Firefox test (never a downloaded browser).
+PUPPETEER := tests/browser/firefox/node_modules/puppeteer-core/package.json
+$(PUPPETEER): tests/browser/firefox/package-lock.json
+	cd tests/browser/firefox && PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund --silent
+	touch $@
+
+test: install $(AXE) $(PUPPETEER)
 	$(BIN)/python -m pytest
 
 # Educators and developers: refresh messages.pot and the .po files after changing UI texts.
@@ -46,7 +52,7 @@ update-translations: extract-messages
 	$(BIN)/pybabel update --no-fuzzy-matching -d $(TRANSLATIONS) -i $(TRANSLATIONS)/messages.pot
 
 clean:
-	rm -rf $(VENV) instance $(MO_FILES) tests/browser/axe/node_modules
+	rm -rf $(VENV) instance $(MO_FILES) tests/browser/axe/node_modules tests/browser/firefox/node_modules
 
 # Benchmarks and the load test are not part of `make test` (see bench/results.md).
 bench: install

@@ -33,9 +33,6 @@ def create_app(config: Mapping[str, Any] | None = None, **overrides: Any) -> Fla
     app.config.from_mapping(build_config(Path(app.instance_path), os.environ, settings))
     app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(days=app.config["REMEMBER_DEVICE_DAYS"])
     app.session_interface = ServerSessionInterface()
-    if app.config["BEHIND_PROXY"]:
-        # Behind nginx or Tor: trust X-Forwarded-Proto/Host only, never a client address.
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=0, x_proto=1, x_host=1)  # type: ignore[method-assign]
     app.url_map.converters["lang"] = i18n.language_converter(app.config["LANGUAGES"])
     _quiet_request_logging()
     for problem in instance_permission_problems(Path(app.instance_path)):
@@ -63,6 +60,10 @@ def create_app(config: Mapping[str, Any] | None = None, **overrides: Any) -> Fla
     csrf.exempt(learner.bp)
     app.register_blueprint(learner.bp)
     app.register_blueprint(staff.bp)
+    if app.config["BEHIND_PROXY"]:
+        # Behind nginx or Tor: trust X-Forwarded-Proto/Host only, never a client address. Outermost,
+        # so the readers' page cache (learner/page_cache.py) already sees the real scheme and host.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=0, x_proto=1, x_host=1)  # type: ignore[method-assign]
     return app
 
 

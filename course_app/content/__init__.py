@@ -5,11 +5,11 @@ from __future__ import annotations
 from functools import partial
 from pathlib import Path
 
-from flask import Flask, current_app
+from flask import Flask, current_app, g
 
 from .loader import LoadOptions, load_catalogue
 from .model import Catalogue
-from .store import CatalogueStore
+from .store import CatalogueStore, Generation
 
 
 def load_options(app: Flask, *, include_drafts: bool | None = None) -> LoadOptions:
@@ -39,6 +39,14 @@ def catalogue_store(app: Flask | None = None) -> CatalogueStore:
     return (app or current_app).extensions["course_app.catalogue"]
 
 
+def current_generation() -> Generation:
+    """The generation this request is served from: the same one from its start to its end."""
+    if "catalogue_generation" not in g:
+        g.catalogue_generation = catalogue_store().generation
+    generation: Generation = g.catalogue_generation
+    return generation
+
+
 def current_catalogue() -> Catalogue:
-    """The catalogue to serve this request from (reloaded first if files changed)."""
-    return catalogue_store().catalogue
+    """The catalogue to serve this request from."""
+    return current_generation().catalogue

@@ -1,39 +1,68 @@
-"""The catalogue a running server uses, and reloading it when lesson files change.
+"""The catalogue a running server uses, one generation at a time, and reloading it when files change.
 
-A reload builds a whole new catalogue beside the current one and swaps it in only if it
-brings no new errors: an educator's half-saved or broken edit is refused as a whole, logged,
-and the previous version keeps serving.
+A **generation** is one complete load of the lesson files together with everything built from
+it: the rendered pages kept for readers, the quiz forms. It is immutable once made, and it is
+replaced as a whole: the new one is built beside the current one and swapped in only if it
+brings no new errors — an educator's half-saved or broken edit is refused as a whole, logged,
+and the previous version keeps serving — and the old one, with its caches, is then let go.
+
+Reloading runs off the request path: a watcher thread (started with the first request, so a
+process that never serves, such as gunicorn's master, runs none) looks at the files every
+``check_interval`` seconds, so a ``git pull`` publishes with no operator step. The educator's
+preview instead looks on every page load, so it always shows what is on disk.
 """
 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import logging
 import os
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeVar
 
 from .model import Catalogue
 from .problems import Problem
 
 log = logging.getLogger("course_app.content")
+T = TypeVar("T")
+_generation_numbers = itertools.count(1)
 
 
 def fingerprint(root: Path) -> str:
-    """A digest of every file's path, size and modification time under ``root``."""
+    """A digest of every file's path, size and modification time under ``root`` (links not followed)."""
     digest = hashlib.sha256()
     for folder, dirs, files in os.walk(root):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in sorted(files):
+        for name in sorted(files + [d for d in dirs if os.path.islink(os.path.join(folder, d))]):
             try:
-                stat = os.stat(os.path.join(folder, name))
+                status = os.lstat(os.path.join(folder, name))
             except OSError:
                 continue
-            digest.update(f"{folder}/{name}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+            digest.update(f"{folder}/{name}\0{status.st_size}\0{status.st_mtime_ns}\0{status.st_ino}\n".encode())
     return digest.hexdigest()
+
+
+@dataclass
+class Generation:
+    """One load of the lesson files, and the caches that belong to it (they go when it goes)."""
+
+    catalogue: Catalogue
+    number: int = field(default_factory=lambda: next(_generation_numbers))
+    _caches: dict[str, Any] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def cache(self, name: str, make: Callable[[], T]) -> T:
+        """This generation's cache called ``name``, made by ``make()`` the first time it is asked for."""
+        with self._lock:
+            if name not in self._caches:
+                self._caches[name] = make()
+            found: T = self._caches[name]
+            return found
 
 
 @dataclass(frozen=True)
@@ -49,36 +78,67 @@ def _error_keys(catalogue: Catalogue) -> set[tuple[str, str]]:
 
 
 class CatalogueStore:
-    """Holds the current catalogue; with ``watch`` on, checks for changed files between requests."""
+    """Holds the current generation; with ``watch`` on, a watcher thread reloads it when files change."""
 
     def __init__(self, root: Path, load: Callable[[Path], Catalogue], *, watch: bool,
                  check_interval: float = 1.0, accept_errors: bool = False) -> None:
-        """:param accept_errors: serve a new version even with new errors (the educator's preview)."""
+        """:param check_interval: seconds between looks; 0 looks at every request (the educator's preview).
+        :param accept_errors: serve a new version even with new errors (the educator's preview).
+        """
         self.root = root
         self._load = load
         self._watch = watch
-        self._check_interval = check_interval
+        self.check_interval = check_interval
         self._accept_errors = accept_errors
         self._lock = threading.Lock()
+        self._watcher: threading.Thread | None = None
+        self._watcher_pid: int | None = None
+        # Set each time a new generation is swapped in (tests wait on it instead of sleeping).
+        self.swapped = threading.Event()
         # Only a watching store needs to know the files' state; the others start faster without.
         self._fingerprint = fingerprint(root) if watch and root.is_dir() else ""
-        self._catalogue = load(root)
-        self._last_check = time.monotonic()
-        for problem in self._catalogue.problems:
-            _log_problem(problem)
+        self._generation = Generation(load(root))
+
+    @property
+    def generation(self) -> Generation:
+        """The generation to serve from now."""
+        if self._watch:
+            if self.check_interval <= 0:
+                self.reload_if_changed()
+            elif self._watcher_pid != os.getpid():
+                self._start_watcher()
+        return self._generation
 
     @property
     def catalogue(self) -> Catalogue:
-        if self._watch and time.monotonic() - self._last_check >= self._check_interval:
-            self.reload_if_changed()
-        return self._catalogue
+        return self.generation.catalogue
+
+    def _start_watcher(self) -> None:
+        with self._lock:
+            if self._watcher_pid == os.getpid():
+                return
+            self._watcher_pid = os.getpid()
+            errors = sum(problem.is_error for problem in self._generation.catalogue.problems)
+            if errors:
+                # Said once, when the server starts serving; `course-app lessons check` lists them.
+                log.warning("%d problem(s) in the lesson files leave some files out; run 'course-app lessons "
+                            "check' to see them", errors)
+            self._watcher = threading.Thread(target=self._watch_files, name="lesson-files-watcher", daemon=True)
+            self._watcher.start()
+
+    def _watch_files(self) -> None:
+        while True:
+            time.sleep(self.check_interval)
+            try:
+                self.reload_if_changed()
+            except Exception:  # noqa: BLE001 - a failed look must not end the watching; the next one retries
+                log.exception("could not look at the lesson files")
 
     def reload_if_changed(self) -> ReloadResult | None:
         """Reload when any file changed since the last look; None when nothing changed."""
         if not self._lock.acquire(blocking=False):
             return None  # another thread is already looking
         try:
-            self._last_check = time.monotonic()
             current = fingerprint(self.root) if self.root.is_dir() else ""
             if current == self._fingerprint:
                 return None
@@ -89,18 +149,14 @@ class CatalogueStore:
 
     def _reload_locked(self) -> ReloadResult:
         candidate = self._load(self.root)
-        new_errors = _error_keys(candidate) - _error_keys(self._catalogue)
+        new_errors = _error_keys(candidate) - _error_keys(self._generation.catalogue)
         if new_errors and not self._accept_errors:
             refused = tuple(p for p in candidate.problems if (str(p.path), p.message) in new_errors)
             log.error("lesson files changed but have errors; still serving the previous version")
             for problem in refused:
-                _log_problem(problem)
+                log.error("%s", problem.format())
             return ReloadResult(False, refused)
-        self._catalogue = candidate
+        self._generation = Generation(candidate)
+        self.swapped.set()
         log.info("lesson files reloaded: %d course(s)", len(candidate.courses))
         return ReloadResult(True)
-
-
-def _log_problem(problem: Problem) -> None:
-    level = logging.ERROR if problem.is_error else logging.WARNING
-    log.log(level, "%s", problem.format())

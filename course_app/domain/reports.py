@@ -66,6 +66,8 @@ class Dashboard:
     filters: statistics.Filters
     threshold: int
     courses: tuple[CourseReport, ...]
+    # The day "started" began to mean a learner's first action rather than a second page read.
+    reading_change_day: date | None = None
 
     def table(self, key: str) -> Table:
         """One table across every course (for CSV): each row starts with the course."""
@@ -103,13 +105,15 @@ def build_dashboard(session: Session, catalogue: Catalogue, filters: statistics.
             ((started, completed, Percent(rate(completed, started)), Decimal(median)),), (True, True, True, True))
 
         funnel_rows, funnel_cells = [], []
+        reads = statistics.lesson_reads(session, course.slug, filters)
         for figure in statistics.lesson_funnel(session, course.slug, slugs, filters):
             reached, done = protect_pair(figure.reached, figure.completed, threshold)
-            funnel_rows.append((titles[figure.lesson_slug], reached, done, Percent(rate(done, reached))))
+            read = protect_count(reads.get(figure.lesson_slug, 0), threshold)
+            funnel_rows.append((titles[figure.lesson_slug], read, reached, done, Percent(rate(done, reached))))
             funnel_cells.append((titles[figure.lesson_slug], reached, done))
-        funnel = Table("lessons", labels("lessons"), (labels("lesson"), labels("reached"), labels("completed"),
-                                                       labels("completed of reached")), tuple(funnel_rows),
-                       (False, True, True, True))
+        funnel = Table("lessons", labels("lessons"), (labels("lesson"), labels("reads"), labels("reached"),
+                                                       labels("completed"), labels("completed of reached")),
+                       tuple(funnel_rows), (False, True, True, True, True))
 
         quiz_rows = []
         with_quiz = [lesson.slug for lesson in course.lessons if any(t.quiz for t in lesson.texts.values())]
@@ -131,7 +135,7 @@ def build_dashboard(session: Session, catalogue: Catalogue, filters: statistics.
         trend = Table("weeks", labels("weeks"), (labels("week from"), labels("started"), labels("completed")),
                       tuple((monday, s, c) for monday, s, c in trend_cells), (False, True, True))
         reports.append(CourseReport(course, summary, funnel, quizzes, trend, tuple(funnel_cells), trend_cells))
-    return Dashboard(filters, threshold, tuple(reports))
+    return Dashboard(filters, threshold, tuple(reports), statistics.reading_change_day(session))
 
 
 # -- educators' question insights -----------------------------------------------------------

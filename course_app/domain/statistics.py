@@ -10,7 +10,10 @@ Definitions (also in docs/statistics.md):
   was marked done or its quiz passed; the funnel counts those days within the range;
 - a quiz's figures describe the learners whose first attempt fell within the range: how many,
   their attempts, how many have passed, and the mean of their best scores;
-- the language of a learner's course is the language of the first lesson they opened in it.
+- the language of a learner's course is the language of the first lesson they opened in it;
+- a **read** is one opening of a lesson page, by anyone (crawlers that say so excepted), counted
+  with no reader attached; since reading creates no learner, "started" means a learner's first
+  action in the course from the day ``reading_change_day`` returns.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from datetime import date, timedelta
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from ..models import CourseProgress, LessonDay, QuizDay
+from ..models import CourseProgress, LessonDay, LessonReadDay, QuizDay, SiteEvent
 
 TREND_WEEKS = 12
 
@@ -118,6 +121,24 @@ def lesson_funnel(session: Session, course_slug: str, lesson_slugs: Sequence[str
         LessonDay.lang, filters.lang)
     found = {slug: (int(reached or 0), int(completed or 0)) for slug, reached, completed in session.execute(statement)}
     return [LessonFigures(slug, *found.get(slug, (0, 0))) for slug in lesson_slugs]
+
+
+def lesson_reads(session: Session, course_slug: str, filters: Filters) -> dict[str, int]:
+    """Per lesson: how many times its page was read on days in the range (anonymous counts)."""
+    statement = _language(
+        select(LessonReadDay.lesson_slug, func.sum(LessonReadDay.reads))
+        .where(LessonReadDay.course_slug == course_slug, LessonReadDay.day.between(filters.start, filters.end))
+        .group_by(LessonReadDay.lesson_slug),
+        LessonReadDay.lang, filters.lang)
+    return {slug: int(reads or 0) for slug, reads in session.execute(statement)}
+
+
+READING_CHANGE = "reading-creates-no-learner"
+
+
+def reading_change_day(session: Session) -> date | None:
+    """The day from which reading alone no longer creates a learner (the upgrade that made it so)."""
+    return session.scalar(select(SiteEvent.day).where(SiteEvent.name == READING_CHANGE))
 
 
 def quiz_figures(session: Session, course_slug: str, lesson_slugs: Sequence[str],

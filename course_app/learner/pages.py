@@ -1,13 +1,18 @@
-"""Reading: the list of courses, a course's contents, and a lesson page."""
+"""Reading: the list of courses, a course's contents, and a lesson page.
+
+A reader's page is the same for every reader, so it is marked shareable (page_cache.py) and
+the next reader gets it from memory; a learner's page shows their progress and is rendered
+for them. Every lesson page read counts one anonymous read (reads.py).
+"""
 
 from __future__ import annotations
 
-from flask import redirect, render_template, request, url_for
+from flask import current_app, make_response, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
+from ..clock import clock
 from ..content import current_catalogue
 from ..content.model import Course
-from ..clock import clock
 from ..db import get_session
 from ..domain.progress import record_lesson_reached
 from ..i18n import browser_language
@@ -15,45 +20,52 @@ from . import bp
 from .forms import ActionForm
 from .identity import current_learner
 from .lookup import LessonView, find_course
-from .page_cache import render_cached
+from .page_cache import mark_shareable
+from .reads import count_read
 from .routing import lesson_route
 from .standing import learner_progress
 
 
+def shared_page(html: str, read: tuple[str, str, str] | None = None, *, query_checked: bool = False) -> Response:
+    """A reader's page, marked shareable when its address holds nothing but what was checked."""
+    response = make_response(html)
+    if query_checked or not request.query_string:
+        mark_shareable(response, read)
+    return response
+
+
 @bp.get("/")
 def index() -> Response:
-    """Send the visitor to the course list in their browser's language."""
+    """Send the visitor to the course list in their browser's language (never kept: it depends on the browser)."""
     response = redirect(url_for("learner.catalogue", lang=browser_language()))
     response.headers["Vary"] = "Accept-Language"
     return response
 
 
 @bp.get("/<lang:lang>/")
-def catalogue(lang: str) -> str:
+def catalogue(lang: str) -> Response:
     """Every course, with its summary and the languages it is written in."""
-    return render_cached(("catalogue", lang), lambda part: render_template(
-        "learner/catalogue.html", courses=current_catalogue().courses), {})
+    return shared_page(render_template("learner/catalogue.html", courses=current_catalogue().courses))
 
 
 @bp.get("/<lang:lang>/<course_slug>/")
-def course(lang: str, course_slug: str) -> str:
+def course(lang: str, course_slug: str) -> Response:
     """A course's modules and lessons."""
     return _render_course(find_course(course_slug=course_slug))
 
 
 @bp.get("/<lang:lang>/c/<int:course_number>/")
-def course_numbered(lang: str, course_number: int) -> str:
+def course_numbered(lang: str, course_number: int) -> Response:
     """A course by number (neutral mode)."""
     return _render_course(find_course(course_number=course_number))
 
 
-def _render_course(course: Course) -> str:
-    return render_cached(("course", request.path), lambda part: render_template("learner/course.html", course=course),
-                         {})
+def _render_course(course: Course) -> Response:
+    return shared_page(render_template("learner/course.html", course=course))
 
 
 @lesson_route("", "lesson")
-def lesson(view: LessonView) -> str:
+def lesson(view: LessonView) -> Response:
     """A lesson page: the text, its sections, its quiz, and the way on.
 
     A reader without a session stays nobody (nothing is written); a learner's visit is noted, by the day.
@@ -62,27 +74,32 @@ def lesson(view: LessonView) -> str:
     if learner is not None:
         record_lesson_reached(get_session(), learner, view.place, view.wanted_lang, clock().today())
         get_session().commit()
+    count_read(current_app._get_current_object(), view.course.slug, view.lesson.slug,  # type: ignore[attr-defined]
+               view.text.lang, request.headers.get("User-Agent", ""))
     return render_lesson(view)
 
 
-def render_lesson(view: LessonView) -> str:
+def chosen_size(view: LessonView) -> str | None:
+    """The video size asked for in the address, if the lesson has a video of that size; else None."""
+    wanted = request.args.get("size")
+    if wanted is None:
+        return None
+    sizes = {size.key for video in view.text.videos for size in video.sizes}
+    return wanted if wanted in sizes else None
+
+
+def render_lesson(view: LessonView) -> Response:
     """The lesson page: the text, then the way to its quiz and to the next lesson.
 
     The quiz has a page of its own, so a lesson's first view stays small on a slow connection.
     """
     before, after = view.course.neighbours(view.lesson)
     progress = learner_progress()
-    lesson_progress = progress.lesson(view.course.slug, view.lesson.slug)
-
-    def actions() -> str:
-        return render_template("learner/_lesson_actions.html", course=view.course, lesson=view.lesson,
-                               after=after, lesson_progress=lesson_progress, done_form=ActionForm())
-
-    return render_cached(
-        ("lesson", request.path, request.args.get("size")),
-        lambda part: render_template(
-            "learner/lesson.html", view=view, course=view.course, lesson=view.lesson, text=view.text,
-            before=before, after=after, quiz=view.quiz, actions=part("actions"),
-            quiz_progress=progress.quiz(view.course.slug, view.lesson.slug)),
-        {"actions": actions},
-    )
+    size = chosen_size(view)
+    html = render_template("learner/lesson.html", view=view, course=view.course, lesson=view.lesson, text=view.text,
+                           before=before, after=after, quiz=view.quiz, size=size, done_form=ActionForm(),
+                           lesson_progress=progress.lesson(view.course.slug, view.lesson.slug),
+                           quiz_progress=progress.quiz(view.course.slug, view.lesson.slug))
+    checked = request.args.keys() <= {"size"} and len(request.args.getlist("size")) <= 1 and \
+        (size is not None or "size" not in request.args)
+    return shared_page(html, (view.course.slug, view.lesson.slug, view.text.lang), query_checked=checked)

@@ -4,7 +4,8 @@ The learner code appears on exactly one page, the answer to "Save my progress", 
 never cached and never redirected to (a redirect would need the code in an address or a
 cookie). A code is checked by its keyed hash in one indexed look-up, so a right and a wrong
 code cost the same and nothing waits on a timer; wrong codes are counted on the server, per
-browser session, never per address (behind Tor every learner has the same one).
+browser session, never per address (behind Tor every learner has the same one), and a wrong
+code typed in a browser without a session writes nothing at all.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from . import bp
 from .forms import ActionForm, ContinueWithCodeForm, RememberForm
 from .identity import become, browser_session, current_learner, ensure_learner, forget_learner
 from .lookup import lesson_counts
+from .pages import shared_page
 from .standing import forget_cached_progress, learner_progress
 
 CODE_TRIES_KEY = "code_tries"
@@ -69,9 +71,10 @@ def _render_progress(lang: str, continue_form: ContinueWithCodeForm | None = Non
 
 
 @bp.get("/<lang:lang>/progress")
-def progress(lang: str) -> tuple[str, int]:
-    """What this learner has done, course by course, and the three actions."""
-    return _render_progress(lang)
+def progress(lang: str) -> Response:
+    """What this learner has done, course by course, and the three actions (a reader's page is shared)."""
+    html, _status = _render_progress(lang)
+    return shared_page(html)
 
 
 @bp.post("/<lang:lang>/progress/code")
@@ -137,7 +140,15 @@ def _wrong_tries_today() -> int:
 
 
 def _count_wrong_try() -> None:
-    browser_session()[CODE_TRIES_KEY] = [clock().today().isoformat(), _wrong_tries_today() + 1]
+    """Count a wrong code against this browser's session; a browser without one gets none for it.
+
+    A session would be a database write for every try from a client that keeps no cookie (and
+    such a client would simply start a new one): tries are counted where there is a session to
+    count them in, and what bounds a flood is that checks are cheap and few run at once.
+    """
+    session = browser_session()
+    if session.exists:
+        session[CODE_TRIES_KEY] = [clock().today().isoformat(), _wrong_tries_today() + 1]
 
 
 @bp.post("/<lang:lang>/progress/remember")
@@ -154,9 +165,9 @@ def remember_device(lang: str) -> Response:
 
 
 @bp.get("/<lang:lang>/progress/delete")
-def confirm_delete(lang: str) -> str:
+def confirm_delete(lang: str) -> Response:
     """Ask once before deleting everything."""
-    return render_template("learner/delete.html", form=ActionForm(), learner=current_learner())
+    return shared_page(render_template("learner/delete.html", form=ActionForm(), learner=current_learner()))
 
 
 @bp.post("/<lang:lang>/progress/delete")
@@ -174,6 +185,6 @@ def delete_everything(lang: str) -> Response:
 
 
 @bp.get("/<lang:lang>/progress/deleted")
-def deleted(lang: str) -> str:
+def deleted(lang: str) -> Response:
     """Confirmation that nothing is kept any more."""
-    return render_template("learner/deleted.html")
+    return shared_page(render_template("learner/deleted.html"))

@@ -17,6 +17,7 @@ from ..domain.grading import grade
 from ..domain.progress import record_lesson_completed, record_quiz_attempt
 from . import bp
 from .forms import ActionForm, QuizForm, quiz_form
+from .pages import shared_page
 from ..clock import clock
 from .identity import browser_session, ensure_learner
 from .lookup import LessonView
@@ -45,7 +46,8 @@ def quiz_page(view: LessonView) -> Response | tuple[str, int]:
     """The lesson's quiz; answers are graded on the server, recorded, then the result page shows."""
     quiz = _quiz_of(view)
     if request.method == "GET":
-        return _render_quiz(view, quiz, quiz_form(quiz, formdata=None))
+        html, _status = _render_quiz(view, quiz, quiz_form(quiz, formdata=None))
+        return shared_page(html)
     form = quiz_form(quiz)
     if not form.validate():
         return _render_quiz(view, quiz, form, 422)

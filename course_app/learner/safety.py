@@ -8,6 +8,7 @@ from werkzeug.wrappers import Response
 from ..cross_site import is_own_navigation
 from . import bp
 from .identity import browser_session
+from .pages import shared_page
 
 
 @bp.get("/<lang:lang>/leave")
@@ -30,6 +31,6 @@ def leave(lang: str) -> Response:
 
 
 @bp.get("/<lang:lang>/safety")
-def safety(lang: str) -> str:
+def safety(lang: str) -> Response:
     """What this site keeps, what it does not, and how to study without leaving traces."""
-    return render_template("learner/safety.html")
+    return shared_page(render_template("learner/safety.html"))

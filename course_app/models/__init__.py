@@ -5,10 +5,11 @@ from .learner import Learner
 from .progress import LessonProgress, QuizProgress
 from .session import BrowserSession
 from .staff import AuditEvent, StaffCourse, StaffMember, StaffRole, StaffSession
-from .statistics import CourseProgress, LessonDay, QuizDay
+from .statistics import CourseProgress, LessonDay, LessonReadDay, QuizDay, SiteEvent
 from .throttle import ThrottleWindow
 
 __all__ = [
-    "AnswerTally", "AuditEvent", "BrowserSession", "CourseProgress", "Learner", "LessonDay", "LessonProgress", "QuizDay",
-    "QuizProgress", "StaffCourse", "StaffMember", "StaffRole", "StaffSession", "ThrottleWindow",
+    "AnswerTally", "AuditEvent", "BrowserSession", "CourseProgress", "Learner", "LessonDay", "LessonProgress",
+    "LessonReadDay", "QuizDay", "QuizProgress", "SiteEvent", "StaffCourse", "StaffMember", "StaffRole", "StaffSession",
+    "ThrottleWindow",
 ]

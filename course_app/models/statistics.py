@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import ForeignKey, Index, Integer
+from sqlalchemy import ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import Base
@@ -61,3 +61,29 @@ class QuizDay(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     passed: Mapped[int] = mapped_column(Integer, default=0)
     best_score_sum: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class LessonReadDay(Base):
+    """How many times a lesson page was read on a day, in a language: a bare count, with no reader at all.
+
+    Reading creates no learner (S5), so this is the only trace of a reader who never acts. It
+    is counted in memory and written in batches (learner/reads.py); pages a front server's
+    cache answers are not counted.
+    """
+
+    __tablename__ = "lesson_read_day"
+
+    course_slug: Mapped[Slug] = mapped_column(primary_key=True)
+    day: Mapped[Day] = mapped_column(primary_key=True)
+    lesson_slug: Mapped[Slug] = mapped_column(primary_key=True)
+    lang: Mapped[LanguageCode] = mapped_column(primary_key=True)
+    reads: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class SiteEvent(Base):
+    """A day on which the meaning of a figure changed, to mark on the dashboard (e.g. how "started" is counted)."""
+
+    __tablename__ = "site_event"
+
+    name: Mapped[str] = mapped_column(String(80), primary_key=True)
+    day: Mapped[Day]

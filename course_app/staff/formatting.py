@@ -31,7 +31,7 @@ def column_labels() -> dict[str, str]:
         "weeks": _("Starts and completions per week"),
         "started": pgettext("learners", "Started"), "completed": pgettext("learners", "Completed"),
         "completion rate": _("Completion rate"), "median lessons done": _("Median lessons done"),
-        "lesson": _("Lesson"), "reached": pgettext("learners", "Reached"), "completed of reached": _("Completed of reached"),
+        "lesson": _("Lesson"), "reads": _("Reads"), "reached": pgettext("learners", "Reached"), "completed of reached": _("Completed of reached"),
         "quiz of lesson": _("Quiz of lesson"), "learners": _("Learners"), "attempts": _("Attempts"),
         "passed": _("Passed"), "pass rate": _("Pass rate"), "mean best score": _("Mean best score (%)"),
         "week from": _("Week from"),

@@ -77,6 +77,7 @@ def test_shift_three_times_leaves_at_once(browser, tmp_path) -> None:  # type: i
     page.goto(live.url + "/ru/trade-unions/wages")
     assert context.cookies() == []  # reading sets nothing
     page.locator("form[action$='/done'] button").click()  # an action: now there is a session
+    page.wait_for_load_state("load")  # leave.js listens for Shift only once the page has loaded
     assert [c for c in context.cookies() if c["name"] == "session"]
     for _ in range(3):
         page.keyboard.press("Shift")

@@ -147,6 +147,10 @@ def test_no_code_check_waits_on_a_timer(app: Flask, client: FlaskClient, monkeyp
 
 def test_wrong_codes_are_counted_on_the_server_per_session(app: Flask, client: FlaskClient) -> None:
     limit = app.config["CODE_TRIES_PER_DAY"]
+    # A wrong code in a browser without a session writes nothing, not even a session.
+    assert continue_with(app.test_client(), "5" * 24).status_code == 422
+    assert sessions(app) == [] and learners(app) == []
+    client.post("/en/trade-unions/study-safely/done", headers=SAME_ORIGIN)  # this browser now has a session
     first = continue_with(client, "5" * 24)
     assert first.status_code == 422
     copied = client.get_cookie("session").value  # the cookie as it was before the next tries

@@ -14,6 +14,7 @@ from course_app.content import current_catalogue
 from course_app.db import get_session
 from course_app.domain.learners import create_learner
 from course_app.domain.progress import LessonPlace, record_lesson_completed, record_lesson_reached
+from course_app.learner.reads import read_counter
 from course_app.models import AuditEvent
 from tests.helpers import submit_quiz
 from tests.staff.conftest import StaffUser
@@ -62,15 +63,24 @@ def test_three_learners_reveal_no_three_anywhere(app: Flask, coordinator: StaffU
 def test_known_numbers_with_protection(app: Flask, coordinator: StaffUser) -> None:
     add_learners(app, 12, completed_lessons=6)       # 12 complete the course
     add_learners(app, 8, completed_lessons=1)        # 8 stop after the first lesson
+    for _ in range(25):                              # 25 reads of the first lesson's page, 3 of the second
+        app.test_client().get("/en/trade-unions/study-safely", headers={"User-Agent": "Reader/1"})
+    for _ in range(3):
+        app.test_client().get("/en/trade-unions/what-is-a-union", headers={"User-Agent": "Reader/1"})
+    app.test_client().get("/en/trade-unions/study-safely", headers={"User-Agent": "Googlebot/2.1"})  # not counted
+    read_counter(app).flush()
     start = (today() - timedelta(days=10)).isoformat()
     html = coordinator.client.get(f"/staff/?start={start}&end={today().isoformat()}").get_data(as_text=True)
     summary = table_cells(html[html.index("<table"):html.index("</table>")])
     assert summary == ["20", "12", "60%", "6"]  # lessons done: eight 1s and twelve 6s, so the median is 6
     funnel = html[html.index("Lessons: where learners stop"):]
     funnel = table_cells(funnel[:funnel.index("</table>")])
-    # Lesson 1: reached and completed by all 20; lesson 2: reached by 20, completed by 12 (8 stop);
-    # lessons 3 to 6: the 12 who finish.
-    assert funnel == ["20", "20", "100%", "20", "12", "60%"] + ["12", "12", "100%"] * 4
+    # Lesson 1: read 25 times, reached and completed by all 20; lesson 2: read 3 times (fewer than 5),
+    # reached by 20, completed by 12 (8 stop); lessons 3 to 6: never read, the 12 who finish.
+    assert funnel == (["25", "20", "20", "100%", "fewer than 5", "20", "12", "60%"]
+                      + ["fewer than 5", "12", "12", "100%"] * 4)
+    # The day reading stopped creating learners is marked.
+    assert "reading alone creates no learner" in html
 
 
 def test_export_is_audited_and_matches_the_page(app: Flask, coordinator: StaffUser) -> None:
@@ -79,7 +89,7 @@ def test_export_is_audited_and_matches_the_page(app: Flask, coordinator: StaffUs
     assert 'filename="course-lessons-' in response.headers["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
     assert rows[0][0] == "course" and rows[1][0] == "trade-unions"
-    assert rows[1][2:4] == ["9", "9"]
+    assert rows[0][2] == "Reads" and rows[1][3:5] == ["9", "9"]
     with app.app_context():
         events = get_session().scalars(select(AuditEvent).where(AuditEvent.action == "export")).all()
     assert [event.staff_name for event in events] == ["cora"]
