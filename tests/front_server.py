@@ -118,3 +118,41 @@ http {{
             time.sleep(0.05)
     process.terminate()
     raise RuntimeError("nginx did not start listening")
+
+
+def start_static_server(folder: Path, root: Path) -> FrontServer:
+    """nginx serving the files of ``root`` as they are (the yardstick the benchmarks compare with)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    (folder / "nginx.conf").write_text(f"""
+daemon off;
+user root;
+worker_processes 1;
+pid {folder}/nginx.pid;
+error_log {folder}/error.log crit;
+events {{ worker_connections 1024; }}
+http {{
+    include /etc/nginx/mime.types;
+    access_log off;
+    client_body_temp_path {folder}/body;
+    proxy_temp_path {folder}/proxy;
+    fastcgi_temp_path {folder}/fastcgi;
+    uwsgi_temp_path {folder}/uwsgi;
+    scgi_temp_path {folder}/scgi;
+    server {{
+        listen 127.0.0.1:{port};
+        root {root};
+    }}
+}}
+""")
+    process = subprocess.Popen([NGINX, "-c", str(folder / "nginx.conf"), "-p", str(folder)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return FrontServer(process, port, folder)
+        except OSError:
+            time.sleep(0.05)
+    process.terminate()
+    raise RuntimeError("nginx did not start listening")
