@@ -42,6 +42,7 @@ $(PUPPETEER): tests/browser/firefox/package-lock.json
 	touch $@
 
 test: install $(AXE) $(PUPPETEER)
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 # Educators and developers: refresh messages.pot and the .po files after changing UI texts.

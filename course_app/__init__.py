@@ -63,7 +63,7 @@ def create_app(config: Mapping[str, Any] | None = None, **overrides: Any) -> Fla
     if app.config["BEHIND_PROXY"]:
         # Behind nginx or Tor: trust X-Forwarded-Proto/Host only, never a client address. Outermost,
         # so the readers' page cache (learner/page_cache.py) already sees the real scheme and host.
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=0, x_proto=1, x_host=1)  # type: ignore[method-assign]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=0, x_proto=1, x_host=1)  # type: ignore[method-assign]  # Flask's documented way to wrap its WSGI app
     return app
 
 

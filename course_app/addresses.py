@@ -11,6 +11,7 @@ right behind any path prefix and can be rendered once when the catalogue loads.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 from pathlib import PurePosixPath
 
 from flask import current_app, url_for
@@ -46,13 +47,13 @@ def neutral_mode() -> bool:
     return bool(current_app.config["NEUTRAL_MODE"])
 
 
-def course_url(course: Course, lang: str, **values: object) -> str:
+def course_url(course: Course, lang: str, **values: Any) -> str:
     if neutral_mode():
         return url_for("learner.course_numbered", lang=lang, course_number=course.number, **values)
     return url_for("learner.course", lang=lang, course_slug=course.slug, **values)
 
 
-def lesson_url(course: Course, lesson: Lesson, lang: str, endpoint: str = "lesson", **values: object) -> str:
+def lesson_url(course: Course, lesson: Lesson, lang: str, endpoint: str = "lesson", **values: Any) -> str:
     """The address of a lesson page (or of one of its sub-pages, e.g. endpoint='quiz')."""
     if neutral_mode():
         return url_for(f"learner.{endpoint}_numbered", lang=lang, course_number=course.number,

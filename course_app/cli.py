@@ -18,16 +18,18 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
 import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
+from sqlalchemy.orm import Session
 
 from . import db
 from .clock import clock
-from .models import StaffRole
+from .models import StaffMember, StaffRole
 from .content import load_options
 from .content.loader import COURSE_FILE, load_catalogue
 from .content.problems import Problem
@@ -278,7 +280,7 @@ def staff_add(name: str, role: str, courses: tuple[str, ...], password_stdin: bo
                "authenticator app.")
 
 
-def _member(name: str):  # type: ignore[no-untyped-def]
+def _member(name: str) -> StaffMember:
     from .db import get_session
     from .domain.staff_accounts import find_staff
 
@@ -288,7 +290,7 @@ def _member(name: str):  # type: ignore[no-untyped-def]
     return member
 
 
-def _change_account(name: str, change, action: str) -> None:  # type: ignore[no-untyped-def]
+def _change_account(name: str, change: Callable[[Session, StaffMember], None], action: str) -> None:
     """Apply ``change(session, member)`` to an account, record it in the audit log, and commit."""
     from .db import get_session
     from .domain import audit
@@ -335,7 +337,7 @@ def staff_password(name: str, password_stdin: bool) -> None:
 
     password = _read_password(password_stdin)
 
-    def change(session, member) -> None:  # type: ignore[no-untyped-def]
+    def change(session: Session, member: StaffMember) -> None:
         try:
             set_password(session, member, password)
         except StaffAccountError as error:
@@ -353,7 +355,7 @@ def staff_unlock(name: str) -> None:
     from .domain import throttle
     from .staff.auth import throttle_key
 
-    def clear_counts(session, member) -> None:  # type: ignore[no-untyped-def]
+    def clear_counts(session: Session, member: StaffMember) -> None:
         for kind in ("code", "password"):
             throttle.clear(session, throttle_key(kind, member.name))
 

@@ -18,7 +18,7 @@ MINIMUM_BYTES = 1024
 
 def compress_response(response: Response) -> Response:
     if (response.status_code != 200 or response.direct_passthrough or response.mimetype not in COMPRESSIBLE
-            or "gzip" not in request.accept_encodings or "Content-Encoding" in response.headers
+            or not request.accept_encodings["gzip"] or "Content-Encoding" in response.headers
             or request.endpoint in NEVER or (request.endpoint or "").startswith("staff.")):
         return response
     body = response.get_data()

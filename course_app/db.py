@@ -53,7 +53,7 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
 
 
-def _configure_sqlite(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
@@ -117,14 +117,16 @@ def create_private_sqlite_file(path: Path) -> None:
 
 
 def database(app: Flask | None = None) -> Database:
-    return (app or current_app).extensions["course_app.db"]
+    found: Database = (app or current_app).extensions["course_app.db"]
+    return found
 
 
 def get_session() -> Session:
     """The session of the current request or command; committed only by the view that owns it."""
     if "db_session" not in g:
         g.db_session = database().sessions()
-    return g.db_session
+    session: Session = g.db_session
+    return session
 
 
 def _close_session(_exc: BaseException | None) -> None:

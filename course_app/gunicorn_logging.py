@@ -26,7 +26,7 @@ def without_addresses(text: str) -> str:
     return ADDRESS.sub(REPLACEMENT, text)
 
 
-class AddresslessLogger(Logger):  # type: ignore[misc]  # gunicorn has no type information
+class AddresslessLogger(Logger):
     """gunicorn's logger with every message cleaned of client addresses, and no access log at all."""
 
     def _clean(self, msg: object, args: tuple[Any, ...]) -> str:

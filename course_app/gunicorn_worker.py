@@ -44,7 +44,7 @@ def error_page(status_line: str) -> bytes:
     return f"HTTP/1.1 {status_line}\r\n{head}\r\n".encode("latin-1") + body
 
 
-class HeadersThreadWorker(ThreadWorker):  # type: ignore[misc]  # gunicorn has no type information
+class HeadersThreadWorker(ThreadWorker):
     """gunicorn's threaded worker, with error pages that carry the security headers."""
 
     def handle_error(self, req: Any, client: Any, addr: Any, exc: BaseException) -> None:

@@ -23,6 +23,7 @@ beside the folder.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import posixpath
 import shutil
@@ -40,6 +41,7 @@ from .content.loader import LoadOptions, load_catalogue
 from .content.markdown import LessonRef
 from .content.model import Catalogue, Course, Lesson
 from .content.video import MediaFile, Video, VideoSize
+from .questions.draw import draw_quiz
 from .signing import MINISIG_SUFFIX, RESERVED_AT_TOP, Edition, SigningError, list_entries, sign_file, write_manifest
 
 VIDEO_CHOICES = ("240p", "360p", "audio", "none")
@@ -235,8 +237,10 @@ class _Writer:
                 self.copy(media_path(course, lesson, file), file)
         before, after = course.neighbours(lesson)
         quiz = text.quiz or next((t.quiz for t in lesson.texts.values() if t.quiz), None)
+        # A self-check shows every question of a bank, each drawn as on the site (an order never solved).
+        draw = draw_quiz(dataclasses.replace(quiz, ask=None), "mirror", "mirror") if quiz is not None else None
         self.render(lang, lesson_page(lang, course, lesson), "mirror/lesson.html", course=course, lesson=lesson,
-                    text=text, before=before, after=after, quiz=quiz, sizes=sizes,
+                    text=text, before=before, after=after, quiz=quiz, draw=draw, sizes=sizes,
                     media=lambda file: media_path(course, lesson, file))
 
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import click
+from flask import Flask
 from gunicorn.app.base import BaseApplication
 
 from . import gunicorn_config
 
 
-class CourseAppServer(BaseApplication):  # type: ignore[misc]
+class CourseAppServer(BaseApplication):
     """Gunicorn with our settings; each worker builds its own app from the environment."""
 
     def __init__(self, options: dict[str, Any]) -> None:
@@ -24,7 +25,7 @@ class CourseAppServer(BaseApplication):  # type: ignore[misc]
         for name, value in self.options.items():
             self.cfg.set(name, value)
 
-    def load(self):  # type: ignore[no-untyped-def]
+    def load(self) -> Flask:
         from . import create_app
 
         return create_app()

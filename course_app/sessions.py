@@ -139,7 +139,7 @@ class ServerSession(CallbackDict[str, Any], SessionMixin):
             self._learner_id = value
             self.identity_changed = True
 
-    @property  # type: ignore[override]
+    @property
     def permanent(self) -> bool:
         """"Remember this device": the cookie outlives the browser."""
         return self._remembered

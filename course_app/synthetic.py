@@ -11,8 +11,9 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from .content.model import Course
@@ -41,9 +42,9 @@ def generate_progress(session: Session, courses: Sequence[Course], *, learners: 
     course_lessons = [(course, [lesson.slug for lesson in course.lessons],
                        {lesson.slug for lesson in course.lessons if any(t.quiz for t in lesson.texts.values())},
                        list(course.languages)) for course in courses if course.lessons]
-    learner_batch: list[dict] = []
-    lesson_batch: list[dict] = []
-    quiz_batch: list[dict] = []
+    learner_batch: list[dict[str, Any]] = []
+    lesson_batch: list[dict[str, Any]] = []
+    quiz_batch: list[dict[str, Any]] = []
     totals = [0, 0, 0]
 
     def flush(final: bool = False) -> None:
@@ -53,7 +54,7 @@ def generate_progress(session: Session, courses: Sequence[Course], *, learners: 
         for model, batch, index in ((Learner, learner_batch, 0), (LessonProgress, lesson_batch, 1),
                                     (QuizProgress, quiz_batch, 2)):
             if batch:
-                session.execute(model.__table__.insert(), batch)
+                session.execute(insert(model), batch)
                 totals[index] += len(batch)
                 batch.clear()
 

@@ -31,7 +31,7 @@ def site_name() -> str:
     configured = current_app.config.get("SITE_NAME")
     if configured:
         return str(configured)
-    return _("Online lessons") if current_app.config["NEUTRAL_MODE"] else _("Labour rights course")
+    return str(_("Online lessons") if current_app.config["NEUTRAL_MODE"] else _("Labour rights course"))
 
 
 def switch_language_url(lang: str) -> str:
@@ -44,8 +44,8 @@ def switch_language_url(lang: str) -> str:
 def file_size(size: int) -> str:
     """A download size as learners read it: "240 KB", "1.2 MB"."""
     if size >= 1_000_000:
-        return _("%(size)s MB", size=format_decimal(round(size / 1_000_000, 1)))
-    return _("%(size)s KB", size=format_decimal(max(1, round(size / 1000))))
+        return str(_("%(size)s MB", size=format_decimal(round(size / 1_000_000, 1))))
+    return str(_("%(size)s KB", size=format_decimal(max(1, round(size / 1000)))))
 
 
 def preview_problems() -> list[str]:

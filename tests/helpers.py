@@ -10,9 +10,11 @@ import re
 from flask import Flask
 from flask.testing import FlaskClient
 
+from course_app.clock import clock
 from course_app.content import current_catalogue
-from course_app.content.quiz import QuestionType, Quiz
+from course_app.content.quiz import Quiz
 from course_app.learner.forms import quiz_form
+from course_app.questions.draw import day_seed, draw_from_token, draw_quiz
 
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 CODE = re.compile(r'<p class="learner-code" id="learner-code">([\d ]+)</p>')
@@ -32,29 +34,49 @@ def starter_quiz(app: Flask, lesson_slug: str, lang: str = "en") -> Quiz:
     return quiz
 
 
-def quiz_answers(app: Flask, quiz: Quiz, *, right: bool = True) -> dict[str, object]:
-    """Form data answering every question of ``quiz`` right (or every one wrong)."""
+TOKEN = re.compile(r'name="token" type="hidden" value="([^"]+)"')
+
+
+def page_token(html: str) -> str:
+    """The draw token of the quiz form on a page."""
+    match = TOKEN.search(html)
+    assert match, "no quiz form on the page"
+    return match.group(1)
+
+
+def quiz_answers(app: Flask, quiz: Quiz, *, right: bool = True, token: str | None = None) -> dict[str, object]:
+    """Form data answering every question an attempt asks right (or every one wrong), as a browser sends it.
+
+    :param token: the draw token of the form shown (default: the day's draw every reader gets).
+    """
     with app.test_request_context():
-        form = quiz_form(quiz, formdata=None, meta={"csrf": False})
-    data: dict[str, object] = {}
+        secret = app.config["SECRET_KEY"]
+        draw = draw_from_token(quiz, token, secret) if token else \
+            draw_quiz(quiz, day_seed(int(clock(app).timestamp() // 86400)), secret)
+        assert draw is not None, "the token does not belong to this quiz"
+        form = quiz_form(draw, formdata=None)
+    data: dict[str, object] = {"token": draw.token}
     for fields in form.questions:
-        question = fields.question
-        if question.type in (QuestionType.SINGLE, QuestionType.MULTIPLE):
-            picked = [c.id for c in question.choices if c.correct == right]
-            if question.type is QuestionType.SINGLE:
-                picked = picked[:1]
-            data[fields.name] = picked
-        elif question.type is QuestionType.TRUE_FALSE:
-            data[fields.name] = "true" if question.answer == right else "false"
-        elif question.type is QuestionType.ORDER:
-            count = len(question.items)
-            for part in fields.parts:
-                position = [item.id for item in question.items].index(part.part_id) + 1
-                data[part.field_name] = str(position if right else count + 1 - position)
+        question, shown = fields.question, draw.shown[fields.question.id]
+        if question.type in ("single", "multiple"):
+            picked = [option.value for option in shown.options
+                      if any(choice.id == option.id and choice.correct == right for choice in question.spec.choices)]
+            data[fields.name] = picked[:1] if question.type == "single" else picked
+        elif question.type == "true_false":
+            data[fields.name] = "true" if question.spec.answer == right else "false"
+        elif question.type == "number":
+            data[fields.name] = str(question.spec.answer if right else question.spec.answer + 1)
+        elif question.type == "order":
+            ids = [item.id for item in question.spec.items]
+            for part in fields.fieldset.parts:
+                position = ids.index(part.part_id) + 1
+                data[part.field_name] = str(position if right else len(ids) + 1 - position)
         else:
-            ids = [pair.id for pair in question.pairs]
-            for part in fields.parts:
-                data[part.field_name] = part.part_id if right else ids[(ids.index(part.part_id) + 1) % len(ids)]
+            values = {option.id: option.value for option in shown.options}
+            ids = list(values)
+            for part in fields.fieldset.parts:
+                chosen = part.part_id if right else ids[(ids.index(part.part_id) + 1) % len(ids)]
+                data[part.field_name] = values[chosen]
     return data
 
 
@@ -65,8 +87,8 @@ SAME_ORIGIN = {"Sec-Fetch-Site": "same-origin"}
 def submit_quiz(client: FlaskClient, app: Flask, lesson_slug: str, lang: str = "en", *, right: bool = True):  # type: ignore[no-untyped-def]
     url = f"/{lang}/trade-unions/{lesson_slug}"
     client.get(url)  # read the lesson first, as a learner does
-    client.get(url + "/quiz")
-    data = quiz_answers(app, starter_quiz(app, lesson_slug, lang), right=right)
+    token = page_token(client.get(url + "/quiz").get_data(as_text=True))
+    data = quiz_answers(app, starter_quiz(app, lesson_slug, lang), right=right, token=token)
     return client.post(url + "/quiz", data=data, headers=SAME_ORIGIN)
 
 

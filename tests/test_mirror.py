@@ -11,6 +11,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
+from tests.conftest import STARTER_LESSONS
 from tests.test_cli import run_course_app
 
 LANGUAGES = ("en", "ru", "be")
@@ -132,3 +133,23 @@ def test_export_refuses_without_a_key_or_into_a_full_folder(tmp_path: Path) -> N
                          "--video", "none", cwd=tmp_path, env=env)
     assert one.returncode == 0, one.stderr
     assert not (tmp_path / "one" / "en").exists() and not list((tmp_path / "one").rglob("*.mp4"))
+
+
+def test_self_checks_never_show_an_order_question_already_solved(mirror: tuple[Path, Path]) -> None:
+    """The mirror draws like the site: an order question's items never appear in their right order."""
+    import yaml
+
+    out, _key = mirror
+    lessons = STARTER_LESSONS / "trade-unions"
+    checked = 0
+    for quiz_file in lessons.glob("*/quiz.en.yaml"):
+        for question in yaml.safe_load(quiz_file.read_text(encoding="utf-8"))["questions"]:
+            if question["type"] != "order":
+                continue
+            html = (out / "en" / "trade-unions" / f"{quiz_file.parent.name}.html").read_text(encoding="utf-8")
+            block = html[html.index(question["text"].replace("'", "&#39;").replace('"', "&#34;")):]
+            shown = re.findall(r"<li>(.*?)</li>", block[:block.index("<details>")])
+            right = [item["text"].replace("'", "&#39;").replace('"', "&#34;") for item in question["items"]]
+            assert sorted(shown) == sorted(right) and shown != right, (quiz_file, shown)
+            checked += 1
+    assert checked >= 1

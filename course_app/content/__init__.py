@@ -36,7 +36,8 @@ def init_app(app: Flask) -> None:
 
 
 def catalogue_store(app: Flask | None = None) -> CatalogueStore:
-    return (app or current_app).extensions["course_app.catalogue"]
+    store: CatalogueStore = (app or current_app).extensions["course_app.catalogue"]
+    return store
 
 
 def current_generation() -> Generation:

@@ -55,10 +55,10 @@ class FieldReader:
             self.problems.error(self.path, self.line(key),
                                 f"{self._label(key)} must be text (put it in quotes if it is yes/no/true/false)")
             return default
-        value = str(value).strip()
-        if not value and required:
+        text = str(value).strip()
+        if not text and required:
             self.problems.error(self.path, self.line(key), f"{self._label(key)} is empty")
-        return value
+        return text
 
     def integer(self, key: str, *, required: bool = False, default: int | None = None,
                 minimum: int | None = None, maximum: int | None = None) -> int | None:

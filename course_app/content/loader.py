@@ -296,7 +296,10 @@ def _build_lesson_job(job: tuple[_CourseSpec, LessonRef, int, Mapping[str, Mappi
     return _build_lesson(*job, problems=found), found
 
 
-def _build_lessons(jobs: list) -> list[tuple[Lesson | None, ProblemList]]:  # type: ignore[type-arg]
+LessonJob = tuple[_CourseSpec, LessonRef, int, Mapping[str, Mapping[str, LessonRef]], LoadOptions]
+
+
+def _build_lessons(jobs: list[LessonJob]) -> list[tuple[Lesson | None, ProblemList]]:
     """Every lesson of a course, in order; in worker processes when there are many (and cores to share)."""
     workers = min(os.cpu_count() or 1, 8)
     if len(jobs) < PARALLEL_FROM or workers < 2 or multiprocessing.parent_process() is not None:

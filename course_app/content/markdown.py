@@ -137,8 +137,8 @@ def render_body(text: str, ctx: RenderContext) -> RenderedBody:
             parts.append(Markup(_sanitise(_MD.renderer.render(run, _MD.options, {}))))  # nosec B704
             run = []
             block = BLOCKS[name](token.content, ctx.line_of(token) + 1, ctx)
-            if block is not None:
-                parts.append(block)  # type: ignore[arg-type]
+            if isinstance(block, Video):
+                parts.append(block)
             continue
         run.append(token)
     parts.append(Markup(_sanitise(_MD.renderer.render(run, _MD.options, {}))))  # nosec B704 (sanitised by nh3)

@@ -1,88 +1,49 @@
 """Quizzes in lesson folders (``quiz.<lang>.yaml``): the schema, its parser and its checks.
 
-Each question type has a parser in ``QUESTION_PARSERS``; judging answers lives apart, in
-``course_app.domain.grading``. A translation repeats the original's structure (ids, types,
-which answers are right, the pass mark) and only translates the texts; ``compare_structure``
-reports where it does not.
+Each question type is one unit in ``course_app.questions`` (its own keys, drawing, form fields,
+judging); this module reads what every quiz and question has, hands each question's own keys to
+its kind, and checks the quiz as a whole: question banks (``ask``), the structure a translation
+must keep (``compare_structure``), and patterns that would let a learner pass without
+understanding (``check_guessable``, warnings that ``lessons check --strict`` makes errors).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import random
+import re
 from dataclasses import dataclass
-from enum import StrEnum
 from pathlib import Path
 
+from ..questions import KINDS, Question
 from .fields import SLUG_PATTERN, FieldReader
 from .problems import ProblemList
-from .yaml_lines import LineDict, LineList
+from .yaml_lines import LineDict
 
 MIN_QUESTIONS = 1
 MAX_QUESTIONS = 50
-MAX_OPTIONS = 10
-
-
-class QuestionType(StrEnum):
-    SINGLE = "single"
-    MULTIPLE = "multiple"
-    TRUE_FALSE = "true_false"
-    ORDER = "order"
-    MATCH = "match"
 
 
 @dataclass(frozen=True)
-class Choice:
-    """An answer to pick (single, multiple), with whether it is right and why."""
+class AskRule:
+    """How many questions an attempt asks: ``ask: 5``, or so many from each group (``ask: {cases: 3}``)."""
 
-    id: str
-    text: str
-    correct: bool
-    explain: str
+    total: int | None = None
+    per_group: tuple[tuple[str, int], ...] = ()
 
-
-@dataclass(frozen=True)
-class OrderItem:
-    """One thing to put in order; the quiz file lists them in the right order."""
-
-    id: str
-    text: str
-
-
-@dataclass(frozen=True)
-class MatchPair:
-    """A prompt and the answer that belongs to it."""
-
-    id: str
-    prompt: str
-    answer: str
-
-
-@dataclass(frozen=True)
-class Question:
-    id: str
-    type: QuestionType
-    text: str
-    explain: str
-    line: int
-    choices: tuple[Choice, ...] = ()
-    answer: bool | None = None
-    items: tuple[OrderItem, ...] = ()
-    pairs: tuple[MatchPair, ...] = ()
+    def choose(self, questions: tuple[Question, ...], rng: random.Random) -> tuple[Question, ...]:
+        """The questions one attempt asks, drawn by ``rng``, in the order the quiz file gives them."""
+        if self.total is not None:
+            picked = set(rng.sample(range(len(questions)), min(self.total, len(questions))))
+        else:
+            picked = set()
+            for group, count in self.per_group:
+                members = [index for index, question in enumerate(questions) if question.group == group]
+                picked |= set(rng.sample(members, min(count, len(members))))
+        return tuple(question for index, question in enumerate(questions) if index in picked)
 
     @property
-    def correct_choice_ids(self) -> frozenset[str]:
-        return frozenset(choice.id for choice in self.choices if choice.correct)
-
-    def shape(self) -> tuple[object, ...]:
-        """What a translation must keep identical: ids, type and which answers are right."""
-        return (
-            self.id,
-            self.type.value,
-            tuple((c.id, c.correct) for c in self.choices),
-            self.answer,
-            tuple(item.id for item in self.items),
-            tuple(pair.id for pair in self.pairs),
-        )
+    def asked(self) -> int:
+        return self.total if self.total is not None else sum(count for _group, count in self.per_group)
 
 
 @dataclass(frozen=True)
@@ -93,13 +54,14 @@ class Quiz:
     lang: str
     revision: int | None = None
     translation_of: int | None = None
+    ask: AskRule | None = None
 
     def question(self, question_id: str) -> Question | None:
         return next((q for q in self.questions if q.id == question_id), None)
 
 
-QUIZ_KEYS = ("revision", "translation_of", "pass_mark", "questions")
-COMMON_QUESTION_KEYS = ("id", "type", "text", "explain")
+QUIZ_KEYS = ("revision", "translation_of", "pass_mark", "ask", "questions")
+COMMON_QUESTION_KEYS = ("id", "type", "text", "explain", "section", "group")
 
 
 def parse_quiz(data: object, path: Path, lang: str, is_original: bool, problems: ProblemList) -> Quiz | None:
@@ -142,9 +104,47 @@ def parse_quiz(data: object, path: Path, lang: str, is_original: bool, problems:
                 continue
             seen[question.id] = question.line
             questions.append(question)
+    ask = _read_ask(fields, tuple(questions), problems)
     if len(problems.errors) > before or pass_mark is None:
         return None
-    return Quiz(pass_mark, tuple(questions), path, lang, revision, translation_of)
+    quiz = Quiz(pass_mark, tuple(questions), path, lang, revision, translation_of, ask)
+    if is_original:
+        check_guessable(quiz, problems)
+    return quiz
+
+
+def _read_ask(fields: FieldReader, questions: tuple[Question, ...], problems: ProblemList) -> AskRule | None:
+    """``ask: N`` (N of all questions) or ``ask: {group: N, …}`` (N of each group's questions)."""
+    if not fields.has("ask"):
+        return None
+    line = fields.line("ask")
+    raw = fields.data["ask"]
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        if not 1 <= raw <= len(questions):
+            problems.error(fields.path, line, f"ask: {raw} questions, but the quiz has {len(questions)}: "
+                           f"give a number from 1 to {len(questions)}")
+            return None
+        return AskRule(total=raw)
+    if not isinstance(raw, LineDict):
+        problems.error(fields.path, line, "ask is a number (ask: 5) or a number per group (ask: followed by "
+                       "lines such as '  cases: 3')")
+        return None
+    groups = {question.group for question in questions}
+    per_group = []
+    for group, count in raw.items():
+        members = sum(question.group == group for question in questions)
+        if group not in groups:
+            problems.error(fields.path, raw.line_of(group), f"ask: no question has 'group: {group}'")
+        elif isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= members:
+            problems.error(fields.path, raw.line_of(group), f"ask: {group}: give a number from 1 to {members} "
+                           f"(the questions in that group)")
+        else:
+            per_group.append((str(group), count))
+    for question in questions:
+        if question.group is None or question.group not in raw:
+            problems.error(fields.path, question.line, f"question '{question.id}' is in no group that 'ask' names, "
+                           "so it would never be asked: give it a 'group:' from 'ask'")
+    return AskRule(per_group=tuple(per_group))
 
 
 def _parse_question(raw: object, line: int, path: Path, problems: ProblemList) -> Question | None:
@@ -156,129 +156,74 @@ def _parse_question(raw: object, line: int, path: Path, problems: ProblemList) -
     if question_id and not SLUG_PATTERN.match(question_id):
         problems.error(path, fields.line("id"), f"question id '{question_id}' must be lowercase letters, digits and hyphens")
     type_name = fields.text("type")
-    try:
-        question_type = QuestionType(type_name)
-    except ValueError:
+    kind = KINDS.get(type_name)
+    if kind is None:
         if type_name:
-            known = ", ".join(t.value for t in QuestionType)
-            problems.error(path, fields.line("type"), f"unknown question type '{type_name}' (use one of: {known})")
+            problems.error(path, fields.line("type"), f"unknown question type '{type_name}' "
+                           f"(use one of: {', '.join(KINDS)})")
         return None
-    parser = QUESTION_PARSERS[question_type]
+    fields.check_keys((*COMMON_QUESTION_KEYS, *kind.keys))
     before = len(problems.errors)
-    question = parser(fields, question_id, question_type)
-    if len(problems.errors) > before:
+    spec = kind.parse(fields, question_id)
+    text = fields.text("text")
+    explain = fields.text("explain", required=kind.name not in ("single", "multiple"))
+    section = fields.integer("section", minimum=1)
+    group = fields.slug("group", required=False) or None
+    if spec is None or len(problems.errors) > before:
         return None
-    return question
+    return Question(question_id, kind, text, explain, fields.line(), spec, section, group)
 
 
-def _parse_choices(fields: FieldReader, question_id: str, question_type: QuestionType) -> Question:
-    fields.check_keys((*COMMON_QUESTION_KEYS, "choices"))
-    choices: list[Choice] = []
-    raw_choices = fields.sequence("choices")
-    if raw_choices is not None:
-        seen: set[str] = set()
-        for index, raw in enumerate(raw_choices):
-            line = raw_choices.line_of(index)
-            if not isinstance(raw, LineDict):
-                fields.problems.error(fields.path, line, "each choice is '- id: …' with text, and correct/explain lines")
-                continue
-            choice_fields = FieldReader(raw, fields.path, fields.problems, where=f"the choice on line {line}")
-            choice_fields.check_keys(("id", "text", "correct", "explain"))
-            choice_id = choice_fields.text("id")
-            if choice_id in seen:
-                fields.problems.error(fields.path, line, f"duplicate choice id '{choice_id}' in question '{question_id}'")
-            seen.add(choice_id)
-            choices.append(Choice(choice_id, choice_fields.text("text"), choice_fields.boolean("correct"),
-                                  choice_fields.text("explain", required=False)))
-        _check_count(fields, raw_choices, "choices", 2, MAX_OPTIONS)
-        correct = sum(choice.correct for choice in choices)
-        if correct == 0:
-            fields.problems.error(fields.path, fields.line("choices"),
-                                  f"question '{question_id}' has no correct answer: mark one with 'correct: true'")
-        elif question_type is QuestionType.SINGLE and correct > 1:
-            fields.problems.error(fields.path, fields.line("choices"),
-                                  f"question '{question_id}' is 'single' but has {correct} correct choices "
-                                  "(use type: multiple)")
-    return Question(question_id, question_type, fields.text("text"), fields.text("explain", required=False),
-                    fields.line(), choices=tuple(choices))
+# -- quizzes that can be passed by pattern ---------------------------------------------------------
+
+GUESSABLE = "guessable"
+ONE_POSITION_FROM = 3
+LONGEST_FROM = 3
+TRUE_FALSE_FROM = 4
+SAME_ANSWER_SHARE = 0.8
 
 
-def _parse_true_false(fields: FieldReader, question_id: str, question_type: QuestionType) -> Question:
-    fields.check_keys((*COMMON_QUESTION_KEYS, "answer"))
-    answer = None
-    if not fields.has("answer"):
-        fields.missing("answer", " (true or false)")
-    else:
-        answer = fields.boolean("answer")
-    return Question(question_id, question_type, fields.text("text"), fields.text("explain"), fields.line(),
-                    answer=answer)
+def check_guessable(quiz: Quiz, problems: ProblemList) -> None:
+    """Warn about patterns that let a learner pass by guessing the pattern instead of knowing the answer.
+
+    Choices are shuffled for every attempt on the site, but a quiz is also printed, exported and
+    read in its file; and a pattern in how answers are written (the right one always the longest)
+    survives any shuffling.
+    """
+    path = quiz.path
+    facts = [(question, question.kind.facts(question)) for question in quiz.questions]
+    with_choices = [(q, f) for q, f in facts if f.right_positions]
+    first_positions = {f.right_positions[0] for _q, f in with_choices}
+    if len(with_choices) >= ONE_POSITION_FROM and len(first_positions) == 1:
+        position = first_positions.pop() + 1
+        problems.warning(path, with_choices[0][0].line, f"the right answer is choice {position} in all "
+                         f"{len(with_choices)} choice questions: vary where it is written", rule=GUESSABLE)
+    single = [(q, f) for q, f in facts if f.right_is_longest is not None]
+    if len(single) >= LONGEST_FROM and all(f.right_is_longest for _q, f in single):
+        problems.warning(path, single[0][0].line, f"the right answer is the longest choice in all {len(single)} "
+                         "single-choice questions: make some wrong answers as long and as precise", rule=GUESSABLE)
+    statements = [(q, f.true_false) for q, f in facts if f.true_false is not None]
+    if len(statements) >= TRUE_FALSE_FROM:
+        trues = sum(1 for _q, answer in statements if answer)
+        majority = max(trues, len(statements) - trues)
+        if majority / len(statements) >= SAME_ANSWER_SHARE:
+            word = "true" if trues > len(statements) - trues else "false"
+            problems.warning(path, statements[0][0].line, f"{majority} of {len(statements)} true/false statements are "
+                             f"{word}: balance them so that always answering {word} does not pass", rule=GUESSABLE)
+    for question, fact in facts:
+        if fact.choice_count is not None and fact.choice_count < 3:
+            problems.warning(path, question.line, f"question '{question.id}' has only {fact.choice_count} choices: "
+                             "give at least three (a coin toss passes two)", rule=GUESSABLE)
 
 
-def _parse_order(fields: FieldReader, question_id: str, question_type: QuestionType) -> Question:
-    fields.check_keys((*COMMON_QUESTION_KEYS, "items"))
-    items: list[OrderItem] = []
-    raw_items = fields.sequence("items")
-    if raw_items is not None:
-        seen: set[str] = set()
-        for index, raw in enumerate(raw_items):
-            line = raw_items.line_of(index)
-            if not isinstance(raw, LineDict):
-                fields.problems.error(fields.path, line, "each item is '- id: …' with a 'text:' line")
-                continue
-            item_fields = FieldReader(raw, fields.path, fields.problems, where=f"the item on line {line}")
-            item_fields.check_keys(("id", "text"))
-            item_id = item_fields.text("id")
-            if item_id in seen:
-                fields.problems.error(fields.path, line, f"duplicate item id '{item_id}' in question '{question_id}'")
-            seen.add(item_id)
-            items.append(OrderItem(item_id, item_fields.text("text")))
-        _check_count(fields, raw_items, "items", 2, MAX_OPTIONS)
-    return Question(question_id, question_type, fields.text("text"), fields.text("explain"), fields.line(),
-                    items=tuple(items))
+# Numbers, years and the names of conventions and protocols (C87, P29) read the same in every language.
+_SAME_IN_EVERY_LANGUAGE = re.compile(r"\b(?:[CP]\d+|\d[\d.,/-]*|ILO|ICJ|CFA|ITUC|NORMLEX)\b", re.I)
 
 
-def _parse_match(fields: FieldReader, question_id: str, question_type: QuestionType) -> Question:
-    fields.check_keys((*COMMON_QUESTION_KEYS, "pairs"))
-    pairs: list[MatchPair] = []
-    raw_pairs = fields.sequence("pairs")
-    if raw_pairs is not None:
-        seen: set[str] = set()
-        answers: dict[str, int] = {}
-        for index, raw in enumerate(raw_pairs):
-            line = raw_pairs.line_of(index)
-            if not isinstance(raw, LineDict):
-                fields.problems.error(fields.path, line, "each pair is '- id: …' with 'prompt:' and 'answer:' lines")
-                continue
-            pair_fields = FieldReader(raw, fields.path, fields.problems, where=f"the pair on line {line}")
-            pair_fields.check_keys(("id", "prompt", "answer"))
-            pair_id = pair_fields.text("id")
-            if pair_id in seen:
-                fields.problems.error(fields.path, line, f"duplicate pair id '{pair_id}' in question '{question_id}'")
-            seen.add(pair_id)
-            answer = pair_fields.text("answer")
-            if answer in answers:
-                fields.problems.error(fields.path, line,
-                                      f"answer '{answer}' is used twice (also on line {answers[answer]}): "
-                                      "every prompt needs its own answer")
-            answers[answer] = line
-            pairs.append(MatchPair(pair_id, pair_fields.text("prompt"), answer))
-        _check_count(fields, raw_pairs, "pairs", 2, MAX_OPTIONS)
-    return Question(question_id, question_type, fields.text("text"), fields.text("explain"), fields.line(),
-                    pairs=tuple(pairs))
-
-
-def _check_count(fields: FieldReader, values: LineList, name: str, minimum: int, maximum: int) -> None:
-    if not minimum <= len(values) <= maximum:
-        fields.problems.error(fields.path, values.line, f"{name}: give {minimum} to {maximum}, not {len(values)}")
-
-
-QUESTION_PARSERS: dict[QuestionType, Callable[[FieldReader, str, QuestionType], Question]] = {
-    QuestionType.SINGLE: _parse_choices,
-    QuestionType.MULTIPLE: _parse_choices,
-    QuestionType.TRUE_FALSE: _parse_true_false,
-    QuestionType.ORDER: _parse_order,
-    QuestionType.MATCH: _parse_match,
-}
+def untranslated(original: str, translation: str) -> bool:
+    """Whether a translated text is the original's words unchanged (numbers and convention names aside)."""
+    words = _SAME_IN_EVERY_LANGUAGE.sub(" ", original).split()
+    return bool(words) and original.strip() == translation.strip()
 
 
 def compare_structure(original: Quiz, translation: Quiz, problems: ProblemList) -> bool:
@@ -298,11 +243,21 @@ def compare_structure(original: Quiz, translation: Quiz, problems: ProblemList) 
         problems.error(path, 1, f"questions differ from the original {original.path.name}: "
                        f"expected {', '.join(original_ids)}; found {', '.join(translated_ids)}", rule="translation")
         return False
+    if (original.ask != translation.ask):
+        problems.error(path, 1, f"ask differs from the original {original.path.name}: a translation asks the same "
+                       "questions", rule="translation")
+        ok = False
     for source, translated in zip(original.questions, translation.questions, strict=True):
         if source.shape() != translated.shape():
             problems.error(path, translated.line,
                            f"question '{translated.id}' does not match the original (line {source.line} of "
-                           f"{original.path.name}): keep its type, ids, correct answers and order; translate only texts",
-                           rule="translation")
+                           f"{original.path.name}): keep its type, ids, correct answers, section, group and order; "
+                           "translate only texts", rule="translation")
             ok = False
+            continue
+        theirs = source.kind.texts(source)
+        for key, text in translated.kind.texts(translated).items():
+            if untranslated(theirs.get(key, ""), text):
+                problems.warning(path, translated.line, f"question '{translated.id}', {key}: '{text}' is word for word "
+                                 f"the original's: translate it", rule="translation")
     return ok

@@ -56,17 +56,21 @@ QUIZ_TEMPLATE = """{revision_line}
 # The percentage of questions answered right needed to pass (1 to 100).
 pass_mark: 60
 questions:
-  # Question types: single, multiple, true_false, order, match (see docs/authoring.md).
+  # Question types: single, multiple, true_false, order, match, number (see docs/authoring.md).
+  # Give at least three choices, each as long and as precise as the others.
   - id: first-question
     type: single
     text: {question}
     choices:
+      - id: wrong
+        text: {wrong}
+        explain: {wrong_explain}
       - id: right
         text: {right}
         correct: true
         explain: {right_explain}
-      - id: wrong
-        text: {wrong}
+      - id: also-wrong
+        text: {other}
         explain: {wrong_explain}
 """
 
@@ -75,18 +79,21 @@ PLACEHOLDERS = {
            "section": "First section", "text": "Write the lesson here.", "sources": "Sources",
            "source": "[Title of a source](https://www.ilo.org/)", "question": "Write the question here.",
            "right": "The right answer", "right_explain": "Why it is right.", "wrong": "A wrong answer",
+           "other": "Another wrong answer",
            "wrong_explain": "Why it is wrong.", "course_title": "New course",
            "course_summary": "What this course teaches, in one or two sentences.", "module": "First part"},
     "ru": {"title": "Новый урок", "summary": "О чём этот урок, в одном предложении.", "intro": "Первый абзац: что учащийся узнает из этого урока.",
            "section": "Первый раздел", "text": "Напишите урок здесь.", "sources": "Источники",
            "source": "[Название источника](https://www.ilo.org/)", "question": "Напишите вопрос здесь.",
            "right": "Правильный ответ", "right_explain": "Почему он правильный.", "wrong": "Неправильный ответ",
+           "other": "Другой неправильный ответ",
            "wrong_explain": "Почему он неправильный.", "course_title": "Новый курс",
            "course_summary": "Чему учит этот курс, в одном-двух предложениях.", "module": "Первая часть"},
     "be": {"title": "Новы ўрок", "summary": "Пра што гэты ўрок, у адным сказе.", "intro": "Першы абзац: што навучэнец даведаецца з гэтага ўрока.",
            "section": "Першы раздзел", "text": "Напішыце ўрок тут.", "sources": "Крыніцы",
            "source": "[Назва крыніцы](https://www.ilo.org/)", "question": "Напішыце пытанне тут.",
            "right": "Правільны адказ", "right_explain": "Чаму ён правільны.", "wrong": "Няправільны адказ",
+           "other": "Іншы няправільны адказ",
            "wrong_explain": "Чаму ён няправільны.", "course_title": "Новы курс",
            "course_summary": "Чаму вучыць гэты курс, у адным-двух сказах.", "module": "Першая частка"},
 }
@@ -95,7 +102,7 @@ PLACEHOLDERS = {
 def _texts(lang: str) -> dict[str, str]:
     """Placeholder texts in ``lang`` (English for other languages), quoted where YAML needs it."""
     texts = dict(PLACEHOLDERS.get(lang, PLACEHOLDERS["en"]))
-    for key in ("title", "summary", "question", "right", "right_explain", "wrong", "wrong_explain"):
+    for key in ("title", "summary", "question", "right", "right_explain", "wrong", "other", "wrong_explain"):
         texts[key] = _quoted(texts[key])
     return texts
 

@@ -56,7 +56,7 @@ class YamlSyntaxError(Exception):
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class _LineLoader(_BaseLoader):  # type: ignore[misc, valid-type]
+class _LineLoader(_BaseLoader):  # type: ignore[misc, valid-type]  # the base is chosen at run time (C or Python)
     """A safe loader that builds LineDict/LineList and records duplicate keys instead of hiding them."""
 
     def __init__(self, stream: str, first_line: int) -> None:

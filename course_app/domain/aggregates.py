@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from ..db import add_to_counter
@@ -65,8 +65,9 @@ def _quiz_deltas(snapshot: QuizSnapshot, sign: int) -> Iterable[tuple[dict[str, 
                 "best_score_sum": sign * snapshot.best_score}
 
 
-def _merged(changes: Iterable[tuple[dict[str, Any], dict[str, int]]]) -> dict[tuple, tuple[dict[str, Any], Counter]]:
-    merged: dict[tuple, tuple[dict[str, Any], Counter]] = {}
+def _merged(changes: Iterable[tuple[dict[str, Any], dict[str, int]]]
+            ) -> dict[tuple[tuple[str, Any], ...], tuple[dict[str, Any], Counter[str]]]:
+    merged: dict[tuple[tuple[str, Any], ...], tuple[dict[str, Any], Counter[str]]] = {}
     for key, deltas in changes:
         marker = tuple(sorted(key.items()))
         merged.setdefault(marker, (key, Counter()))[1].update(deltas)
@@ -142,7 +143,7 @@ def rebuild_all(session: Session, lesson_counts: Mapping[str, int]) -> None:
                      LessonProgress.lang, func.count().label("reached"), func.sum(0).label("completed")
                      ).group_by(LessonProgress.course_slug, LessonProgress.reached_on, LessonProgress.lesson_slug,
                                 LessonProgress.lang)
-    session.execute(LessonDay.__table__.insert().from_select(
+    session.execute(insert(LessonDay).from_select(
         ["course_slug", "day", "lesson_slug", "lang", "reached", "completed"], reached))
     completed = session.execute(
         select(LessonProgress.course_slug, LessonProgress.completed_on, LessonProgress.lesson_slug,
@@ -158,7 +159,7 @@ def rebuild_all(session: Session, lesson_counts: Mapping[str, int]) -> None:
                      func.count(QuizProgress.passed_on), func.sum(QuizProgress.best_score)
                      ).group_by(QuizProgress.course_slug, QuizProgress.first_attempt_on, QuizProgress.lesson_slug,
                                 QuizProgress.lang)
-    session.execute(QuizDay.__table__.insert().from_select(
+    session.execute(insert(QuizDay).from_select(
         ["course_slug", "day", "lesson_slug", "lang", "learners", "attempts", "passed", "best_score_sum"], quizzes))
     _rebuild_course_progress(session, lesson_counts)
     session.flush()
@@ -191,7 +192,7 @@ def _rebuild_course_progress(session: Session, lesson_counts: Mapping[str, int])
                      "started_on": row.started_on, "lessons_done": row.lessons_done,
                      "completed_on": row.last_done if total and row.lessons_done >= total else None})
         if len(rows) >= batch:
-            session.execute(CourseProgress.__table__.insert(), rows)
+            session.execute(insert(CourseProgress), rows)
             rows = []
     if rows:
-        session.execute(CourseProgress.__table__.insert(), rows)
+        session.execute(insert(CourseProgress), rows)

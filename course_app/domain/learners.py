@@ -122,26 +122,31 @@ def merge_into(session: Session, source: Learner, target: Learner, lesson_counts
             existing.completed_on = min(filter(None, (existing.completed_on, row.completed_on)))
     quizzes = {(q.course_slug, q.lesson_slug): q for q in
                session.scalars(select(QuizProgress).where(QuizProgress.learner_id == target.id))}
-    for row in session.scalars(select(QuizProgress).where(QuizProgress.learner_id == source.id)):
-        existing = quizzes.get((row.course_slug, row.lesson_slug))
-        if existing is None:
-            session.add(QuizProgress(learner_id=target.id, course_slug=row.course_slug, lesson_slug=row.lesson_slug,
-                                     lang=row.lang, attempts=row.attempts, best_score=row.best_score,
-                                     first_attempt_on=row.first_attempt_on, last_attempt_on=row.last_attempt_on,
-                                     passed_on=row.passed_on))
-            continue
-        existing.attempts += row.attempts
-        existing.best_score = max(existing.best_score, row.best_score)
-        existing.first_attempt_on = min(existing.first_attempt_on, row.first_attempt_on)
-        existing.last_attempt_on = max(existing.last_attempt_on, row.last_attempt_on)
-        if row.passed_on is not None:
-            existing.passed_on = min(filter(None, (existing.passed_on, row.passed_on)))
+    for quiz_row in session.scalars(select(QuizProgress).where(QuizProgress.learner_id == source.id)):
+        _merge_quiz(session, target, quiz_row, quizzes.get((quiz_row.course_slug, quiz_row.lesson_slug)))
     target.created_on = min(target.created_on, source.created_on)
     target.last_seen_on = max(target.last_seen_on, source.last_seen_on)
     session.flush()
     _delete_rows(session, source)
     aggregates.contribute_learner(session, target.id, lesson_counts)
     session.flush()
+
+
+def _merge_quiz(session: Session, target: Learner, row: QuizProgress, existing: QuizProgress | None) -> None:
+    """Fold one quiz's progress into the target learner's: attempts add up, the best score and dates win."""
+    if existing is None:
+        session.add(QuizProgress(learner_id=target.id, course_slug=row.course_slug, lesson_slug=row.lesson_slug,
+                                 lang=row.lang, attempts=row.attempts, best_score=row.best_score,
+                                 first_attempt_on=row.first_attempt_on, last_attempt_on=row.last_attempt_on,
+                                 passed_on=row.passed_on, met_questions=row.met_questions))
+        return
+    existing.met_questions = " ".join(sorted(set(existing.met_questions.split()) | set(row.met_questions.split())))
+    existing.attempts += row.attempts
+    existing.best_score = max(existing.best_score, row.best_score)
+    existing.first_attempt_on = min(existing.first_attempt_on, row.first_attempt_on)
+    existing.last_attempt_on = max(existing.last_attempt_on, row.last_attempt_on)
+    if row.passed_on is not None:
+        existing.passed_on = min(filter(None, (existing.passed_on, row.passed_on)))
 
 
 def delete_learner(session: Session, learner: Learner) -> None:

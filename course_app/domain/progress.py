@@ -1,8 +1,9 @@
 """Recording what a learner does, and reading it back for their own page.
 
 Dates are days (no times). Answer counters for educators are anonymous: they are keyed by
-question and answer only, and only a learner's first attempt at a quiz is counted, so the
-counters describe what people understood before seeing the explanations.
+question and answer only, and only a learner's first meeting with each question is counted
+(with a question bank, a retry asks questions they have not met yet), so the counters describe
+what people understood before seeing the explanations.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from sqlalchemy.orm import Session
 from ..db import add_to_counter, insert_on_conflict
 from ..models import AnswerTally, Learner, LessonProgress, QuizProgress
 from . import aggregates
-from .grading import QuizResult
+from .grading import QuestionResult, QuizResult
 
 ANSWERED = "answered"
 CORRECT = "correct"
@@ -42,7 +43,7 @@ def record_lesson_reached(session: Session, learner: Learner, place: LessonPlace
         # Two tabs may open the same lesson at once: insert-or-ignore, then read what is there.
         inserted = session.execute(insert_on_conflict(session, LessonProgress).values(
             learner_id=learner.id, course_slug=place.course_slug, lesson_slug=place.lesson_slug, lang=lang,
-            reached_on=today, completed_on=None).on_conflict_do_nothing()).rowcount
+            reached_on=today, completed_on=None).on_conflict_do_nothing()).rowcount  # type: ignore[attr-defined]  # an INSERT's result is a CursorResult
         row = session.get(LessonProgress, key, populate_existing=True)
         assert row is not None
         if inserted:
@@ -68,7 +69,8 @@ def record_quiz_attempt(session: Session, learner: Learner, place: LessonPlace, 
                         result: QuizResult, today: date) -> QuizProgress:
     """Count an attempt, keep the best score, and complete the lesson when the quiz is passed.
 
-    The first attempt also feeds the anonymous answer counters (in the quiz's own language).
+    The questions the learner meets for the first time feed the anonymous answer counters (in
+    the quiz's own language).
     """
     record_lesson_reached(session, learner, place, lang, today)
     row = session.get(QuizProgress, (learner.id, place.course_slug, place.lesson_slug))
@@ -76,11 +78,14 @@ def record_quiz_attempt(session: Session, learner: Learner, place: LessonPlace, 
     if row is None:
         row = QuizProgress(learner_id=learner.id, course_slug=place.course_slug, lesson_slug=place.lesson_slug,
                            lang=lang, attempts=0, best_score=0, first_attempt_on=today, last_attempt_on=today,
-                           passed_on=None)
+                           passed_on=None, met_questions="")
         session.add(row)
-        tally_answers(session, place.course_slug, place.lesson_slug, result.quiz.lang, result)
     else:
         before = aggregates.QuizSnapshot.of(row)
+    met = set(row.met_questions.split())
+    first_meetings = [item for item in result.questions if item.question.id not in met]
+    tally_answers(session, place.course_slug, place.lesson_slug, result.quiz.lang, first_meetings)
+    row.met_questions = " ".join(sorted(met | {item.question.id for item in result.questions}))
     row.attempts += 1
     row.best_score = max(row.best_score, result.score)
     row.last_attempt_on = today
@@ -93,9 +98,10 @@ def record_quiz_attempt(session: Session, learner: Learner, place: LessonPlace, 
     return row
 
 
-def tally_answers(session: Session, course_slug: str, lesson_slug: str, lang: str, result: QuizResult) -> None:
+def tally_answers(session: Session, course_slug: str, lesson_slug: str, lang: str,
+                  results: Iterable[QuestionResult]) -> None:
     """Add one to the counter of each answer given; nothing links a counter to a learner."""
-    for question_result in result.questions:
+    for question_result in results:
         keys = [ANSWERED, *([CORRECT] if question_result.correct else []),
                 *(f"a:{key}" for key in question_result.answer_keys)]
         for key in keys:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..content.model import Catalogue, Course
-from ..content.quiz import Question, QuestionType
+from ..questions import Question
 from ..models import AnswerTally
 from . import statistics
 from .progress import ANSWERED, CORRECT
@@ -96,7 +96,8 @@ def build_dashboard(session: Session, catalogue: Catalogue, filters: statistics.
     reports = []
     for course in catalogue.courses:
         slugs = [lesson.slug for lesson in course.lessons]
-        titles = {lesson.slug: course.text_of(lesson, lang).title for lesson in course.lessons}  # type: ignore[union-attr]
+        titles = {lesson.slug: text.title if (text := course.text_of(lesson, lang)) else lesson.slug
+                  for lesson in course.lessons}
         figures = statistics.course_figures(session, course.slug, filters)
         started, completed = protect_pair(figures.started, figures.completed, threshold)
         median = based_on_enough(figures.median_lessons_done, figures.started, threshold) if started.published else None
@@ -117,12 +118,12 @@ def build_dashboard(session: Session, catalogue: Catalogue, filters: statistics.
 
         quiz_rows = []
         with_quiz = [lesson.slug for lesson in course.lessons if any(t.quiz for t in lesson.texts.values())]
-        for figure in statistics.quiz_figures(session, course.slug, with_quiz, filters):
-            learners, passed = protect_pair(figure.learners, figure.passed, threshold)
-            attempts = protect_count(figure.attempts, threshold) if learners.published else Cell(None)
-            mean = based_on_enough(figure.mean_best_score, figure.learners, threshold)
-            quiz_rows.append((titles[figure.lesson_slug], learners, attempts, passed, Percent(rate(passed, learners)),
-                              Decimal(mean)))
+        for quiz_figure in statistics.quiz_figures(session, course.slug, with_quiz, filters):
+            learners, passed = protect_pair(quiz_figure.learners, quiz_figure.passed, threshold)
+            attempts = protect_count(quiz_figure.attempts, threshold) if learners.published else Cell(None)
+            mean = based_on_enough(quiz_figure.mean_best_score, quiz_figure.learners, threshold)
+            quiz_rows.append((titles[quiz_figure.lesson_slug], learners, attempts, passed,
+                              Percent(rate(passed, learners)), Decimal(mean)))
         quizzes = Table("quizzes", labels("quizzes"), (labels("quiz of lesson"), labels("learners"), labels("attempts"),
                                                         labels("passed"), labels("pass rate"),
                                                         labels("mean best score")),
@@ -173,24 +174,8 @@ class QuizInsight:
     questions: tuple[QuestionInsight, ...]
 
 
-def _answer_label(question: Question, key: str, true_false: Callable[[bool], str]) -> str:
-    """What an answer key means, in the quiz's own words."""
-    if question.type in (QuestionType.SINGLE, QuestionType.MULTIPLE):
-        return next((choice.text for choice in question.choices if choice.id == key), key)
-    if question.type is QuestionType.TRUE_FALSE:
-        return true_false(key == "true")
-    if question.type is QuestionType.ORDER:
-        items = {item.id: item.text for item in question.items}
-        return " → ".join(items.get(part, part) for part in key.split(">"))
-    pairs = {pair.id: pair for pair in question.pairs}
-    prompt, _, answer = key.partition("=")
-    if prompt in pairs and answer in pairs:
-        return f"{pairs[prompt].prompt} = {pairs[answer].answer}"
-    return key
-
-
 def question_insights(session: Session, course: Course, lang: str, threshold: int, lang_filter: str | None,
-                      true_false: Callable[[bool], str]) -> list[QuizInsight]:
+                      labels: Mapping[str, str]) -> list[QuizInsight]:
     """Per quiz question: how many answered, the share right, and the most common wrong answers."""
     statement = select(AnswerTally.lesson_slug, AnswerTally.question_id, AnswerTally.answer_key, AnswerTally.count
                        ).where(AnswerTally.course_slug == course.slug)
@@ -209,21 +194,21 @@ def question_insights(session: Session, course: Course, lang: str, threshold: in
         questions = []
         for question in quiz.questions:
             bucket = counts.get((lesson.slug, question.id), {})
-            questions.append(_question_insight(question, bucket, threshold, true_false))
+            questions.append(_question_insight(question, bucket, threshold, labels))
         insights.append(QuizInsight(course, lesson.slug, text.title if text else lesson.slug, tuple(questions)))
     return insights
 
 
 def _question_insight(question: Question, bucket: dict[str, int], threshold: int,
-                      true_false: Callable[[bool], str]) -> QuestionInsight:
+                      labels: Mapping[str, str]) -> QuestionInsight:
     answered = bucket.get(ANSWERED, 0)
     correct = bucket.get(CORRECT, 0)
     answers = {key[2:]: count for key, count in bucket.items() if key.startswith("a:")}
-    right_keys = _right_answer_keys(question)
+    right_keys = question.kind.right_keys(question)
     wrong = sorted(((key, count) for key, count in answers.items() if key not in right_keys),
                    key=lambda item: (-item[1], item[0]))
     answered_cell, correct_cell = protect_pair(answered, correct, threshold)
-    if question.type in (QuestionType.SINGLE, QuestionType.TRUE_FALSE):
+    if question.kind.one_answer_each:
         # Every learner gave exactly one answer: the answers add up to the total, protect them together.
         parts = [correct, *(count for _, count in wrong)]
         _, cells = protect_group(answered, parts, threshold, hidden_remainder=True)
@@ -231,21 +216,9 @@ def _question_insight(question: Question, bucket: dict[str, int], threshold: int
         wrong_cells = cells[1:]
     else:
         wrong_cells = [protect_pair(answered, count, threshold)[1] for _, count in wrong]
-    wrong_answers = tuple(WrongAnswer(_answer_label(question, key, true_false), cell)
+    wrong_answers = tuple(WrongAnswer(question.kind.describe(question, key, labels), cell)
                           for (key, _), cell in zip(wrong, wrong_cells, strict=True) if cell.published)[:3]
     return QuestionInsight(question, answered_cell, rate(correct_cell, answered_cell), wrong_answers)
-
-
-def _right_answer_keys(question: Question) -> set[str]:
-    if question.type is QuestionType.SINGLE:
-        return set(question.correct_choice_ids)
-    if question.type is QuestionType.MULTIPLE:
-        return set(question.correct_choice_ids)
-    if question.type is QuestionType.TRUE_FALSE:
-        return {"true" if question.answer else "false"}
-    if question.type is QuestionType.ORDER:
-        return {">".join(item.id for item in question.items)}
-    return set()  # match keys are recorded only for wrong pairings
 
 
 # -- CSV -----------------------------------------------------------------------------------

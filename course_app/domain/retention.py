@@ -49,7 +49,7 @@ def expire_browser_sessions(session: Session, today: date, rules: Retention) -> 
         and_(BrowserSession.remembered.is_(True),
              BrowserSession.last_seen_on < today - timedelta(days=rules.remember_days)),
     )))
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]  # a DML result has a rowcount
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]  # a DELETE's result is a CursorResult
 
 
 def expired_learners(session: Session, today: date, rules: Retention) -> list[Learner]:
@@ -77,7 +77,7 @@ def purge(session: Session, today: date, now: datetime, rules: Retention) -> Pur
             without_code += 1
         delete_learner(session, learner)
     staff = session.execute(delete(StaffSession).where(
-        StaffSession.last_seen_at < now - timedelta(minutes=rules.staff_session_minutes))).rowcount  # type: ignore[attr-defined]
+        StaffSession.last_seen_at < now - timedelta(minutes=rules.staff_session_minutes))).rowcount  # type: ignore[attr-defined]  # a DELETE's result is a CursorResult
     session.execute(delete(ThrottleWindow).where(
         ThrottleWindow.window_start < int(now.replace(tzinfo=UTC).timestamp()) - rules.throttle_window_seconds))
     session.flush()

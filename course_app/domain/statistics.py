@@ -22,12 +22,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import Select, func, select
+from typing import Any, TypeVar, Unpack
+
+from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.orm import Session
 
 from ..models import CourseProgress, LessonDay, LessonReadDay, QuizDay, SiteEvent
 
 TREND_WEEKS = 12
+S = TypeVar("S", bound="Select[Unpack[tuple[Any, ...]]]")
 
 
 @dataclass(frozen=True)
@@ -73,7 +77,8 @@ class WeekFigures:
     completed: int
 
 
-def _language(statement: Select, column, lang: str | None) -> Select:  # type: ignore[no-untyped-def]
+def _language(statement: S, column: ColumnElement[str] | InstrumentedAttribute[str], lang: str | None) -> S:
+    """``statement`` limited to one language, when one is chosen."""
     return statement.where(column == lang) if lang else statement
 
 
@@ -172,9 +177,10 @@ def weekly_trend(session: Session, course_slug: str, today: date, lang: str | No
         .group_by(CourseProgress.completed_on), CourseProgress.lang, lang)).all()
     started: dict[date, int] = {}
     completed: dict[date, int] = {}
-    for day, count in starts:
-        started[week_start(day)] = started.get(week_start(day), 0) + count
-    for day, count in completions:
-        completed[week_start(day)] = completed.get(week_start(day), 0) + count
+    for start_day, count in starts:
+        started[week_start(start_day)] = started.get(week_start(start_day), 0) + count
+    for completion_day, count in completions:
+        if completion_day is not None:
+            completed[week_start(completion_day)] = completed.get(week_start(completion_day), 0) + count
     mondays = [first + timedelta(weeks=index) for index in range(weeks)]
     return [WeekFigures(monday, started.get(monday, 0), completed.get(monday, 0)) for monday in mondays]

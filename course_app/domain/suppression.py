@@ -74,9 +74,9 @@ def protect_count(value: int, threshold: int) -> Cell:
 
 def rate(numerator: Cell, denominator: Cell) -> float | None:
     """numerator / denominator, only when both are published."""
-    if not (numerator.published and denominator.published) or not denominator.value:
+    if numerator.value is None or not numerator.published or not denominator.published or not denominator.value:
         return None
-    return numerator.value / denominator.value  # type: ignore[operator]
+    return numerator.value / denominator.value
 
 
 def based_on_enough(statistic: float | None, learners: int, threshold: int) -> float | None:

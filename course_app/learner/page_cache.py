@@ -27,6 +27,7 @@ from flask import Flask, current_app, request
 from werkzeug.http import parse_cookie
 from werkzeug.wrappers import Response
 
+from ..clock import clock
 from ..content import catalogue_store
 from .identity import browser_session
 from .reads import count_read
@@ -89,10 +90,11 @@ def mark_shareable(response: Response, read: tuple[str, str, str] | None = None)
     return response
 
 
-def _key(environ: WSGIEnvironment) -> tuple[str, ...]:
+def _key(environ: WSGIEnvironment, day: int) -> tuple[str, ...]:
+    """What a kept page is found by; the UTC day is part of it, since quiz pages show the day's draw."""
     gzip = "gzip" in environ.get("HTTP_ACCEPT_ENCODING", "")
     return (environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""), environ.get("wsgi.url_scheme", "http"),
-            "gzip" if gzip else "plain")
+            "gzip" if gzip else "plain", str(day))
 
 
 def _has_session_cookie(environ: WSGIEnvironment, name: str) -> bool:
@@ -117,7 +119,7 @@ class ReaderPages:
                 or self.app.config.get("PREVIEW"):
             return self._through(environ, start_response, keep=False)
         pages = self._pages()
-        key = _key(environ)
+        key = _key(environ, int(clock(self.app).timestamp() // 86400))
         page = pages.get(key)
         if page is None:
             return self._through(environ, start_response, keep=True, pages=pages, key=key)
@@ -144,10 +146,10 @@ class ReaderPages:
                 or environ.get("REQUEST_METHOD") != "GET":
             return body
         data = b"".join(_drain(body))
-        read = tuple(marker.split("/")) if marker != "-" else None
+        parts = marker.split("/") if marker != "-" else []
+        read = (parts[0], parts[1], parts[2]) if len(parts) == 3 else None
         assert pages is not None
-        pages.keep(key, KeptPage(seen["status"], tuple(seen["headers"]), data,
-                                 read if read is not None and len(read) == 3 else None))  # type: ignore[arg-type]
+        pages.keep(key, KeptPage(seen["status"], tuple(seen["headers"]), data, read))
         return [data]
 
 
@@ -162,4 +164,4 @@ def _drain(body: Iterable[bytes]) -> Iterator[bytes]:
 
 def init_app(app: Flask) -> None:
     """Put the kept pages in front of the app (inside ProxyFix, so the scheme is already the real one)."""
-    app.wsgi_app = ReaderPages(app, app.wsgi_app)  # type: ignore[method-assign]
+    app.wsgi_app = ReaderPages(app, app.wsgi_app)  # type: ignore[method-assign]  # Flask's documented way to wrap its WSGI app

@@ -74,8 +74,7 @@ def lesson(view: LessonView) -> Response:
     if learner is not None:
         record_lesson_reached(get_session(), learner, view.place, view.wanted_lang, clock().today())
         get_session().commit()
-    count_read(current_app._get_current_object(), view.course.slug, view.lesson.slug,  # type: ignore[attr-defined]
-               view.text.lang, request.headers.get("User-Agent", ""))
+    count_read(current_app, view.course.slug, view.lesson.slug, view.text.lang, request.headers.get("User-Agent", ""))
     return render_lesson(view)
 
 

@@ -1,5 +1,10 @@
 """Answering a quiz, seeing the result, and marking a lesson done (post/redirect/get).
 
+Every attempt is a draw (questions/draw.py): which questions are asked and in what order their
+options come. A reader without a session gets the day's draw, the same for every reader; a
+learner's next draw is made after each attempt, so a retry asks anew. The form carries its
+draw's token, so an answer is graded against exactly what was shown.
+
 The result of the last attempt lives on the server with the browser's session, never in the
 cookie: it stays for ``RESULT_MINUTES`` so a refresh, a language switch or a dropped Tor
 connection still finds it, and goes at the learner's next action, at leave or delete.
@@ -7,24 +12,28 @@ connection still finds it, and goes at the learner's next action, at leave or de
 
 from __future__ import annotations
 
-from flask import abort, redirect, render_template, request
+from flask import abort, current_app, redirect, render_template, request
+from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from ..addresses import lesson_url
+from ..clock import clock
 from ..content.quiz import Quiz
 from ..db import get_session
 from ..domain.grading import grade
 from ..domain.progress import record_lesson_completed, record_quiz_attempt
+from ..questions import Answer
+from ..questions.draw import Draw, day_seed, draw_from_token, draw_quiz, new_seed, quiz_key
 from . import bp
 from .forms import ActionForm, QuizForm, quiz_form
-from .pages import shared_page
-from ..clock import clock
 from .identity import browser_session, ensure_learner
 from .lookup import LessonView
-from .standing import learner_progress
+from .pages import shared_page
 from .routing import lesson_route
+from .standing import learner_progress
 
 LAST_RESULT_KEY = "last_quiz"
+DRAWS_KEY = "quiz_draws"
 RESULT_MINUTES = 60
 
 
@@ -32,6 +41,27 @@ def _quiz_of(view: LessonView) -> Quiz:
     if view.quiz is None:
         abort(404)
     return view.quiz
+
+
+def _secret() -> str:
+    return str(current_app.config["SECRET_KEY"])
+
+
+def current_draw(quiz: Quiz) -> Draw:
+    """This browser's next draw of ``quiz``: its own after an attempt, else the day's shared one."""
+    draws = browser_session().get(DRAWS_KEY)
+    seed = draws.get(quiz_key(quiz)) if isinstance(draws, dict) else None
+    if not isinstance(seed, str):
+        seed = day_seed(int(clock().timestamp() // 86400))
+    return draw_quiz(quiz, seed, _secret())
+
+
+def _draw_anew(quiz: Quiz) -> None:
+    """After an attempt, the learner's next try is a new draw."""
+    session = browser_session()
+    draws = dict(session.get(DRAWS_KEY) or {})
+    draws[quiz_key(quiz)] = new_seed()
+    session[DRAWS_KEY] = draws
 
 
 def _render_quiz(view: LessonView, quiz: Quiz, form: QuizForm, status: int = 200) -> tuple[str, int]:
@@ -46,24 +76,31 @@ def quiz_page(view: LessonView) -> Response | tuple[str, int]:
     """The lesson's quiz; answers are graded on the server, recorded, then the result page shows."""
     quiz = _quiz_of(view)
     if request.method == "GET":
-        html, _status = _render_quiz(view, quiz, quiz_form(quiz, formdata=None))
+        html, _status = _render_quiz(view, quiz, quiz_form(current_draw(quiz), formdata=None))
         return shared_page(html)
-    form = quiz_form(quiz)
+    draw = draw_from_token(quiz, request.form.get("token"), _secret())
+    if draw is None:
+        form = quiz_form(current_draw(quiz), formdata=None)
+        form.form_errors.append(_("This quiz changed since the page was opened. Please answer it again."))
+        return _render_quiz(view, quiz, form, 422)
+    form = quiz_form(draw)
     if not form.validate():
         return _render_quiz(view, quiz, form, 422)
     answers = form.answers()
-    result = grade(quiz, answers)
+    result = grade(quiz, answers, draw.questions)
     learner = ensure_learner()
     record_quiz_attempt(get_session(), learner, view.place, view.wanted_lang, result, clock().today())
     get_session().commit()
+    _draw_anew(quiz)
     browser_session().keep_briefly(LAST_RESULT_KEY, {"lesson": f"{view.course.slug}/{view.lesson.slug}",
-                                                     "lang": quiz.lang, "answers": answers}, RESULT_MINUTES)
+                                                     "lang": quiz.lang, "token": draw.token, "answers": answers},
+                                   RESULT_MINUTES)
     return redirect(lesson_url(view.course, view.lesson, view.wanted_lang, endpoint="quiz_result"), code=303)
 
 
 @lesson_route("/result", "quiz_result")
 def quiz_result(view: LessonView) -> Response | str:
-    """The score, which answers were right, and every explanation; with a way to try again."""
+    """The score, what was right and wrong with every explanation, where to read again; and a new attempt."""
     stored = browser_session().brief(LAST_RESULT_KEY)
     quiz = _quiz_of(view)
     if not isinstance(stored, dict) or stored.get("lesson") != f"{view.course.slug}/{view.lesson.slug}":
@@ -71,11 +108,15 @@ def quiz_result(view: LessonView) -> Response | str:
     shown = view.lesson.texts.get(str(stored.get("lang")))
     if shown is not None and shown.quiz is not None:
         quiz = shown.quiz
-    answers = stored.get("answers") if isinstance(stored.get("answers"), dict) else {}
-    result = grade(quiz, answers)
+    draw = draw_from_token(quiz, stored.get("token"), _secret())
+    if draw is None:  # the quiz file changed since: there is nothing right to show
+        return redirect(lesson_url(view.course, view.lesson, view.wanted_lang, endpoint="quiz"), code=303)
+    stored_answers = stored.get("answers")
+    answers: dict[str, Answer] = stored_answers if isinstance(stored_answers, dict) else {}
+    result = grade(quiz, answers, draw.questions)
     _before, after = view.course.neighbours(view.lesson)
     return render_template("learner/quiz_result.html", view=view, course=view.course, lesson=view.lesson,
-                           text=view.text, result=result, after=after)
+                           text=view.text, result=result, after=after, draw=draw)
 
 
 @lesson_route("/done", "lesson_done", methods=("POST",))

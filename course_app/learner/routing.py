@@ -21,11 +21,11 @@ def lesson_route(suffix: str, endpoint: str, methods: tuple[str, ...] = ("GET",)
 
     def decorator(handler: LessonHandler) -> LessonHandler:
         @wraps(handler)
-        def by_slug(lang: str, course_slug: str, lesson_slug: str):  # type: ignore[no-untyped-def]
+        def by_slug(lang: str, course_slug: str, lesson_slug: str) -> Response | str | tuple[str, int]:
             return handler(find_lesson(lang, course_slug=course_slug, lesson_slug=lesson_slug))
 
         @wraps(handler)
-        def by_number(lang: str, course_number: int, lesson_number: int):  # type: ignore[no-untyped-def]
+        def by_number(lang: str, course_number: int, lesson_number: int) -> Response | str | tuple[str, int]:
             return handler(find_lesson(lang, course_number=course_number, lesson_number=lesson_number))
 
         bp.add_url_rule(f"/<lang:lang>/<course_slug>/<lesson_slug>{suffix}", endpoint, by_slug, methods=list(methods))

@@ -15,7 +15,8 @@ def learner_progress() -> LearnerProgress:
     if "learner_progress" not in g:
         learner = current_learner()
         g.learner_progress = load_progress(get_session(), learner) if learner is not None else EMPTY_PROGRESS
-    return g.learner_progress
+    progress: LearnerProgress = g.learner_progress
+    return progress
 
 
 def forget_cached_progress() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import ForeignKey, Index
+from sqlalchemy import ForeignKey, Index, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import Base
@@ -47,6 +47,9 @@ class QuizProgress(Base):
     first_attempt_on: Mapped[Day]
     last_attempt_on: Mapped[Day]
     passed_on: Mapped[date | None] = mapped_column()
+    # The ids of the questions this learner has met (a bank asks different ones each time), space-separated:
+    # the anonymous answer counters take each learner's first meeting with each question only.
+    met_questions: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     @property
     def passed(self) -> bool:

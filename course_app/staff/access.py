@@ -27,7 +27,7 @@ def staff_required(allowed: Callable[[StaffRole], bool]) -> Callable[[View], Vie
                 abort(403)
             return view(*args, **kwargs)
 
-        return wrapper  # type: ignore[return-value]
+        return wrapper  # type: ignore[return-value]  # wraps() keeps the view's signature; mypy cannot see it
 
     return decorator
 

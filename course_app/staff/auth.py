@@ -29,6 +29,7 @@ from werkzeug.wrappers import Response
 from ..clock import clock
 from ..db import get_session
 from ..domain import audit, throttle
+from ..models import StaffMember
 from ..domain.staff_accounts import (
     StaffAccountError, find_staff, finish_enrolment, pending_enrolment, start_enrolment, verify_password, verify_totp)
 from ..work_limits import Busy, limit
@@ -54,7 +55,7 @@ def throttle_key(kind: str, name: str) -> str:
     return f"staff-{kind}:{digest.hexdigest()[:48]}"
 
 
-def _home(member) -> str:  # type: ignore[no-untyped-def]
+def _home(member: StaffMember) -> str:
     return url_for("staff.dashboard") if member.staff_role.sees_statistics else url_for("staff.insights")
 
 

@@ -14,11 +14,11 @@ from ..domain.suppression import Cell
 
 def render_value(value: Value, threshold: int) -> str:
     if isinstance(value, Cell):
-        return format_decimal(value.value) if value.published else _("fewer than %(k)d", k=threshold)
+        return str(format_decimal(value.value) if value.published else _("fewer than %(k)d", k=threshold))
     if isinstance(value, Percent):
-        return format_percent(value.value, "#,##0%") if value.value is not None else _("not shown")
+        return str(format_percent(value.value, "#,##0%") if value.value is not None else _("not shown"))
     if isinstance(value, Decimal):
-        return format_decimal(round(value.value, 1)) if value.value is not None else _("not shown")
+        return str(format_decimal(round(value.value, 1)) if value.value is not None else _("not shown"))
     if isinstance(value, date):
         return value.isoformat()
     return str(value)

@@ -23,8 +23,8 @@ def insights() -> str:
     lang_filter = request.args.get("lang") if request.args.get("lang") in current_app.config["LANGUAGES"] else None
     threshold = current_app.config["SMALL_CELL_THRESHOLD"]
     courses = [course for course in current_catalogue().courses if allowed is None or course.slug in allowed]
-    reports = [(course, question_insights(get_session(), course, get_locale(), threshold, lang_filter,
-                                          lambda value: _("True") if value else _("False")))
+    labels = {"true": _("True"), "false": _("False")}
+    reports = [(course, question_insights(get_session(), course, get_locale(), threshold, lang_filter, labels))
                for course in courses]
     languages = [("", _("All languages")), *((code, language_name(code)) for code in current_app.config["LANGUAGES"])]
     return render_template("staff/insights.html", reports=reports, threshold=threshold, lang_filter=lang_filter or "",

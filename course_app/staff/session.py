@@ -54,7 +54,8 @@ def end() -> None:
 def current_staff() -> StaffMember | None:
     """The signed-in staff member, or None (expired, signed out, disabled, or never signed in)."""
     if "staff_member" in g:
-        return g.staff_member
+        cached: StaffMember | None = g.staff_member
+        return cached
     member = None
     token = session.get(TOKEN_KEY)
     if isinstance(token, str):

@@ -68,7 +68,10 @@ def fill_quiz(page, app: Flask, lesson: str, lang: str) -> None:  # type: ignore
     """Answer every question of a starter lesson's quiz rightly, as a learner would click them."""
     from tests.helpers import quiz_answers, starter_quiz
 
-    for name, value in quiz_answers(app, starter_quiz(app, lesson, lang)).items():
+    token = page.locator("input[name=token]").get_attribute("value")
+    answers = quiz_answers(app, starter_quiz(app, lesson, lang), token=token)
+    answers.pop("token")
+    for name, value in answers.items():
         if isinstance(value, list):
             for item in value:
                 page.check(f"input[name={name}][value='{item}']")

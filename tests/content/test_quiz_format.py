@@ -25,6 +25,9 @@ questions:
       - id: b
         text: B
         explain: Wrong.
+      - id: c
+        text: C
+        explain: Wrong too.
   - id: tf
     type: true_false
     text: True?
@@ -45,9 +48,21 @@ def with_quiz(root: Path, en: str, ru: str | None = None) -> Path:
     return course
 
 
+def translated(text: str, words: dict[str, str]) -> str:
+    for english, other in words.items():
+        text = text.replace(english, other)
+    return text
+
+
+RUSSIAN = {"revision: 1": "translation_of: 1", "Pick one": "Выберите", "text: A": "text: Первый", "text: B": "text: Второй",
+           "text: C": "text: Третий", "True?": "Правда?"}
+BELARUSIAN = {"revision: 1": "translation_of: 1", "Pick one": "Выберыце", "text: A": "text: Першы",
+              "text: B": "text: Другі", "text: C": "text: Трэці", "True?": "Праўда?"}
+
+
 def test_good_quiz_and_faithful_translation_are_clean(tmp_path: Path) -> None:
-    course = with_quiz(tmp_path, GOOD, GOOD.replace("revision: 1", "translation_of: 1").replace("Pick one", "Выберите"))
-    write(course / "one" / "quiz.be.yaml", GOOD.replace("revision: 1", "translation_of: 1"))
+    course = with_quiz(tmp_path, GOOD, translated(GOOD, RUSSIAN))
+    write(course / "one" / "quiz.be.yaml", translated(GOOD, BELARUSIAN))
     assert messages(tmp_path) == []
     lesson = load_catalogue(tmp_path, OPTIONS).course("demo").lessons_by_slug["one"]
     assert lesson.texts["ru"].quiz.questions[0].text == "Выберите"
@@ -55,12 +70,12 @@ def test_good_quiz_and_faithful_translation_are_clean(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("change", "expected"), [
     (("        correct: true\n", ""), "demo/one/quiz.en.yaml:7: question 'pick' has no correct answer"),
-    (("  - id: tf", "  - id: pick"), "demo/one/quiz.en.yaml:15: duplicate question id 'pick' (first on line 4)"),
+    (("  - id: tf", "  - id: pick"), "demo/one/quiz.en.yaml:18: duplicate question id 'pick' (first on line 4)"),
     (("      - id: b", "      - id: a"), "demo/one/quiz.en.yaml:12: duplicate choice id 'a' in question 'pick'"),
     (("pass_mark: 60", "pass_mark: 120"), "demo/one/quiz.en.yaml:2: 'pass_mark' must be from 1 to 100, not 120"),
     (("pass_mark: 60", "pass_mark: 0"), "demo/one/quiz.en.yaml:2: 'pass_mark' must be from 1 to 100, not 0"),
     (("type: single", "type: essay"), "demo/one/quiz.en.yaml:5: unknown question type 'essay'"),
-    (("    answer: true\n", ""), "demo/one/quiz.en.yaml:15: missing required key 'answer' in the question on line 15"),
+    (("    answer: true\n", ""), "demo/one/quiz.en.yaml:18: missing required key 'answer' in the question on line 18"),
     (("        explain: Wrong.", "        explain: Wrong.\n        correct: true"),
      "demo/one/quiz.en.yaml:7: question 'pick' is 'single' but has 2 correct choices"),
 ])
@@ -71,8 +86,8 @@ def test_quiz_rules_point_at_their_line(tmp_path: Path, change: tuple[str, str],
 
 
 @pytest.mark.parametrize(("change", "expected"), [
-    (("      - id: b", "      - id: c"), "demo/one/quiz.ru.yaml:4: question 'pick' does not match the original"),
-    (("answer: true", "answer: false"), "demo/one/quiz.ru.yaml:15: question 'tf' does not match the original"),
+    (("      - id: b", "      - id: d"), "demo/one/quiz.ru.yaml:4: question 'pick' does not match the original"),
+    (("answer: true", "answer: false"), "demo/one/quiz.ru.yaml:18: question 'tf' does not match the original"),
     (("pass_mark: 60", "pass_mark: 70"), "demo/one/quiz.ru.yaml:1: pass_mark is 70 here but 60 in the original"),
     (("  - id: tf", "  - id: other"), "demo/one/quiz.ru.yaml:1: questions differ from the original quiz.en.yaml"),
 ])

@@ -7,18 +7,23 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from course_app.content.quiz import Choice, MatchPair, OrderItem, Question, QuestionType, Quiz
+from course_app.content.quiz import Quiz
 from course_app.domain.grading import grade
+from course_app.questions import KINDS, Question
+from course_app.questions.choices import Choice, Choices
+from course_app.questions.match import MatchPair, Pairs
+from course_app.questions.order import OrderItem, Steps
+from course_app.questions.true_false import Statement
 
-SINGLE = Question("one", QuestionType.SINGLE, "Pick one", "", 1, choices=(
-    Choice("a", "A", True, "right"), Choice("b", "B", False, "wrong"), Choice("c", "C", False, "wrong")))
-MULTIPLE = Question("many", QuestionType.MULTIPLE, "Pick all", "", 2, choices=(
-    Choice("a", "A", True, ""), Choice("b", "B", True, ""), Choice("c", "C", False, "")))
-TRUE_FALSE = Question("tf", QuestionType.TRUE_FALSE, "Statement", "because", 3, answer=False)
-ORDER = Question("steps", QuestionType.ORDER, "Order", "e", 4, items=(
-    OrderItem("first", "1"), OrderItem("second", "2"), OrderItem("third", "3")))
-MATCH = Question("pairs", QuestionType.MATCH, "Match", "e", 5, pairs=(
-    MatchPair("x", "X", "ex"), MatchPair("y", "Y", "why"), MatchPair("z", "Z", "zed")))
+SINGLE = Question("one", KINDS["single"], "Pick one", "", 1, Choices((
+    Choice("a", "A", True, "right"), Choice("b", "B", False, "wrong"), Choice("c", "C", False, "wrong"))))
+MULTIPLE = Question("many", KINDS["multiple"], "Pick all", "", 2, Choices((
+    Choice("a", "A", True, ""), Choice("b", "B", True, ""), Choice("c", "C", False, ""))))
+TRUE_FALSE = Question("tf", KINDS["true_false"], "Statement", "because", 3, Statement(False))
+ORDER = Question("steps", KINDS["order"], "Order", "e", 4, Steps((
+    OrderItem("first", "1"), OrderItem("second", "2"), OrderItem("third", "3"))))
+MATCH = Question("pairs", KINDS["match"], "Match", "e", 5, Pairs((
+    MatchPair("x", "X", "ex"), MatchPair("y", "Y", "why"), MatchPair("z", "Z", "zed"))))
 QUIZ = Quiz(60, (SINGLE, MULTIPLE, TRUE_FALSE, ORDER, MATCH), Path("quiz.en.yaml"), "en", 1)
 
 RIGHT = {

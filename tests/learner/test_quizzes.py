@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from course_app.db import get_session
 from course_app.models import AnswerTally, Learner, LessonProgress, QuizProgress
 from course_app.clock import ShiftedClock
-from tests.helpers import SAME_ORIGIN, quiz_answers, starter_quiz, submit_quiz
+from tests.helpers import SAME_ORIGIN, page_token, quiz_answers, starter_quiz, submit_quiz
 
 
 def count_rows(app: Flask, model: type) -> int:
@@ -42,7 +42,7 @@ def test_right_answers_pass_and_result_shows_explanations(app: Flask, client: Fl
     assert f"{total} of {total} right: 100%" in html
     assert "You passed" in html
     for question in quiz.questions:
-        for choice in question.choices:
+        for choice in getattr(question.spec, "choices", ()):
             if choice.correct and choice.explain:
                 assert choice.explain.split("\n")[0][:40].replace("'", "&#39;").replace('"', "&#34;") in html
     with app.app_context():
@@ -81,12 +81,27 @@ def test_only_first_attempts_feed_the_anonymous_counters(app: Flask, client: Fla
 
 
 def test_unanswered_questions_are_listed_and_nothing_is_recorded(app: Flask, client: FlaskClient) -> None:
-    response = client.post("/ru/trade-unions/wages/quiz", data={}, headers=SAME_ORIGIN)
+    token = page_token(client.get("/ru/trade-unions/wages/quiz").get_data(as_text=True))
+    response = client.post("/ru/trade-unions/wages/quiz", data={"token": token}, headers=SAME_ORIGIN)
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert 'class="error-summary"' in html
     assert re.search(r'<a href="#q1">', html)
     assert count_rows(app, QuizProgress) == 0
+
+
+@pytest.mark.parametrize("token", [None, "", "day1.0000000000000000", "forged.seed", "a.b.c"])
+def test_a_missing_or_forged_draw_is_asked_again_and_nothing_is_recorded(app: Flask, client: FlaskClient,
+                                                                        token: str | None) -> None:
+    data = quiz_answers(app, starter_quiz(app, "wages"))
+    if token is None:
+        data.pop("token")
+    else:
+        data["token"] = token
+    response = client.post("/en/trade-unions/wages/quiz", data=data, headers=SAME_ORIGIN)
+    assert response.status_code == 422
+    assert "This quiz changed since the page was opened" in response.get_data(as_text=True)
+    assert count_rows(app, QuizProgress) == 0 and count_rows(app, Learner) == 0
 
 
 @pytest.mark.parametrize("tamper", ["unknown-choice", "other-quiz", "bad-position", "duplicate-position"])
@@ -156,3 +171,73 @@ def test_result_survives_a_refresh_and_a_language_switch_then_goes(tmp_path) -> 
     assert client.get("/en/trade-unions/wages/result").status_code == 200
     client.post("/en/trade-unions/study-safely/done", headers=SAME_ORIGIN)
     assert client.get("/en/trade-unions/wages/result").status_code == 303
+
+
+def bank_app(tmp_path):  # type: ignore[no-untyped-def]
+    """An app over a course whose quiz asks 3 of its 6 questions (one of every kind)."""
+    from tests.conftest import make_app
+    from tests.factories import make_course, write
+    from tests.questions.test_kinds import EVERY_KIND
+
+    course = make_course(tmp_path / "lessons", lessons=("one",), languages=("en",))
+    write(course / "one" / "quiz.en.yaml", EVERY_KIND.replace("pass_mark: 50\n", "pass_mark: 50\nask: 3\n"))
+    return make_app(tmp_path / "site", LESSONS_DIR=str(tmp_path / "lessons"))
+
+
+def asked(html: str) -> list[str]:
+    return re.findall(r"<legend><span class=\"question__number\">\d+\.</span> ([^<]+)</legend>", html)
+
+
+def test_retries_with_a_bank_ask_other_questions_and_errors_keep_the_draw(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    app = bank_app(tmp_path)
+    client = app.test_client()
+    quiz = app.extensions["course_app.catalogue"].catalogue.course("demo").lessons_by_slug["one"].texts["en"].quiz
+    seen_sets = []
+    for _ in range(6):
+        page = client.get("/en/demo/one/quiz").get_data(as_text=True)
+        token = page_token(page)
+        shown = asked(page)
+        assert len(shown) == 3
+        # A form sent back with an error shows the same questions, in the same order, with the same options.
+        response = client.post("/en/demo/one/quiz", data={"token": token}, headers=SAME_ORIGIN)
+        assert response.status_code == 422
+        again = response.get_data(as_text=True)
+        assert asked(again) == shown and page_token(again) == token
+        assert re.findall(r'value="(v[0-9a-f]+)"', again) == re.findall(r'value="(v[0-9a-f]+)"', page)
+        answer = client.post("/en/demo/one/quiz", data=quiz_answers(app, quiz, token=token), headers=SAME_ORIGIN)
+        assert answer.status_code == 303
+        result = client.get("/en/demo/one/result").get_data(as_text=True)
+        assert "3 of 3 right: 100%" in result and "Try again, with new questions" in result
+        seen_sets.append(tuple(shown))
+    assert len(set(seen_sets)) > 1  # each retry is a new draw
+
+
+def test_the_result_explains_wrong_answers_and_links_to_their_section(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import make_app
+    from tests.factories import make_course, write
+    from tests.questions.test_kinds import EVERY_KIND
+
+    course = make_course(tmp_path / "lessons", lessons=("one",), languages=("en",))
+    write(course / "one" / "quiz.en.yaml", EVERY_KIND)
+    app = make_app(tmp_path / "site", LESSONS_DIR=str(tmp_path / "lessons"))
+    client = app.test_client()
+    quiz = app.extensions["course_app.catalogue"].catalogue.course("demo").lessons_by_slug["one"].texts["en"].quiz
+    token = page_token(client.get("/en/demo/one/quiz").get_data(as_text=True))
+    client.post("/en/demo/one/quiz", data=quiz_answers(app, quiz, right=False, token=token), headers=SAME_ORIGIN)
+    html = client.get("/en/demo/one/result").get_data(as_text=True)
+    assert "0 of 6 right: 0%" in html
+    assert 'href="/en/demo/one#section-1">Read this part of the lesson again</a>' in html
+    assert "In 1948, in San Francisco." in html
+    assert "Your answer: <strong>1949</strong>. The right answer: <strong>1948</strong>." in html
+
+
+def test_no_quiz_page_shows_an_authors_id_as_a_value(app: Flask, client: FlaskClient) -> None:
+    from tests.questions.test_kinds import yaml_ids
+
+    for lesson in app.extensions["course_app.catalogue"].catalogue.course("trade-unions").lessons:
+        for lang, text in lesson.texts.items():
+            if text.quiz is None:
+                continue
+            html = client.get(f"/{lang}/trade-unions/{lesson.slug}/quiz").get_data(as_text=True)
+            values = set(re.findall(r'value="([^"]*)"', html))
+            assert not values & yaml_ids(text.quiz), (lesson.slug, lang, values & yaml_ids(text.quiz))

@@ -77,7 +77,7 @@ def readable_secrets(app: Flask, lesson_slugs: list[str]) -> list[bytes]:
     quiz = starter_quiz(app, "wages")
     for question in quiz.questions:
         words.append(question.id)
-        words += [choice.id for choice in question.choices]
+        words += [choice.id for choice in getattr(question.spec, "choices", ())]
     now = int(time.time())
     numbers = [str(now)[:7], str(now // 60)[:6]]  # a timestamp to the second or minute, as text
     packed = [now.to_bytes(4, "big")[:3], (now // 60).to_bytes(4, "big")[:3], now.to_bytes(4, "little")[1:]]
