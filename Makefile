@@ -10,7 +10,7 @@ TRANSLATIONS := course_app/translations
 PO_FILES := $(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: run test install translations extract-messages update-translations bench loadtest screenshots clean
+.PHONY: run test system-packages install translations extract-messages update-translations bench loadtest screenshots clean
 
 $(BIN)/course-app: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,11 @@ $(TRANSLATIONS)/%/LC_MESSAGES/messages.mo: $(TRANSLATIONS)/%/LC_MESSAGES/message
 run: install
 	HOST=$(HOST) PORT=$(PORT) $(BIN)/course-app serve
 
+# Debian's Chromium, ffmpeg, nginx, minisign, Firefox ESR and npm: installed when run as root, otherwise
+# the exact command to run is printed and make stops.
+system-packages:
+	@bash .ci/system-packages
+
 # axe-core for the accessibility tests, from the npm registry (never from a CDN).
 AXE := tests/browser/axe/node_modules/axe-core/axe.min.js
 $(AXE): tests/browser/axe/package-lock.json
@@ -41,7 +46,7 @@ $(PUPPETEER): tests/browser/firefox/package-lock.json
 	cd tests/browser/firefox && PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund --silent
 	touch $@
 
-test: install $(AXE) $(PUPPETEER)
+test: system-packages install $(AXE) $(PUPPETEER)
 	$(BIN)/mypy
 	$(BIN)/python -m pytest
 

@@ -32,7 +32,7 @@ from .clock import clock
 from .models import StaffMember, StaffRole
 from .content import load_options
 from .content.loader import COURSE_FILE, load_catalogue
-from .content.problems import Problem
+from .content.problems import Problem, is_within
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 
@@ -57,21 +57,19 @@ def lessons() -> None:
 
 
 def check_lessons(path: Path, *, include_drafts: bool = True) -> tuple[list[Problem], Path]:
-    """Every problem in the lessons at ``path`` (the lessons folder, or one course folder)."""
+    """Every problem in the lessons at ``path``: the lessons folder, a course folder, a lesson folder or one file.
+
+    A course, lesson or file is checked with the whole lessons folder around it (links to other
+    lessons need it), and only its own problems are returned.
+    """
     path = path.resolve()
-    only_course = (path / COURSE_FILE).is_file()
-    root = path.parent if only_course else path
+    # The course around a lesson folder, or a file in one (media/ files sit three levels down).
+    course = next((folder for folder in (path, *path.parents[:3]) if (folder / COURSE_FILE).is_file()), None)
+    root = course.parent if course is not None else path
     catalogue = load_catalogue(root, load_options(current_app, include_drafts=include_drafts))
-    problems = [p for p in catalogue.problems if not only_course or _is_within(p.path, path)]
-    return problems, root
-
-
-def _is_within(path: Path, folder: Path) -> bool:
-    try:
-        path.resolve().relative_to(folder)
-    except ValueError:
-        return False
-    return True
+    if course is None:
+        return list(catalogue.problems), root
+    return [p for p in catalogue.problems if p.path == path or is_within(p.path, path)], root
 
 
 @lessons.command("check")
@@ -102,32 +100,41 @@ def lessons_check(path: Path | None, output_format: str, strict: bool) -> None:
 
 @lessons.command("new")
 @click.argument("target", metavar="COURSE/LESSON")
-@click.option("--langs", default="en,ru,be", show_default=True,
-              help="Languages, comma-separated; the first is the original.")
+@click.option("--langs", default=None,
+              help="Languages, comma-separated; the first is the original. Default: the course's languages "
+                   "(for a new course: the site's).")
 @click.option("--quiz", is_flag=True, help="Also make a quiz file for every language.")
 @with_appcontext
-def lessons_new(target: str, langs: str, quiz: bool) -> None:
-    """Make the files of a new lesson (and of a new course, if COURSE does not exist yet)."""
-    from .content.scaffold import ScaffoldError, scaffold_lesson
+def lessons_new(target: str, langs: str | None, quiz: bool) -> None:
+    """Make the files of a new lesson (and of a new course, if COURSE does not exist yet), as drafts."""
+    from .content.scaffold import ScaffoldError, course_languages, scaffold_lesson
 
-    languages = [lang.strip() for lang in langs.split(",") if lang.strip()]
+    root = Path(current_app.config["LESSONS_DIR"])
+    course_file = root / target.strip("/").partition("/")[0] / COURSE_FILE
+    if langs is not None:
+        languages = [lang.strip() for lang in langs.split(",") if lang.strip()]
+    else:
+        languages = (course_languages(course_file) if course_file.is_file() else None) or \
+            list(current_app.config["LANGUAGES"])
     unknown = [lang for lang in languages if lang not in current_app.config["LANGUAGES"]]
     if unknown:
         raise click.UsageError(f"the site does not speak {', '.join(unknown)} "
                                f"(it speaks {', '.join(current_app.config['LANGUAGES'])})")
     try:
-        result = scaffold_lesson(Path(current_app.config["LESSONS_DIR"]), target, languages, with_quiz=quiz)
+        result = scaffold_lesson(root, target, languages, with_quiz=quiz)
     except ScaffoldError as error:
         raise click.ClickException(str(error)) from None
     for path in result.created:
         click.echo(f"created {_shown(path)}")
     for path in result.changed:
         click.echo(f"added the lesson to {_shown(path)}")
+    click.echo("These are drafts: 'course-app preview' shows them, learners do not. When the lesson is ready, "
+               "remove its 'draft: true' line" + (" (and the course's)" if not result.changed else "") + ".")
     click.echo("next: write the lesson, then run 'course-app lessons check'")
 
 
 def _shown(path: Path) -> str:
-    return str(path.relative_to(Path.cwd())) if _is_within(path, Path.cwd()) else str(path)
+    return str(path.relative_to(Path.cwd())) if is_within(path, Path.cwd()) else str(path)
 
 
 @lessons.command("status")
@@ -621,23 +628,38 @@ def _report_folder(result: Verification) -> tuple[bool, str]:
 @click.option("--lessons", "lessons_dir", type=click.Path(file_okay=False, path_type=Path),
               help="The lessons folder (default: LESSONS_DIR).")
 def preview(host: str, port: int, lessons_dir: Path | None) -> None:
-    """Serve the site for an educator: drafts shown, files re-read on every page, problems on the page.
+    """Serve the site for an educator until Ctrl+C: drafts shown, files re-read on every page, problems on it.
 
     Uses a throwaway database, so nothing done in the preview reaches real data.
     """
     import tempfile
 
+    from werkzeug.serving import make_server
+
     from . import create_app
 
     with tempfile.TemporaryDirectory(prefix="course-app-preview-") as instance:
-        settings: dict[str, object] = {"INSTANCE_PATH": instance, "PREVIEW": True, "DATABASE_URL": "",
-                                       "CODE_CHECK_SECONDS": 0}
+        settings: dict[str, object] = {"INSTANCE_PATH": instance, "PREVIEW": True, "DATABASE_URL": ""}
         if lessons_dir is not None:
             settings["LESSONS_DIR"] = str(lessons_dir.resolve())
         app = create_app(settings)
         db.upgrade_database(app)
-        click.echo(f"preview of {app.config['LESSONS_DIR']} on http://{host}:{port}/  (Ctrl+C stops it)")
-        app.run(host=host, port=port, threaded=True, use_reloader=False)
+        try:
+            # Werkzeug's server itself: Flask's app.run() does nothing when started from its own CLI.
+            server = make_server(host, port, app, threaded=True)
+        except OSError as error:
+            raise click.ClickException(f"cannot listen on {host}:{port} ({error.strerror}): "
+                                       "choose another port with --port") from None
+        try:
+            click.echo(f"preview of {app.config['LESSONS_DIR']} on http://{host}:{server.server_port}/  "
+                       "(Ctrl+C stops it)")
+            server.serve_forever()
+        except KeyboardInterrupt:
+            pass  # Ctrl+C is how a preview ends
+        finally:
+            server.server_close()
+        click.echo("preview stopped")
+
 
 @click.command("serve")
 @click.option("--host", default=None, help="Address to listen on (default: HOST or 127.0.0.1).")

@@ -39,3 +39,18 @@ def make_lesson_text(folder: Path, lang: str, *, original: bool, title: str | No
     title = title or f"{folder.name} ({lang})"
     body = body if body is not None else f"## First part\n\nText of {folder.name} in {lang}.\n\n## Sources\n\n- A source\n"
     return write(folder / f"{lang}.md", f"---\ntitle: {title}\nsummary: Summary in {lang}\n{revision}\n{extra}---\n{body}")
+
+
+def edit_front_matter(path: Path, **changes: object) -> Path:
+    """Set keys in an existing lesson file's front matter (``revision=3``, ``draft=True``), keeping the rest."""
+    head, sep, body = path.read_text(encoding="utf-8").removeprefix("---\n").partition("\n---\n")
+    assert sep, f"{path} has no front matter"
+    lines = [line for line in head.splitlines() if line.split(":", 1)[0] not in changes]
+    lines += [f"{key}: {yaml.safe_dump(value).splitlines()[0]}" for key, value in changes.items()]
+    path.write_text("---\n" + "\n".join(lines) + "\n---\n" + body, encoding="utf-8")
+    return path
+
+
+def front_matter_value(path: Path, key: str) -> object:
+    head = path.read_text(encoding="utf-8").removeprefix("---\n").partition("\n---\n")[0]
+    return yaml.safe_load(head)[key]

@@ -14,6 +14,7 @@ from course_app.clock import clock
 from course_app.content import current_catalogue
 from course_app.content.quiz import Quiz
 from course_app.learner.forms import quiz_form
+from course_app.questions import Question
 from course_app.questions.draw import day_seed, draw_from_token, draw_quiz
 
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
@@ -85,11 +86,26 @@ SAME_ORIGIN = {"Sec-Fetch-Site": "same-origin"}
 
 
 def submit_quiz(client: FlaskClient, app: Flask, lesson_slug: str, lang: str = "en", *, right: bool = True):  # type: ignore[no-untyped-def]
+    return answer_quiz(client, app, lesson_slug, lang, right=right)[0]
+
+
+def answer_quiz(client: FlaskClient, app: Flask, lesson_slug: str, lang: str = "en", *,  # type: ignore[no-untyped-def]
+                right: bool = True):
+    """Read a starter lesson, open its quiz, answer what the form asks; the response and the questions asked."""
     url = f"/{lang}/trade-unions/{lesson_slug}"
     client.get(url)  # read the lesson first, as a learner does
     token = page_token(client.get(url + "/quiz").get_data(as_text=True))
-    data = quiz_answers(app, starter_quiz(app, lesson_slug, lang), right=right, token=token)
-    return client.post(url + "/quiz", data=data, headers=SAME_ORIGIN)
+    quiz = starter_quiz(app, lesson_slug, lang)
+    response = client.post(url + "/quiz", data=quiz_answers(app, quiz, right=right, token=token), headers=SAME_ORIGIN)
+    return response, asked_questions(app, quiz, token)
+
+
+def asked_questions(app: Flask, quiz: Quiz, token: str) -> tuple[Question, ...]:
+    """The questions the quiz form with this draw token asked."""
+    with app.test_request_context():
+        draw = draw_from_token(quiz, token, app.config["SECRET_KEY"])
+    assert draw is not None, "the token does not belong to this quiz"
+    return draw.questions
 
 
 def save_code(client: FlaskClient, lang: str = "en") -> str:

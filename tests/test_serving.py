@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from course_app.db import get_session
 from course_app.domain.staff_accounts import add_staff, start_enrolment
 from course_app.models import LessonProgress, StaffRole
-from tests.conftest import TEST_SECRETS, make_app, using_postgresql
+from tests.conftest import STARTER_LESSON_COUNT, TEST_SECRETS, make_app, using_postgresql
 from tests.helpers import CODE, quiz_answers, starter_quiz
 from tests.serving import Browser, gunicorn
 
@@ -50,7 +50,7 @@ def test_two_app_servers_share_codes_and_throttles(tmp_path: Path) -> None:
         status, _ = elsewhere.request("/en/progress/continue", {"code": code})
         assert status == 303
         status, html = elsewhere.request("/en/progress")
-        assert "1 of 6 lessons completed" in html
+        assert f"1 of {STARTER_LESSON_COUNT} lessons completed" in html
         # Five wrong codes with the right password on the first server...
         attacker = Browser(first.url)
         for _ in range(5):
@@ -131,7 +131,7 @@ def test_sqlite_backup_restores_with_the_same_secrets(tmp_path: Path) -> None:
         assert get_session().scalar(select(func.count()).select_from(LessonProgress)) == 1
     fresh = restored.test_client()
     assert continue_with(fresh, code).status_code == 303
-    assert "1 of 6 lessons completed" in fresh.get("/en/progress").get_data(as_text=True)
+    assert f"1 of {STARTER_LESSON_COUNT} lessons completed" in fresh.get("/en/progress").get_data(as_text=True)
     assert instance.exists()
 
 

@@ -25,7 +25,7 @@ from .quiz import Quiz, compare_structure, parse_quiz
 from .yaml_lines import LineDict, LineList, YamlSyntaxError, load_yaml
 
 COURSE_FILE = "course.yaml"
-COURSE_KEYS = ("title", "summary", "languages", "original", "order", "modules")
+COURSE_KEYS = ("title", "summary", "languages", "original", "order", "draft", "modules")
 MODULE_KEYS = ("title", "lessons")
 LESSON_KEYS_ORIGINAL = ("title", "summary", "minutes", "revision", "draft")
 LESSON_KEYS_TRANSLATION = ("title", "summary", "minutes", "translation_of")
@@ -61,6 +61,10 @@ class _CourseSpec:
     original: str
     order: int
     modules: list[_ModuleSpec]
+    # course.yaml has errors: the course is not served, but its lessons are still checked.
+    broken: bool = False
+    # draft: true — shown in the educators' preview only.
+    draft: bool = False
 
 
 def read_text_file(path: Path, problems: ProblemList, folder: Path | None = None) -> str | None:
@@ -124,17 +128,19 @@ def load_catalogue(root: Path, options: LoadOptions) -> Catalogue:
             problems.warning(folder, 1, f"no {COURSE_FILE} in this folder, so it is not a course")
             continue
         spec = _read_course_spec(folder, options, problems)
-        if spec is not None:
-            specs.append(spec)
-    specs.sort(key=lambda spec: (spec.order, spec.slug))
+        if spec.draft and not options.include_drafts:
+            continue
+        specs.append(spec)
+    specs.sort(key=lambda spec: (spec.broken, spec.order, spec.slug))
+    # Only courses whose course.yaml is sound are served, and numbered; the others are still checked.
+    numbers = {spec.slug: number for number, spec in enumerate((s for s in specs if not s.broken), start=1)}
     known = {
-        spec.slug: {slug: LessonRef(spec.slug, slug, course_number, lesson_number)
+        spec.slug: {slug: LessonRef(spec.slug, slug, numbers.get(spec.slug, 0), lesson_number)
                     for lesson_number, slug in enumerate(_listed_lessons(spec), start=1)}
-        for course_number, spec in enumerate(specs, start=1)
+        for spec in specs
     }
-    courses = tuple(
-        _build_course(spec, number, known, options, problems) for number, spec in enumerate(specs, start=1)
-    )
+    built = [_build_course(spec, numbers.get(spec.slug, 0), known, options, problems) for spec in specs]
+    courses = tuple(course for course, spec in zip(built, specs, strict=True) if not spec.broken)
     # The same subtitle file is checked for every language that shows its video: report it once.
     return Catalogue(courses, tuple(sorted(set(problems))), root)
 
@@ -144,7 +150,8 @@ def _listed_lessons(spec: _CourseSpec) -> list[str]:
     return [slug for module in spec.modules for slug, _ in module.lessons]
 
 
-def _read_course_spec(folder: Path, options: LoadOptions, problems: ProblemList) -> _CourseSpec | None:
+def _read_course_spec(folder: Path, options: LoadOptions, problems: ProblemList) -> _CourseSpec:
+    """What course.yaml says; when it has errors, what can still be read (so its lessons are checked too)."""
     path = folder / COURSE_FILE
     before = len(problems.errors)
     slug = folder.name
@@ -153,24 +160,32 @@ def _read_course_spec(folder: Path, options: LoadOptions, problems: ProblemList)
     elif slug in RESERVED_SLUGS:
         problems.error(path, 1, f"the course folder name '{slug}' is used by the site itself; choose another")
     data = read_yaml_file(path, problems)
-    if data is None:
-        return None
     if not isinstance(data, LineDict):
-        problems.error(path, 1, "course.yaml must be a list of 'key: value' lines (title, summary, languages, modules)")
-        return None
+        if data is not None:
+            problems.error(path, 1, "course.yaml must be a list of 'key: value' lines (title, summary, languages, "
+                           "modules)")
+        return _unreadable_course(folder, options)
     fields = FieldReader(data, path, problems)
     fields.check_keys(COURSE_KEYS)
-    languages = _read_languages(fields, options, problems)
-    original = fields.text("original", required=False, default=languages[0] if languages else "")
-    if languages and original not in languages:
+    languages = _read_languages(fields, options, problems) or list(options.languages)
+    original = fields.text("original", required=False, default=languages[0])
+    if original not in languages:
         problems.error(path, fields.line("original"), f"original language '{original}' is not in 'languages'")
+        original = languages[0]
     titles = _read_translated(fields, "title", languages, original, required=True)
     summaries = _read_translated(fields, "summary", languages, original, required=True)
     order = fields.integer("order", default=0) or 0
-    modules = _read_modules(fields, languages, original, problems)
-    if len(problems.errors) > before:
-        return None
-    return _CourseSpec(slug, folder, titles, summaries, tuple(languages), original, order, modules)
+    modules = _read_modules(fields, languages, original, problems) or _unreadable_course(folder, options).modules
+    return _CourseSpec(slug, folder, titles, summaries, tuple(languages), original, order, modules,
+                       broken=len(problems.errors) > before, draft=fields.boolean("draft"))
+
+
+def _unreadable_course(folder: Path, options: LoadOptions) -> _CourseSpec:
+    """A course whose course.yaml cannot be read: every lesson folder, checked in the site's languages."""
+    lessons = [(child.name, 1) for child in sorted(folder.iterdir())
+               if child.is_dir() and not child.name.startswith((".", "_")) and SLUG_PATTERN.match(child.name)]
+    return _CourseSpec(folder.name, folder, {}, {}, tuple(options.languages), options.languages[0], 0,
+                       [_ModuleSpec({}, lessons)], broken=True)
 
 
 def _read_languages(fields: FieldReader, options: LoadOptions, problems: ProblemList) -> list[str]:
@@ -319,15 +334,20 @@ def _build_lesson(spec: _CourseSpec, ref: LessonRef, module_number: int,
             problems.warning(path, 1, f"'{match['lang']}' is not one of the course's languages "
                              f"({', '.join(spec.languages)}), so this file is not used")
     original_text = _read_lesson_text(spec, ref, spec.original, None, known, options, problems)
+    # Quizzes are read even when their lesson text is broken, so one run reports every problem.
+    original_quiz_file = folder / f"quiz.{spec.original}.yaml"
+    original_quiz = _read_quiz(original_quiz_file, spec.original, problems, is_original=True)
     texts: dict[str, LessonText] = {}
     if original_text is not None:
-        texts[spec.original] = original_text
+        texts[spec.original] = dataclasses.replace(original_text, quiz=original_quiz)
     for lang in spec.languages:
         if lang == spec.original:
             continue
         text = _read_lesson_text(spec, ref, lang, original_text, known, options, problems)
+        quiz = _read_quiz(folder / f"quiz.{lang}.yaml", lang, problems, is_original=False,
+                          original_quiz=original_quiz, original_exists=os.path.lexists(original_quiz_file))
         if text is not None:
-            texts[lang] = text
+            texts[lang] = dataclasses.replace(text, quiz=quiz)
     if not texts:
         return None
     ordered = {lang: texts[lang] for lang in spec.languages if lang in texts}
@@ -365,9 +385,7 @@ def _read_lesson_text(spec: _CourseSpec, ref: LessonRef, lang: str, original: Le
         return None
     if original is not None:
         _compare_with_original(lesson_text, original, problems)
-    # A broken quiz leaves out only the quiz, not the lesson text.
-    quiz = _read_quiz(folder, lang, is_original, original, problems)
-    return dataclasses.replace(lesson_text, quiz=quiz)
+    return lesson_text
 
 
 def _split_front_matter(text: str, path: Path, problems: ProblemList) -> tuple[LineDict, str, int] | None:
@@ -453,10 +471,13 @@ def _check_translation_revision(path: Path, line: int, translation_of: int | Non
                          f"which is now at revision {original.revision}", rule="stale")
 
 
-def _read_quiz(folder: Path, lang: str, is_original: bool, original: LessonText | None,
-               problems: ProblemList) -> Quiz | None:
-    path = folder / f"quiz.{lang}.yaml"
-    original_quiz = original.quiz if original is not None else None
+def _read_quiz(path: Path, lang: str, problems: ProblemList, *, is_original: bool,
+               original_quiz: Quiz | None = None, original_exists: bool = False) -> Quiz | None:
+    """One language's quiz, or None (reported when broken).
+
+    A broken quiz leaves out only the quiz, not the lesson text. When the original quiz is
+    broken, its translations are not compared with it (its own errors say what is wrong).
+    """
     if not os.path.lexists(path):
         if original_quiz is not None:
             problems.warning(path, 1, f"missing translation: the quiz is shown in {original_quiz.lang} to {lang} readers",
@@ -466,17 +487,16 @@ def _read_quiz(folder: Path, lang: str, is_original: bool, original: LessonText 
     if data is None:
         return None
     quiz = parse_quiz(data, path, lang, is_original, problems)
-    if quiz is None:
+    if quiz is None or is_original:
+        return quiz
+    if original_quiz is None:
+        if not original_exists:
+            problems.error(path, 1, "this quiz has no original: add one in the original language first",
+                           rule="translation")
         return None
-    if not is_original:
-        if original_quiz is None:
-            if original is not None:
-                problems.error(path, 1, "this quiz has no original: add one in the original language first",
-                               rule="translation")
-            return quiz if original is None else None
-        if not compare_structure(original_quiz, quiz, problems):
-            return None
-        if original_quiz.revision and quiz.translation_of and quiz.translation_of < original_quiz.revision:
-            problems.warning(path, 1, f"stale translation: follows revision {quiz.translation_of} of the original "
-                             f"quiz, which is now at revision {original_quiz.revision}", rule="stale")
+    if not compare_structure(original_quiz, quiz, problems):
+        return None
+    if original_quiz.revision and quiz.translation_of and quiz.translation_of < original_quiz.revision:
+        problems.warning(path, 1, f"stale translation: follows revision {quiz.translation_of} of the original "
+                         f"quiz, which is now at revision {original_quiz.revision}", rule="stale")
     return quiz

@@ -33,7 +33,7 @@ class Problem:
         """The path as an educator typed it: relative to ``relative_to`` (default: the cwd) when inside it."""
         base = relative_to or Path.cwd()
         try:
-            if _is_within(self.path, base):
+            if is_within(self.path, base):
                 return os.path.relpath(self.path.parent.resolve() / self.path.name, base.resolve())
             return str(self.path)
         except ValueError:  # different drives on Windows
@@ -55,7 +55,7 @@ class Problem:
         }
 
 
-def _is_within(path: Path, base: Path) -> bool:
+def is_within(path: Path, base: Path) -> bool:
     """Whether ``path`` is under ``base``; the path's own last part is not followed (it may be a reported link)."""
     try:
         (path.parent.resolve() / path.name).relative_to(base.resolve())

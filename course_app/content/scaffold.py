@@ -1,8 +1,10 @@
-"""``course-app lessons new COURSE/LESSON``: well-formed starting files for every language.
+"""``course-app lessons new COURSE/LESSON``: well-formed starting files, as drafts, in the course's languages.
 
 The files pass ``lessons check`` as they are; the comments (``# …`` in the front matter,
 ``<!-- … -->`` in the text) say what to write and are never shown to learners. A new lesson
 is added to the end of the course's last module; a new course gets a course.yaml to fill in.
+Both are drafts (``draft: true``): the preview shows them, learners do not, until the
+educator removes that line.
 """
 
 from __future__ import annotations
@@ -114,8 +116,26 @@ def _quoted(text: str) -> str:
 
 def _revision_line(index: int) -> str:
     if index == 0:
-        return "# The original: raise this number whenever you change what the lesson says.\nrevision: 1"
+        return ("# The original: raise this number whenever you change what the lesson says.\nrevision: 1\n"
+                "# A draft: the preview shows it, learners do not. Remove this line to publish the lesson.\n"
+                "draft: true")
     return "# The revision of the original this translation follows.\ntranslation_of: 1"
+
+
+def course_languages(course_file: Path) -> list[str] | None:
+    """The languages an existing course.yaml names (the original first), or None if it cannot be read."""
+    try:
+        data, _issues = load_yaml(course_file.read_text(encoding="utf-8"))
+    except (OSError, YamlSyntaxError):
+        return None
+    if not isinstance(data, LineDict) or not isinstance(data.get("languages"), list):
+        return None
+    languages = [str(lang) for lang in data["languages"]]
+    original = data.get("original")
+    if isinstance(original, str) and original in languages:
+        languages.remove(original)
+        languages.insert(0, original)
+    return languages
 
 
 def scaffold_lesson(root: Path, target: str, languages: Sequence[str], *, with_quiz: bool = False) -> Scaffolded:
@@ -129,9 +149,9 @@ def scaffold_lesson(root: Path, target: str, languages: Sequence[str], *, with_q
             raise ScaffoldError(f"'{target}': write COURSE/LESSON, each {SLUG_RULE}")
     if course_slug in RESERVED_SLUGS:
         raise ScaffoldError(f"'{course_slug}' is used by the site itself; choose another course name")
+    course_dir = root / course_slug
     if not languages:
         raise ScaffoldError("give at least one language, e.g. --langs en,ru,be")
-    course_dir = root / course_slug
     lesson_dir = course_dir / lesson_slug
     if lesson_dir.exists():
         raise ScaffoldError(f"{lesson_dir} already exists")
@@ -153,7 +173,7 @@ def scaffold_lesson(root: Path, target: str, languages: Sequence[str], *, with_q
         created.append(path)
         if with_quiz:
             quiz = lesson_dir / f"quiz.{lang}.yaml"
-            revision = _revision_line(index).replace("lesson", "quiz")
+            revision = _revision_line(index).split("\n# A draft")[0].replace("lesson", "quiz")
             quiz.write_text(QUIZ_TEMPLATE.format(revision_line=revision, **texts), encoding="utf-8")
             created.append(quiz)
     return Scaffolded(tuple(created), tuple(changed))
@@ -167,6 +187,8 @@ def _course_yaml(lesson_slug: str, languages: Sequence[str]) -> str:
     return (
         "# The course: its title and summary in every language, and its lessons in order.\n"
         "# docs/authoring.md explains every key.\n"
+        "# A draft: the preview shows it, learners do not. Remove this line to publish the course.\n"
+        "draft: true\n"
         f"title:\n{per_language('course_title', '  ')}\n"
         f"summary:\n{per_language('course_summary', '  ')}\n"
         f"languages: [{', '.join(languages)}]\n"

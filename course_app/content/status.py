@@ -68,7 +68,9 @@ def translation_status(catalogue: Catalogue) -> list[LanguageStatus]:
                         quizzes = quizzes.add(stale=1)
                     else:
                         quizzes = quizzes.add(translated=1)
-                for video in original.videos if original is not None else ():
+                # The videos a reader of this language is shown: its own text's, or the original's.
+                shown = text if text is not None else original
+                for video in shown.videos if shown is not None else ():
                     has_track = any(track.lang == lang for track in video.subtitles)
                     subtitles = subtitles.add(translated=int(has_track), missing=int(not has_track))
             rows.append(LanguageStatus(course.slug, lang, lang == course.original, lessons, quizzes, subtitles))

@@ -103,6 +103,35 @@ _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _con
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
 
 
+# What the parser's words usually mean in a lesson file, and what to do about it.
+PLAIN_WORDS = (
+    ("mapping values are not allowed", "a text has a ':' in it, so it reads as a new key: put the whole text in "
+                                       "quotes, like this: text: \"Article 2: the right to organise\""),
+    ("did not find expected '-' indicator", "a list is not lined up: each item starts with '- ', indented by the "
+                                            "same number of spaces as the items above it"),
+    ("found character '\\t' that cannot start any token", "a tab is used for indenting: YAML allows only spaces "
+                                                         "(set your editor to insert two spaces)"),
+    ("found a tab character", "a tab is used for indenting: YAML allows only spaces (set your editor to insert two "
+                              "spaces)"),
+    ("did not find expected key", "this line is indented differently from the lines around it: line it up with "
+                                  "its neighbours (two spaces per level)"),
+    ("could not find expected ':'", "a line has no ':' between its key and its value, or a long text goes on to "
+                                    "the next line without quotes: join it into one line, or quote it"),
+    ("found unexpected end of stream", "a quote is opened and never closed: close it at the end of the text"),
+    ("found undefined alias", "'*' at the start of a text means something to YAML: put the text in quotes"),
+    ("expected <block end>, but found", "the indentation goes back further than it should: line this up with the "
+                                        "key it belongs to"),
+)
+
+
+def in_plain_words(reason: str) -> str:
+    """The parser's reason with a plain explanation and the likely fix, when one is known."""
+    for words, explanation in PLAIN_WORDS:
+        if words in reason:
+            return f"{explanation} (YAML syntax error: {reason})"
+    return f"YAML syntax error: {reason}"
+
+
 def load_yaml(text: str, first_line: int = 1) -> tuple[Any, list[YamlIssue]]:
     """Parse one YAML document safely, returning the data and any duplicate-key issues.
 
@@ -118,7 +147,11 @@ def load_yaml(text: str, first_line: int = 1) -> tuple[Any, list[YamlIssue]]:
         # A parser that runs off the end points past the last line: name the last line instead.
         line = min(line, first_line + text.rstrip("\n").count("\n"))
         reason = exc.problem or exc.context or "invalid YAML"
-        raise YamlSyntaxError(line, f"YAML syntax error: {reason}") from None
+        lines = text.split("\n")
+        offending = lines[line - first_line] if 0 <= line - first_line < len(lines) else ""
+        if "\t" in offending[:len(offending) - len(offending.lstrip())] or "\t" in reason:
+            reason = "found a tab character where indentation was expected"
+        raise YamlSyntaxError(line, in_plain_words(reason)) from None
     except yaml.YAMLError as exc:  # errors without a position, e.g. several documents
         raise YamlSyntaxError(first_line, f"YAML error: {exc}") from None
     finally:

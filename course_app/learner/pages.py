@@ -87,6 +87,16 @@ def chosen_size(view: LessonView) -> str | None:
     return wanted if wanted in sizes else None
 
 
+def _wanted_text_problems(view: LessonView) -> list[str]:
+    """In the educators' preview: why the wanted language's text is not shown, if it is broken."""
+    if not current_app.config.get("PREVIEW") or not view.is_fallback:
+        return []
+    wanted = view.lesson.path / f"{view.wanted_lang}.md"
+    catalogue = current_catalogue()
+    base = catalogue.root.parent if catalogue.root else None
+    return [problem.format(base) for problem in catalogue.problems if problem.path == wanted and problem.is_error]
+
+
 def render_lesson(view: LessonView) -> Response:
     """The lesson page: the text, then the way to its quiz and to the next lesson.
 
@@ -97,6 +107,7 @@ def render_lesson(view: LessonView) -> Response:
     size = chosen_size(view)
     html = render_template("learner/lesson.html", view=view, course=view.course, lesson=view.lesson, text=view.text,
                            before=before, after=after, quiz=view.quiz, size=size, done_form=ActionForm(),
+                           wanted_problems=_wanted_text_problems(view),
                            lesson_progress=progress.lesson(view.course.slug, view.lesson.slug),
                            quiz_progress=progress.quiz(view.course.slug, view.lesson.slug))
     checked = request.args.keys() <= {"size"} and len(request.args.getlist("size")) <= 1 and \

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from course_app.db import get_session
 from course_app.clock import ShiftedClock
 from course_app.models import BrowserSession, Learner, LessonProgress, QuizProgress
-from tests.conftest import make_app
+from tests.conftest import STARTER_LESSON_COUNT, make_app
 from tests.helpers import CODE, SAME_ORIGIN, continue_with, save_code, submit_quiz
 
 
@@ -59,15 +59,15 @@ def test_whole_journey_save_resume_delete(app: Flask, client: FlaskClient) -> No
     code = save_code(client)
     assert re.fullmatch(r"(\d{4} ){5}\d{4}", code)
     page = client.get("/en/progress").get_data(as_text=True)
-    assert "2 of 6 lessons completed" not in page  # forced-labour was failed
-    assert "1 of 6 lessons completed" in page
+    assert f"2 of {STARTER_LESSON_COUNT} lessons completed" not in page  # forced-labour was failed
+    assert f"1 of {STARTER_LESSON_COUNT} lessons completed" in page
 
     other = app.test_client()
     resumed = continue_with(other, code)
     assert resumed.status_code == 303
     page = other.get("/en/progress").get_data(as_text=True)
     assert "Welcome back" in page
-    assert "1 of 6 lessons completed" in page
+    assert f"1 of {STARTER_LESSON_COUNT} lessons completed" in page
     assert "Quiz: best score 100%, 1 attempt" in page
 
     deleted = other.post("/en/progress/delete", headers=SAME_ORIGIN)
@@ -91,7 +91,7 @@ def test_resume_merges_what_this_browser_did(app: Flask, client: FlaskClient) ->
     submit_quiz(other, app, "what-is-a-union")
     continue_with(other, code)
     page = other.get("/en/progress").get_data(as_text=True)
-    assert "2 of 6 lessons completed" in page
+    assert f"2 of {STARTER_LESSON_COUNT} lessons completed" in page
     assert len(learners(app)) == 1  # the session-only learner was merged and removed
 
 
@@ -197,9 +197,9 @@ def test_idle_sessions_expire(tmp_path: Path) -> None:
     client = app.test_client()
     submit_quiz(client, app, "wages")
     clock.advance(50 * 60)
-    assert "1 of 6 lessons completed" in client.get("/en/progress").get_data(as_text=True)
+    assert f"1 of {STARTER_LESSON_COUNT} lessons completed" in client.get("/en/progress").get_data(as_text=True)
     clock.advance(50 * 60)  # each request slides the expiry, so this is still within the hour
-    assert "1 of 6 lessons completed" in client.get("/en/progress").get_data(as_text=True)
+    assert f"1 of {STARTER_LESSON_COUNT} lessons completed" in client.get("/en/progress").get_data(as_text=True)
     clock.advance(61 * 60)
     response = client.get("/en/progress")
     assert "lessons completed" not in response.get_data(as_text=True)

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from course_app.db import database, get_session
 from course_app.models import BrowserSession, Learner, LessonProgress, QuizProgress
-from tests.conftest import make_app, using_postgresql
+from tests.conftest import STARTER_LESSON_COUNT, make_app, using_postgresql
 from tests.helpers import SAME_ORIGIN, continue_with, quiz_answers, save_code, starter_quiz, submit_quiz
 
 READING = ["/{lang}/", "/{lang}/trade-unions/", "/{lang}/trade-unions/wages", "/{lang}/trade-unions/what-is-a-union",
@@ -170,7 +170,7 @@ def test_a_post_from_another_site_is_refused_and_changes_nothing(app: Flask, hea
         response = app.test_client().post(url, data=form_data(app, kind), headers=headers)
         assert response.status_code == 403, (url, headers)
     assert {model: count(app, model) for model in before} == before
-    assert "1 of 6 lessons completed" in learner.get("/en/progress").get_data(as_text=True)
+    assert f"1 of {STARTER_LESSON_COUNT} lessons completed" in learner.get("/en/progress").get_data(as_text=True)
     # Staff forms are guarded the same way, on top of their tokens.
     assert app.test_client().post("/staff/login", data={"name": "x"}, headers=headers).status_code == 403
 
@@ -222,7 +222,7 @@ def test_leave_from_another_site_clears_the_browser_but_not_the_server(app: Flas
     # Another site cannot end a learner's session: the learner's own cookie still works.
     replay = app.test_client()
     replay.set_cookie("session", copied)
-    assert "1 of 6 lessons completed" in replay.get("/en/progress").get_data(as_text=True)
+    assert f"1 of {STARTER_LESSON_COUNT} lessons completed" in replay.get("/en/progress").get_data(as_text=True)
     # A link typed by the learner (no fetch metadata, a Referer from this site) ends it.
     replay.get("/en/leave", headers={"Referer": "http://localhost/en/progress"})
     again = app.test_client()
