@@ -53,6 +53,12 @@ def course_url(course: Course, lang: str, **values: Any) -> str:
     return url_for("learner.course", lang=lang, course_slug=course.slug, **values)
 
 
+def glossary_url(course: Course, lang: str) -> str:
+    if neutral_mode():
+        return url_for("learner.glossary_numbered", lang=lang, course_number=course.number)
+    return url_for("learner.glossary", lang=lang, course_slug=course.slug)
+
+
 def lesson_url(course: Course, lesson: Lesson, lang: str, endpoint: str = "lesson", **values: Any) -> str:
     """The address of a lesson page (or of one of its sub-pages, e.g. endpoint='quiz')."""
     if neutral_mode():

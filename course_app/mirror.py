@@ -11,6 +11,7 @@ current one. Layout::
     <lang>/index.html                  the courses
     <lang>/<course>/index.html         a course's contents
     <lang>/<course>/<lesson>.html      a lesson, with its self-check quiz
+    <lang>/<course>/glossary.html      the course's terms (when it has terms.yaml)
     <lang>/check.html                  how to check the copy (signed copies only)
     media/<course>/<lesson>/…          pictures, video, subtitles (shared by every language)
     static/site.css
@@ -215,6 +216,9 @@ class _Writer:
                 self.render(lang, f"{lang}/check.html", "mirror/check.html")
             for course in self.catalogue.courses:
                 self.render(lang, course_page(lang, course), "mirror/course.html", course=course)
+                if course.glossary is not None:
+                    self.render(lang, f"{lang}/{course.slug}/glossary.html", "mirror/glossary.html", course=course,
+                                entries=course.glossary.entries(course.language_order(lang)))
                 for lesson in course.lessons:
                     self._lesson(lang, course, lesson)
 

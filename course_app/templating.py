@@ -60,6 +60,7 @@ def init_app(app: Flask) -> None:
         static_url=static_url,
         course_url=addresses.course_url,
         lesson_url=addresses.lesson_url,
+        glossary_url=addresses.glossary_url,
         language_name=language_name,
         site_name=site_name,
         switch_language_url=switch_language_url,

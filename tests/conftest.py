@@ -23,9 +23,10 @@ from course_app.db import Base, database, upgrade_database
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 # The starter course; LESSONS_DIR points the tests at another copy of it (as it points the app).
 STARTER_LESSONS = Path(os.environ.get("LESSONS_DIR") or PROJECT_DIR / "lessons")
-# How many lessons the starter course has, read from its course.yaml so tests follow the course as it grows.
-STARTER_LESSON_COUNT = sum(len(module["lessons"]) for module in yaml.safe_load(
-    (STARTER_LESSONS / "trade-unions" / "course.yaml").read_text(encoding="utf-8"))["modules"])
+# The starter course's lessons, read from its course.yaml so tests follow the course as it grows.
+STARTER_LESSON_SLUGS = [slug for module in yaml.safe_load(
+    (STARTER_LESSONS / "trade-unions" / "course.yaml").read_text(encoding="utf-8"))["modules"] for slug in module["lessons"]]
+STARTER_LESSON_COUNT = len(STARTER_LESSON_SLUGS)
 LANGUAGES = ("en", "ru", "be")
 TEST_SECRETS = {"SECRET_KEY": "test-secret-key-" + "x" * 32, "LEARNER_CODE_PEPPER": "test-pepper-" + "y" * 32,
                 "STAFF_TOTP_KEY": "test-totp-key-" + "z" * 32}

@@ -12,7 +12,7 @@ import multiprocessing
 import os
 import re
 from concurrent.futures import ProcessPoolExecutor
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +22,7 @@ from .markdown import LessonRef, LinkStyle, RenderContext, render_body
 from .model import Catalogue, Course, Lesson, LessonText, Module
 from .problems import ProblemList
 from .quiz import Quiz, compare_structure, parse_quiz
+from .terms import TERMS_FILE, Glossary, read_terms
 from .yaml_lines import LineDict, LineList, YamlSyntaxError, load_yaml
 
 COURSE_FILE = "course.yaml"
@@ -31,6 +32,8 @@ LESSON_KEYS_ORIGINAL = ("title", "summary", "minutes", "revision", "draft")
 LESSON_KEYS_TRANSLATION = ("title", "summary", "minutes", "translation_of")
 # First path segments the learner pages use; a course may not take one of them as its address.
 RESERVED_SLUGS = frozenset({"c", "progress", "safety", "leave", "media", "static", "staff", "code", "about"})
+# Addresses inside a course that the site uses for its own pages (/<lang>/<course>/glossary).
+RESERVED_LESSON_SLUGS = frozenset({"glossary", "index"})
 LESSON_FILE = re.compile(r"^(?P<lang>[a-z]{2,3}(?:-[a-z0-9]+)?)\.md$")
 QUIZ_FILE = re.compile(r"^quiz\.(?P<lang>[a-z]{2,3}(?:-[a-z0-9]+)?)\.yaml$")
 
@@ -249,6 +252,9 @@ def _read_modules(fields: FieldReader, languages: Sequence[str], original: str,
             lesson_line = raw_lessons.line_of(lesson_index) if isinstance(raw_lessons, LineList) else line
             if not isinstance(slug, str) or not SLUG_PATTERN.match(slug):
                 problems.error(fields.path, lesson_line, f"lesson '{slug}' must be a folder name: {SLUG_RULE}")
+            elif slug in RESERVED_LESSON_SLUGS:
+                problems.error(fields.path, lesson_line, f"lesson '{slug}': this address is used by the site itself; "
+                               "rename the folder")
             elif slug in seen:
                 problems.error(fields.path, lesson_line, f"duplicate lesson '{slug}' (also on line {seen[slug]})")
             elif not _lesson_folder_is_usable(fields.path.parent / slug, fields.path, lesson_line, problems):
@@ -279,7 +285,7 @@ def _build_course(spec: _CourseSpec, number: int, known: Mapping[str, Mapping[st
     listed = {slug for module in spec.modules for slug, _ in module.lessons}
     audit_course_folder(spec.path, listed, problems)
     for folder in sorted(p for p in spec.path.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))):
-        if folder.name not in listed:
+        if folder.name not in listed and folder.name not in RESERVED_LESSON_SLUGS:
             problems.warning(spec.path / COURSE_FILE, 1,
                              f"lesson folder '{folder.name}/' is not listed under any module, so it is not shown")
     jobs = [(spec, known[spec.slug][slug], module_number, known, options)
@@ -297,8 +303,37 @@ def _build_course(spec: _CourseSpec, number: int, known: Mapping[str, Mapping[st
             lessons.append(lesson)
             by_slug[slug] = lesson
         modules.append(Module(module_number, module_spec.titles, tuple(lessons)))
+    glossary = _read_glossary(spec, problems)
+    if glossary is not None:
+        _check_vocabulary(glossary, by_slug.values(), problems)
     return Course(spec.slug, number, spec.titles, spec.summaries, spec.languages, spec.original,
-                  tuple(modules), spec.path, by_slug)
+                  tuple(modules), spec.path, by_slug, glossary)
+
+
+def _read_glossary(spec: _CourseSpec, problems: ProblemList) -> Glossary | None:
+    path = spec.path / TERMS_FILE
+    if not os.path.lexists(path):
+        return None
+    data = read_yaml_file(path, problems)
+    return read_terms(data, path, spec.languages, spec.original, problems) if data is not None else None
+
+
+def _check_vocabulary(glossary: Glossary, lessons: Iterable[Lesson], problems: ProblemList) -> None:
+    """Warn, at its line, wherever a lesson, quiz or subtitle file uses a variant terms.yaml says to avoid."""
+    files: dict[Path, tuple[str, Path]] = {}  # file → (its language, the folder it must be in)
+    for lesson in lessons:
+        for text in lesson.texts.values():
+            files[text.path] = (text.lang, lesson.path)
+            if text.quiz is not None:
+                files[text.quiz.path] = (text.lang, lesson.path)
+            for video in text.videos:
+                for track in video.subtitles:
+                    files[track.file.path] = (track.lang, track.file.folder)
+    for path, (lang, folder) in files.items():
+        content = read_text_file(path, ProblemList(), folder)  # unreadable files are reported where they are read
+        for line, written, concept in glossary.avoided_in(content or "", lang):
+            problems.warning(path, line, f"'{written}': this course writes '{concept.wordings[lang].use}' "
+                             f"(terms.yaml, '{concept.id}')", rule="terms")
 
 
 # Lessons are independent of one another, so a big course is read by several processes at once.

@@ -16,6 +16,7 @@ from markupsafe import Markup
 if TYPE_CHECKING:
     from .problems import Problem
     from .quiz import Quiz
+    from .terms import Glossary
     from .video import MediaFile, Video
 
 
@@ -111,6 +112,7 @@ class Course:
     modules: tuple[Module, ...]
     path: Path
     lessons_by_slug: Mapping[str, Lesson] = field(default_factory=dict)
+    glossary: Glossary | None = None  # from terms.yaml, when the course has one
 
     @property
     def lessons(self) -> tuple[Lesson, ...]:

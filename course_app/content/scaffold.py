@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .fields import SLUG_PATTERN, SLUG_RULE
-from .loader import COURSE_FILE, RESERVED_SLUGS
+from .loader import COURSE_FILE, RESERVED_LESSON_SLUGS, RESERVED_SLUGS
 from .yaml_lines import LineDict, LineList, YamlSyntaxError, load_yaml
 
 
@@ -149,6 +149,8 @@ def scaffold_lesson(root: Path, target: str, languages: Sequence[str], *, with_q
             raise ScaffoldError(f"'{target}': write COURSE/LESSON, each {SLUG_RULE}")
     if course_slug in RESERVED_SLUGS:
         raise ScaffoldError(f"'{course_slug}' is used by the site itself; choose another course name")
+    if lesson_slug in RESERVED_LESSON_SLUGS:
+        raise ScaffoldError(f"'{lesson_slug}' is used by the site itself; choose another lesson name")
     course_dir = root / course_slug
     if not languages:
         raise ScaffoldError("give at least one language, e.g. --langs en,ru,be")

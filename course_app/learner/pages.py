@@ -7,7 +7,7 @@ for them. Every lesson page read counts one anonymous read (reads.py).
 
 from __future__ import annotations
 
-from flask import current_app, make_response, redirect, render_template, request, url_for
+from flask import abort, current_app, make_response, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from ..clock import clock
@@ -62,6 +62,25 @@ def course_numbered(lang: str, course_number: int) -> Response:
 
 def _render_course(course: Course) -> Response:
     return shared_page(render_template("learner/course.html", course=course))
+
+
+@bp.get("/<lang:lang>/<course_slug>/glossary")
+def glossary(lang: str, course_slug: str) -> Response:
+    """The course's terms and what they mean, in the reader's language (from the course's terms.yaml)."""
+    return _render_glossary(find_course(course_slug=course_slug), lang)
+
+
+@bp.get("/<lang:lang>/c/<int:course_number>/glossary")
+def glossary_numbered(lang: str, course_number: int) -> Response:
+    """A course's glossary by number (neutral mode)."""
+    return _render_glossary(find_course(course_number=course_number), lang)
+
+
+def _render_glossary(course: Course, lang: str) -> Response:
+    if course.glossary is None:
+        abort(404)
+    entries = course.glossary.entries(course.language_order(lang))
+    return shared_page(render_template("learner/glossary.html", course=course, entries=entries))
 
 
 @lesson_route("", "lesson")

@@ -9,7 +9,10 @@ import pytest
 
 from course_app.content import catalogue_store
 from course_app.content.scaffold import ScaffoldError, scaffold_lesson
+from course_app.content.loader import load_catalogue
 from tests.conftest import make_app
+from tests.content.test_loader import OPTIONS
+from tests.factories import edit_front_matter, front_matter_value
 from tests.test_cli import run_course_app
 
 
@@ -26,20 +29,43 @@ def test_new_lesson_in_existing_course_then_check_is_clean(lessons_copy: Path, t
                                                         "quiz.ru.yaml", "ru.md"]
     assert "      - right-to-strike" in (lessons_copy / "trade-unions" / "course.yaml").read_text()
     assert "translation_of: 1" in (folder / "ru.md").read_text()
+    assert "draft: true" in (folder / "en.md").read_text() and "These are drafts" in result.stdout
     check = course_app(tmp_path, lessons_copy, "lessons", "check", "--strict")
     assert check.returncode == 0, check.stdout + check.stderr
     assert check.stdout == ""
-    # Comments for educators never reach learners.
-    app = make_app(tmp_path, LESSONS_DIR=str(lessons_copy))
+    # A draft: learners do not see it; the preview does.
+    app = make_app(tmp_path / "site", LESSONS_DIR=str(lessons_copy))
+    assert app.test_client().get("/ru/trade-unions/right-to-strike").status_code == 404
+    assert "right-to-strike" not in app.test_client().get("/ru/trade-unions/").get_data(as_text=True)
+    preview = make_app(tmp_path / "preview", LESSONS_DIR=str(lessons_copy), PREVIEW=True)
+    assert preview.test_client().get("/ru/trade-unions/right-to-strike").status_code == 200
+    # Published once the educator removes the line; comments for educators never reach learners.
+    en = folder / "en.md"
+    en.write_text("\n".join(line for line in en.read_text().split("\n") if "draft" not in line.lower()))
+    app = make_app(tmp_path / "published", LESSONS_DIR=str(lessons_copy))
     html = app.test_client().get("/ru/trade-unions/right-to-strike").get_data(as_text=True)
     assert "Напишите урок здесь." in html and "never shown to learners" not in html and "&lt;!--" not in html
 
 
-def test_new_course_with_chosen_languages(lessons_copy: Path, tmp_path: Path) -> None:
+def test_new_course_with_chosen_languages_is_a_draft(lessons_copy: Path, tmp_path: Path) -> None:
     result = course_app(tmp_path, lessons_copy, "lessons", "new", "health/first-aid", "--langs", "ru,be")
     assert result.returncode == 0, result.stderr
     assert (lessons_copy / "health" / "course.yaml").is_file()
     assert course_app(tmp_path, lessons_copy, "lessons", "check", "--strict").returncode == 0
+    app = make_app(tmp_path / "site", LESSONS_DIR=str(lessons_copy))
+    assert "Новый курс" not in app.test_client().get("/ru/").get_data(as_text=True)
+    preview = make_app(tmp_path / "preview", LESSONS_DIR=str(lessons_copy), PREVIEW=True)
+    assert "Новый курс" in preview.test_client().get("/ru/").get_data(as_text=True)
+
+
+def test_new_lesson_takes_the_courses_languages(lessons_copy: Path, tmp_path: Path) -> None:
+    new_course = course_app(tmp_path, lessons_copy, "lessons", "new", "health/first-aid", "--langs", "ru,en")
+    assert new_course.returncode == 0, new_course.stderr
+    second = course_app(tmp_path, lessons_copy, "lessons", "new", "health/burns")
+    assert second.returncode == 0, second.stderr
+    folder = lessons_copy / "health" / "burns"
+    assert sorted(path.name for path in folder.iterdir()) == ["en.md", "ru.md"]  # no be.md in an en/ru course
+    assert "revision: 1" in (folder / "ru.md").read_text()  # ru is this course's original
 
 
 @pytest.mark.parametrize(("target", "message"), [
@@ -62,18 +88,21 @@ def test_status_counts_translated_missing_and_stale(lessons_copy: Path, tmp_path
     unit = lessons_copy / "trade-unions"
     (unit / "wages" / "be.md").unlink()
     (unit / "wages" / "quiz.ru.yaml").unlink()
-    original = (unit / "forced-labour" / "en.md").read_text().replace("revision: 1", "revision: 2")
-    (unit / "forced-labour" / "en.md").write_text(original)
-    (unit / "what-is-a-union" / "media" / "what-a-union-does.be.vtt").unlink()
+    forced_labour = unit / "forced-labour" / "en.md"
+    edit_front_matter(forced_labour, revision=int(front_matter_value(forced_labour, "revision")) + 1)  # type: ignore[call-overload]
+    # The Belarusian page shows the Belarusian video, so its Belarusian subtitles are the ones counted.
+    (unit / "what-is-a-union" / "media" / "what-a-union-does-be.be.vtt").unlink()
+    lessons = len(load_catalogue(lessons_copy, OPTIONS).course("trade-unions").lessons)  # type: ignore[union-attr]
     result = course_app(tmp_path, lessons_copy, "lessons", "status", "--format", "json")
     rows = {row["lang"]: row for row in json.loads(result.stdout)}
-    assert rows["en"]["lessons"] == {"translated": 6, "stale": 0, "missing": 0}
-    assert rows["ru"]["lessons"] == {"translated": 5, "stale": 1, "missing": 0}
-    assert rows["be"]["lessons"] == {"translated": 4, "stale": 1, "missing": 1}
-    assert rows["ru"]["quizzes"] == {"translated": 5, "stale": 0, "missing": 1}
+    assert rows["en"]["lessons"] == {"translated": lessons, "stale": 0, "missing": 0}
+    assert rows["ru"]["lessons"] == {"translated": lessons - 1, "stale": 1, "missing": 0}
+    assert rows["be"]["lessons"] == {"translated": lessons - 2, "stale": 1, "missing": 1}
+    assert rows["ru"]["quizzes"] == {"translated": lessons - 1, "stale": 0, "missing": 1}
     assert rows["be"]["subtitles"] == {"translated": 1, "stale": 0, "missing": 1}
+    assert rows["ru"]["subtitles"] == {"translated": 2, "stale": 0, "missing": 0}
     text = course_app(tmp_path, lessons_copy, "lessons", "status").stdout
-    assert "trade-unions" in text and "4/6 ok, 1 stale, 1 missing" in text
+    assert "trade-unions" in text and f"{lessons - 2}/{lessons} ok, 1 stale, 1 missing" in text
 
 
 def test_reload_accepts_a_good_change_and_refuses_a_bad_one(lessons_copy: Path, tmp_path: Path) -> None:
@@ -114,7 +143,7 @@ def test_a_running_server_publishes_changed_files_by_itself(lessons_copy: Path, 
 
 def test_drafts_hidden_on_a_server_and_shown_in_preview(lessons_copy: Path, tmp_path: Path) -> None:
     path = lessons_copy / "trade-unions" / "wages" / "en.md"
-    path.write_text(path.read_text().replace("revision: 1", "revision: 1\ndraft: true"))
+    edit_front_matter(path, draft=True)
     server = make_app(tmp_path / "server", LESSONS_DIR=str(lessons_copy))
     assert server.test_client().get("/en/trade-unions/wages").status_code == 404
     assert "/wages" not in server.test_client().get("/en/trade-unions/").get_data(as_text=True)

@@ -11,7 +11,7 @@ LESSON = "/{lang}/trade-unions/what-is-a-union"
 EXPECTED_TRANSCRIPT = {
     "en": "A trade union is workers joining together",
     "ru": "Профсоюз — это объединение работников",
-    "be": "Прафсаюз — гэта аб'яднанне працаўнікоў",
+    "be": "Прафсаюз — гэта аб'яднанне работнікаў",
 }
 
 

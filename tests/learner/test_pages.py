@@ -114,6 +114,30 @@ def test_missing_translation_falls_back_with_a_visible_notice(tmp_path: Path) ->
     assert '<div lang="be">' in html
 
 
+@pytest.mark.parametrize(("lang", "term", "means"), [
+    ("en", "<dt id=\"term-employer\">employer</dt>", "The person or organisation that hires a worker"),
+    ("ru", "<dt id=\"term-employer\">наниматель</dt>", "так его называет Трудовой кодекс Беларуси"),
+    ("be", "<dt id=\"term-employer\">наймальнік</dt>", "так яго называе Працоўны кодэкс Беларусі"),
+])
+def test_glossary_page_from_the_course_terms(client: FlaskClient, lang: str, term: str, means: str) -> None:
+    course_page = client.get(f"/{lang}/trade-unions/").get_data(as_text=True)
+    assert f'href="/{lang}/trade-unions/glossary"' in course_page
+    response = client.get(f"/{lang}/trade-unions/glossary")
+    assert response.status_code == 200 and "Set-Cookie" not in response.headers
+    html = response.get_data(as_text=True)
+    assert term in html and means in html
+    terms = re.findall(r"<dt id=\"term-[a-z0-9-]+\"[^>]*>(.*?)</dt>", html)
+    assert len(terms) >= 20
+    assert terms == sorted(terms, key=lambda word: word.casefold().replace("ё", "е"))
+
+
+def test_a_course_without_terms_has_no_glossary(tmp_path: Path) -> None:
+    make_course(tmp_path / "lessons", "demo")
+    client = make_app(tmp_path, LESSONS_DIR=str(tmp_path / "lessons")).test_client()
+    assert "/glossary" not in client.get("/en/demo/").get_data(as_text=True)
+    assert client.get("/en/demo/glossary").status_code == 404
+
+
 def test_neutral_mode_addresses_and_titles(tmp_path: Path) -> None:
     app = make_app(tmp_path, NEUTRAL_MODE=True)
     client = app.test_client()
@@ -127,6 +151,9 @@ def test_neutral_mode_addresses_and_titles(tmp_path: Path) -> None:
         assert response.status_code == 200
         title = re.search(r"<title>(.*?)</title>", response.get_data(as_text=True)).group(1)
         assert "профсо" not in title.lower() and "труд" not in title.lower()
+    glossary = client.get("/ru/c/1/glossary").get_data(as_text=True)
+    assert 'href="/ru/c/1/glossary"' in course_page and "наниматель" in glossary
+    assert "профсо" not in re.search(r"<title>(.*?)</title>", glossary).group(1).lower()
     # The readable addresses still work.
     assert client.get("/ru/trade-unions/wages").status_code == 200
 

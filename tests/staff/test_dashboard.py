@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from html import unescape
 import io
 import re
 from datetime import date, timedelta
@@ -17,7 +18,7 @@ from course_app.domain.progress import LessonPlace, record_lesson_completed, rec
 from course_app.learner.reads import read_counter
 from course_app.models import AuditEvent
 from tests.conftest import STARTER_LESSON_COUNT
-from tests.helpers import submit_quiz
+from tests.helpers import answer_quiz, starter_quiz, submit_quiz
 from tests.staff.conftest import StaffUser
 
 today = date.today
@@ -62,7 +63,7 @@ def test_three_learners_reveal_no_three_anywhere(app: Flask, coordinator: StaffU
 
 
 def test_known_numbers_with_protection(app: Flask, coordinator: StaffUser) -> None:
-    add_learners(app, 12, completed_lessons=6)       # 12 complete the course
+    add_learners(app, 12, completed_lessons=STARTER_LESSON_COUNT)  # 12 complete the course
     add_learners(app, 8, completed_lessons=1)        # 8 stop after the first lesson
     for _ in range(25):                              # 25 reads of the first lesson's page, 3 of the second
         app.test_client().get("/en/trade-unions/study-safely", headers={"User-Agent": "Reader/1"})
@@ -73,13 +74,14 @@ def test_known_numbers_with_protection(app: Flask, coordinator: StaffUser) -> No
     start = (today() - timedelta(days=10)).isoformat()
     html = coordinator.client.get(f"/staff/?start={start}&end={today().isoformat()}").get_data(as_text=True)
     summary = table_cells(html[html.index("<table"):html.index("</table>")])
-    assert summary == ["20", "12", "60%", "6"]  # lessons done: eight 1s and twelve 6s, so the median is 6
+    # Lessons done: eight 1s and twelve whole courses, so the median is the whole course.
+    assert summary == ["20", "12", "60%", str(STARTER_LESSON_COUNT)]
     funnel = html[html.index("Lessons: where learners stop"):]
     funnel = table_cells(funnel[:funnel.index("</table>")])
     # Lesson 1: read 25 times, reached and completed by all 20; lesson 2: read 3 times (fewer than 5),
-    # reached by 20, completed by 12 (8 stop); lessons 3 to 6: never read, the 12 who finish.
+    # reached by 20, completed by 12 (8 stop); the lessons after: never read, the 12 who finish.
     assert funnel == (["25", "20", "20", "100%", "fewer than 5", "20", "12", "60%"]
-                      + ["fewer than 5", "12", "12", "100%"] * 4)
+                      + ["fewer than 5", "12", "12", "100%"] * (STARTER_LESSON_COUNT - 2))
     # The day reading stopped creating learners is marked.
     assert "reading alone creates no learner" in html
 
@@ -112,21 +114,28 @@ def test_no_route_takes_a_learner(app: Flask, admin: StaffUser) -> None:
 
 
 def test_educator_insights(app: Flask, educator: StaffUser) -> None:
-    for _ in range(6):
-        client = app.test_client()
-        submit_quiz(client, app, "wages", right=False)
-    for _ in range(2):
-        submit_quiz(app.test_client(), app, "wages", right=True)
+    draws = {tuple(question.id for question in answer_quiz(app.test_client(), app, "wages", right=right)[1])
+             for right in [False] * 6 + [True] * 2}
+    assert len(draws) == 1  # every new reader is asked the day's draw
+    (drawn,) = draws
+    asked = {question.text for question in starter_quiz(app, "wages").questions if question.id in drawn}
     html = educator.client.get("/staff/insights").get_data(as_text=True)
     wages = html[html.index("Wages and the minimum wage"):]
     wages = wages[:wages.index("</table>")]
     rows = re.findall(r"<tr>(.*?)</tr>", wages, re.S)[1:]
-    assert rows
+    shown = {}
     for row in rows:
         cells = table_cells(row)
-        assert cells[0] == "8"                       # answered at first attempt
-        assert cells[1] in ("not shown", "25%")      # 2 of 8 right: shown only if 6 wrong is publishable
-        assert "looks too hard" in row or "not shown" in cells[1]
+        shown[unescape(re.search(r'<th scope="row">(.*?)(?: <span|</th>)', row, re.S).group(1))] = (cells, row)
+    for text, (cells, row) in shown.items():
+        if text in asked:
+            # Answered by all eight at their first attempt; 2 right and 6 wrong: 2 is fewer than 5, so the
+            # share right stays hidden, and so do the wrong answers (8 − 6 would give the 2 away), and no
+            # "looks too hard" flag hints at what is hidden.
+            assert cells == ["8", "not shown", "—"], row
+            assert "looks too hard" not in row
+        else:
+            assert cells[0] == "fewer than 5"  # in the bank, not drawn today
     assert educator.client.get("/staff/").status_code == 403
 
 
