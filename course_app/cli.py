@@ -624,7 +624,8 @@ def _report_folder(result: Verification) -> tuple[bool, str]:
 
 @click.command("preview")
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=5001, show_default=True, type=int)
+@click.option("--port", default=5001, show_default=True, type=int, envvar="PREVIEW_PORT",
+              help="Port to listen on (or PREVIEW_PORT).")
 @click.option("--lessons", "lessons_dir", type=click.Path(file_okay=False, path_type=Path),
               help="The lessons folder (default: LESSONS_DIR).")
 def preview(host: str, port: int, lessons_dir: Path | None) -> None:

@@ -141,7 +141,7 @@ def instance_permission_problems(folder: Path) -> list[str]:
     """What in the instance folder other users of this machine could read, each with the command that fixes it.
 
     The folder holds the database, the secrets and the signing key: it should be 0700 and every
-    file in it 0600.
+    file in it 0600, except the public keys (``*.pub``), which are made to be handed out.
     """
     if not folder.is_dir():
         return []
@@ -150,7 +150,8 @@ def instance_permission_problems(folder: Path) -> list[str]:
         problems.append(f"the instance folder {folder} can be opened by other users of this machine: "
                         f"run 'chmod 700 {folder}'")
     open_files = sorted(entry.name for entry in folder.iterdir()
-                        if entry.is_file() and not entry.is_symlink() and entry.stat().st_mode & 0o077)
+                        if entry.is_file() and not entry.is_symlink() and entry.suffix != ".pub"
+                        and entry.stat().st_mode & 0o077)
     if open_files:
         problems.append(f"files in {folder} can be read by other users of this machine ({', '.join(open_files)}): "
                         f"run 'chmod 600 {folder}/*'")

@@ -24,6 +24,7 @@ beside the folder.
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import os
 import posixpath
@@ -232,7 +233,7 @@ class _Writer:
             size = pick_size(part, self.video)
             sizes[part.number] = size
             belongs_to_videos |= {option.file.name for option in part.sizes}
-            for file in (size.file if size else None, part.poster, *(track.file for track in part.subtitles)):
+            for file in (size.file if size else None, part.poster):
                 if file is not None:
                     self.copy(media_path(course, lesson, file), file)
         # Pictures and handouts the text links to; of the videos, only the chosen size was copied.
@@ -245,7 +246,23 @@ class _Writer:
         draw = draw_quiz(dataclasses.replace(quiz, ask=None), "mirror", "mirror") if quiz is not None else None
         self.render(lang, lesson_page(lang, course, lesson), "mirror/lesson.html", course=course, lesson=lesson,
                     text=text, before=before, after=after, quiz=quiz, draw=draw, sizes=sizes,
-                    media=lambda file: media_path(course, lesson, file))
+                    media=lambda file: media_path(course, lesson, file), subtitles_url=self.subtitles_url)
+
+    def subtitles_url(self, file: MediaFile) -> str:
+        """A subtitle file as a data: address inside the page.
+
+        Browsers refuse to load a <track> from a file:// address (every local file is its own
+        origin), so a copy opened from a folder or a USB stick would lose its subtitles; a
+        data: address is part of the page itself and loads from file://, a web host or an
+        onion address alike. Subtitle files are a few kilobytes.
+        """
+        try:
+            opened = open_published(file.path, file.folder)
+        except OutsideBoundary as refusal:
+            raise MirrorError(f"{file.path}: '{file.name}' {refusal}") from None
+        with opened.handle as source:
+            encoded = base64.b64encode(source.read()).decode("ascii")
+        return f"data:text/vtt;charset=utf-8;base64,{encoded}"
 
 
 def _zip(folder: Path) -> Path:

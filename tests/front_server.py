@@ -53,10 +53,31 @@ class FrontServer:
         return path.read_text(errors="replace") if path.exists() else ""
 
 
-def start_front_server(folder: Path, app_port: int, lessons_dir: Path, media_dir: Path | None = None) -> FrontServer:
-    """nginx with the documented configuration in front of the app on ``app_port``."""
+def run_nginx(folder: Path, port: int) -> FrontServer:
+    """Check ``folder/nginx.conf``, start nginx on it in the foreground, and wait until it listens on ``port``."""
     if not Path(NGINX).exists():
         raise RuntimeError("nginx is missing: install Debian's package with 'apt-get install -y nginx-light'")
+    check = subprocess.run([NGINX, "-t", "-c", str(folder / "nginx.conf"), "-p", str(folder)], capture_output=True,
+                           text=True, check=False)
+    if check.returncode != 0:
+        raise RuntimeError(f"the nginx configuration does not load:\n{check.stderr}")
+    process = subprocess.Popen([NGINX, "-c", str(folder / "nginx.conf"), "-p", str(folder)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"nginx exited: {process.stderr.read().decode() if process.stderr else ''}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return FrontServer(process, port, folder)
+        except OSError:
+            time.sleep(0.05)
+    process.terminate()
+    raise RuntimeError("nginx did not start listening")
+
+
+def start_front_server(folder: Path, app_port: int, lessons_dir: Path, media_dir: Path | None = None) -> FrontServer:
+    """nginx with the documented configuration in front of the app on ``app_port``."""
     folder.mkdir(parents=True, exist_ok=True)
     media_dir = media_dir or folder / "no-media"
     media_dir.mkdir(exist_ok=True)
@@ -101,23 +122,7 @@ http {{
     }}
 }}
 """)
-    check = subprocess.run([NGINX, "-t", "-c", str(folder / "nginx.conf"), "-p", str(folder)], capture_output=True,
-                           text=True, check=False)
-    if check.returncode != 0:
-        raise RuntimeError(f"the documented nginx configuration does not load:\n{check.stderr}")
-    process = subprocess.Popen([NGINX, "-c", str(folder / "nginx.conf"), "-p", str(folder)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"nginx exited: {process.stderr.read().decode() if process.stderr else ''}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return FrontServer(process, port, folder)
-        except OSError:
-            time.sleep(0.05)
-    process.terminate()
-    raise RuntimeError("nginx did not start listening")
+    return run_nginx(folder, port)
 
 
 def start_static_server(folder: Path, root: Path) -> FrontServer:
@@ -145,14 +150,33 @@ http {{
     }}
 }}
 """)
-    process = subprocess.Popen([NGINX, "-c", str(folder / "nginx.conf"), "-p", str(folder)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return FrontServer(process, port, folder)
-        except OSError:
-            time.sleep(0.05)
-    process.terminate()
-    raise RuntimeError("nginx did not start listening")
+    return run_nginx(folder, port)
+
+
+MIRROR_HEADING = "### Mirrors as a plain static folder"
+
+
+def start_mirror_server(folder: Path, mirror: Path) -> FrontServer:
+    """nginx with the documented server block for a static mirror, serving ``mirror`` on a free loopback port."""
+    folder.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    server = documented_block(MIRROR_HEADING).replace("listen 127.0.0.1:8081;", f"listen 127.0.0.1:{port};") \
+        .replace("root /srv/course_mirror;", f"root {mirror.resolve()};")
+    (folder / "nginx.conf").write_text(f"""
+daemon off;
+user root;
+worker_processes 1;
+pid {folder}/nginx.pid;
+error_log {folder}/error.log crit;
+events {{ worker_connections 64; }}
+http {{
+    include /etc/nginx/mime.types;
+    client_body_temp_path {folder}/body;
+    proxy_temp_path {folder}/proxy;
+    fastcgi_temp_path {folder}/fastcgi;
+    uwsgi_temp_path {folder}/uwsgi;
+    scgi_temp_path {folder}/scgi;
+    {server}
+}}
+""")
+    return run_nginx(folder, port)

@@ -109,6 +109,8 @@ def test_open_instance_permissions_are_warned_about_at_start(tmp_path, caplog) -
     create_app(INSTANCE_PATH=str(instance), DATABASE_URL="", RELOAD_LESSONS=False)
     instance.chmod(0o755)
     (instance / "secret_key").chmod(0o644)
+    (instance / "mirror-signing.pub").write_text("a public key, made to be handed out\n")
+    (instance / "mirror-signing.pub").chmod(0o644)
     caplog.set_level(logging.WARNING)
     create_app(INSTANCE_PATH=str(instance), DATABASE_URL="", RELOAD_LESSONS=False)
     assert f"run 'chmod 700 {instance}'" in caplog.text

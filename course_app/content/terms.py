@@ -107,7 +107,8 @@ def read_terms(data: object, path: Path, languages: tuple[str, ...], original: s
                problems: ProblemList) -> Glossary | None:
     """The course's term list from the parsed ``terms.yaml``, reporting every problem with its line."""
     if not isinstance(data, LineDict):
-        problems.error(path, 1, "terms.yaml starts with 'terms:' followed by a list of concepts (see docs/authoring.md)")
+        problems.error(path, 1, "terms.yaml starts with 'terms:' followed by a list of concepts "
+                       "(see docs/authoring.md)")
         return None
     fields = FieldReader(data, path, problems)
     fields.check_keys(("terms",))
@@ -126,7 +127,8 @@ def read_terms(data: object, path: Path, languages: tuple[str, ...], original: s
         if concept is None:
             continue
         if concept.id in seen:
-            problems.error(path, concept.line, f"concept '{concept.id}' is listed twice (first on line {seen[concept.id]})")
+            problems.error(path, concept.line,
+                           f"concept '{concept.id}' is listed twice (first on line {seen[concept.id]})")
             continue
         seen[concept.id] = concept.line
         concepts.append(concept)
