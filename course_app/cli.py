@@ -19,7 +19,6 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -29,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from . import db
 from .clock import clock
+from .templating import file_size
 from .models import StaffMember, StaffRole
 from .content import load_options
 from .content.loader import COURSE_FILE, load_catalogue
@@ -225,10 +225,6 @@ def media() -> None:
     """Prepare lesson videos."""
 
 
-def human_size(size: int) -> str:
-    return f"{size / 1_000_000:.1f} MB" if size >= 1_000_000 else f"{max(1, round(size / 1000))} KB"
-
-
 @media.command("encode")
 @click.argument("source", type=click.Path(path_type=Path))
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
@@ -243,7 +239,7 @@ def media_encode(source: Path, out_dir: Path | None) -> None:
         raise click.ClickException(str(error)) from None
     width = max(len(str(file.path)) for file in files)
     for file in files:
-        click.echo(f"{str(file.path):<{width}}  {human_size(file.size):>8}  ({file.key})")
+        click.echo(f"{str(file.path):<{width}}  {file_size(file.size):>8}  ({file.key})")
 
 
 # -- staff ------------------------------------------------------------------------------------
@@ -304,7 +300,7 @@ def _change_account(name: str, change: Callable[[Session, StaffMember], None], a
 
     member = _member(name)
     change(get_session(), member)
-    audit.record(get_session(), member.name, action, "from the command line", datetime.now(UTC))
+    audit.record(get_session(), member.name, action, "from the command line", clock().now())
     get_session().commit()
 
 
@@ -526,7 +522,7 @@ def export_static_command(out: Path, courses: tuple[str, ...], languages: tuple[
     try:
         key = load_private_key(key_path)
         # Taken before writing: every page states the edition, and a failed export only leaves a gap.
-        edition = reserve_edition(key_path)
+        edition = reserve_edition(key_path, clock().now())
         result = export_static(current_app, out, courses=courses, languages=languages, video=video,
                                signing_key=key, edition=edition, make_zip=make_zip)
     except (MirrorError, SigningError) as error:

@@ -38,6 +38,19 @@ class ShiftedClock(Clock):
         return datetime.now(UTC) + timedelta(seconds=self.seconds)
 
 
+class ManualClock(Clock):
+    """A clock that stands still until it is moved: time passes in a test only when the test says so."""
+
+    def __init__(self, at: datetime) -> None:
+        self.at = at
+
+    def advance(self, seconds: float) -> None:
+        self.at += timedelta(seconds=seconds)
+
+    def now(self) -> datetime:
+        return self.at
+
+
 def clock(app: Flask | None = None) -> Clock:
     """The clock of this app (``app`` or the current one)."""
     found: Clock = (app or current_app).extensions["course_app.clock"]

@@ -6,14 +6,14 @@ Precedence, first match wins:
    or a bookmark always opens in the language it was made in, and no cookie is needed;
 2. for pages without one (``/``, staff pages, errors outside a language): the browser's
    ``Accept-Language``, among the languages the site speaks;
-3. the site's first language (``LANGUAGES``).
+3. the site's first language (``LANGUAGES``), also for command-line output, which has no request.
 """
 
 from __future__ import annotations
 
 import re
 
-from flask import current_app, request
+from flask import current_app, has_request_context, request
 from werkzeug.routing import BaseConverter
 
 LANGUAGE_NAMES = {"en": "English", "ru": "Русский", "be": "Беларуская", "uk": "Українська", "pl": "Polski"}
@@ -36,6 +36,8 @@ def browser_language() -> str:
 
 def get_locale() -> str:
     """The language of the current page (see the module docstring for the precedence)."""
+    if not has_request_context():
+        return site_languages()[0]
     if request.view_args and request.view_args.get("lang") in site_languages():
         return str(request.view_args["lang"])
     return language_from_path(request.path) or browser_language()

@@ -241,7 +241,7 @@ class _Writer:
             if name not in belongs_to_videos:
                 self.copy(media_path(course, lesson, file), file)
         before, after = course.neighbours(lesson)
-        quiz = text.quiz or next((t.quiz for t in lesson.texts.values() if t.quiz), None)
+        quiz = course.quiz_of(lesson, lang)
         # A self-check shows every question of a bank, each drawn as on the site (an order never solved).
         draw = draw_quiz(dataclasses.replace(quiz, ask=None), "mirror", "mirror") if quiz is not None else None
         self.render(lang, lesson_page(lang, course, lesson), "mirror/lesson.html", course=course, lesson=lesson,

@@ -293,7 +293,7 @@ def editions_path(private_key_path: Path) -> Path:
     return private_key_path.with_name(private_key_path.name + EDITIONS_SUFFIX)
 
 
-def reserve_edition(private_key_path: Path, now: datetime | None = None) -> Edition:
+def reserve_edition(private_key_path: Path, now: datetime) -> Edition:
     """Take the next edition number of this key (1 for the first export) and record it.
 
     The number is recorded before the export is written, so a failed export leaves a gap
@@ -301,7 +301,7 @@ def reserve_edition(private_key_path: Path, now: datetime | None = None) -> Edit
     :raises SigningError: if the counter cannot be read or written (it is never silently reset:
         a reset would let a newer copy carry a lower edition than an older one).
     """
-    made = (now or datetime.now(UTC)).astimezone(UTC).replace(second=0, microsecond=0)
+    made = now.astimezone(UTC).replace(second=0, microsecond=0)
     counter = editions_path(private_key_path)
     try:
         key_descriptor = os.open(private_key_path, os.O_RDONLY)

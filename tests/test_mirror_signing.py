@@ -280,7 +280,7 @@ def test_a_decoy_key_file_named_like_the_real_key_changes_nothing(publisher: Pub
         (inside / name).parent.mkdir(parents=True, exist_ok=True)
         (inside / name).write_text(decoy + "\n")
     forger_key = forger.instance / "mirror-signing.key"
-    write_manifest(inside, load_private_key(forger_key), reserve_edition(forger_key))
+    write_manifest(inside, load_private_key(forger_key), reserve_edition(forger_key, datetime.now(UTC)))
     assert verify(Path("."), "--key", forger.text, cwd=inside).returncode == 0
     from_inside = verify(Path("."), "--key", publisher.text, cwd=inside)
     assert from_inside.returncode == 1 and "signature does not match" in from_inside.stderr

@@ -11,6 +11,7 @@ import dataclasses
 import multiprocessing
 import os
 import re
+import threading
 from concurrent.futures import ProcessPoolExecutor
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -352,7 +353,10 @@ LessonJob = tuple[_CourseSpec, LessonRef, int, Mapping[str, Mapping[str, LessonR
 def _build_lessons(jobs: list[LessonJob]) -> list[tuple[Lesson | None, ProblemList]]:
     """Every lesson of a course, in order; in worker processes when there are many (and cores to share)."""
     workers = min(os.cpu_count() or 1, 8)
-    if len(jobs) < PARALLEL_FROM or workers < 2 or multiprocessing.parent_process() is not None:
+    # Forking a process that runs other threads can copy a lock another thread holds and hang the
+    # child: only a single-threaded process (a server starting up, a command) reads in parallel.
+    if len(jobs) < PARALLEL_FROM or workers < 2 or multiprocessing.parent_process() is not None \
+            or threading.active_count() > 1:
         return [_build_lesson_job(job) for job in jobs]
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:

@@ -143,6 +143,18 @@ class Course:
                 return lesson.texts[candidate]
         return next(iter(lesson.texts.values()), None)
 
+    def quiz_of(self, lesson: Lesson, lang: str) -> Quiz | None:
+        """The lesson's quiz for a reader of ``lang``: in the language of the text they are shown,
+        else in the best other language that has one."""
+        shown = self.text_of(lesson, lang)
+        if shown is not None and shown.quiz is not None:
+            return shown.quiz
+        for candidate in self.language_order(lang):
+            text = lesson.texts.get(candidate)
+            if text is not None and text.quiz is not None:
+                return text.quiz
+        return next((text.quiz for text in lesson.texts.values() if text.quiz is not None), None)
+
     def neighbours(self, lesson: Lesson) -> tuple[Lesson | None, Lesson | None]:
         """The lessons before and after ``lesson`` in course order."""
         lessons = self.lessons

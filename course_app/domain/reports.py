@@ -187,8 +187,7 @@ def question_insights(session: Session, course: Course, lang: str, threshold: in
         bucket[key] = bucket.get(key, 0) + count
     insights = []
     for lesson in course.lessons:
-        text = course.text_of(lesson, lang)
-        quiz = text.quiz if text and text.quiz else next((t.quiz for t in lesson.texts.values() if t.quiz), None)
+        quiz, text = course.quiz_of(lesson, lang), course.text_of(lesson, lang)
         if quiz is None:
             continue
         questions = []

@@ -32,13 +32,7 @@ class LessonView:
     @property
     def quiz(self) -> Quiz | None:
         """The quiz in the shown text's language, else in the best other language that has one."""
-        if self.text.quiz is not None:
-            return self.text.quiz
-        for lang in self.course.language_order(self.wanted_lang):
-            text = self.lesson.texts.get(lang)
-            if text is not None and text.quiz is not None:
-                return text.quiz
-        return None
+        return self.text.quiz if self.text.quiz is not None else self.course.quiz_of(self.lesson, self.wanted_lang)
 
 
 def lesson_counts() -> dict[str, int]:

@@ -9,6 +9,7 @@ import pytest
 
 from course_app.addresses import ServerLinkStyle
 from course_app.content.loader import LoadOptions, load_catalogue
+from course_app.content.model import Catalogue
 from course_app.content.problems import Problem, Severity
 from tests.conftest import STARTER_LESSONS
 from tests.factories import make_course, make_lesson_text, write
@@ -238,3 +239,48 @@ def test_translation_structure_must_match_the_original(tmp_path: Path) -> None:
     make_lesson_text(course / "one", "ru", original=False, body="## Только один раздел\n\nТекст.\n")
     assert ("demo/one/ru.md:1: warning: structure differs from en.md: 1 sections (## headings), "
             "the original has 2") in formatted(tmp_path)
+
+
+def test_a_load_beside_other_threads_never_forks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Forking a multithreaded process can hang the child: only a single-threaded load reads in processes."""
+    import threading
+
+    from course_app.content import loader
+
+    make_course(tmp_path, lessons=("a", "b", "c"))
+    pools: list[str] = []
+
+    class RecordingPool:
+        """Stands in for ProcessPoolExecutor: records who asked, then runs the jobs here."""
+
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            pools.append(threading.current_thread().name)
+
+        def __enter__(self) -> RecordingPool:
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            return None
+
+        def map(self, function, jobs, chunksize=1):  # type: ignore[no-untyped-def]
+            return map(function, jobs)
+
+    monkeypatch.setattr(loader, "ProcessPoolExecutor", RecordingPool)
+    monkeypatch.setattr(loader, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(loader.os, "cpu_count", lambda: 4)
+    loaded: list[Catalogue] = []
+    beside = threading.Event()
+    busy = threading.Thread(target=beside.wait, name="a server thread")
+    busy.start()
+    try:
+        reader = threading.Thread(target=lambda: loaded.append(load_catalogue(tmp_path, OPTIONS)), name="watcher")
+        reader.start()
+        reader.join()
+    finally:
+        beside.set()
+        busy.join()
+    assert pools == [] and [lesson.slug for lesson in loaded[0].course("demo").lessons] == ["a", "b", "c"]  # type: ignore[union-attr]
+    # Alone in its process, as a server starting up: the same load is read in several processes.
+    monkeypatch.setattr(loader.threading, "active_count", lambda: 1)
+    load_catalogue(tmp_path, OPTIONS)
+    assert pools == ["MainThread"]

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import re
-import time
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pyotp
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from course_app.clock import ManualClock, clock
 from course_app.db import get_session
 from course_app.domain.staff_accounts import add_staff
 from course_app.models import StaffRole
@@ -26,16 +26,22 @@ class StaffUser:
     name: str
     secret: str
     client: FlaskClient
+    app: Flask
 
     def code(self, at: float | None = None) -> str:
-        return pyotp.TOTP(self.secret).at(at if at is not None else time.time())
+        """The authenticator's code at ``at`` (default: now on the app's clock, which stands still)."""
+        return pyotp.TOTP(self.secret).at(at if at is not None else clock(self.app).timestamp())
 
 
-def away_from_a_step_change() -> None:
-    """Wait out the last seconds of a 30-second TOTP step, so a code made now is still current
-    when the server checks it (otherwise a test fails once in a while, at the boundary)."""
-    if time.time() % 30 > 26:
-        time.sleep(30 - time.time() % 30 + 0.2)
+def stopped_clock(app: Flask) -> ManualClock:
+    """The app's clock, stopped 10 seconds into a 30-second TOTP step: a code made in a test is the
+    one the server expects, with no wait at a step's edge. Tests move it with ``advance``."""
+    current = clock(app)
+    if not isinstance(current, ManualClock):
+        start = int(current.timestamp()) // 30 * 30 + 10
+        current = ManualClock(datetime.fromtimestamp(start, UTC))
+        app.extensions["course_app.clock"] = current
+    return current
 
 
 def create_account(app: Flask, name: str, role: StaffRole, courses: tuple[str, ...] = ()) -> None:
@@ -54,11 +60,10 @@ def enrol(app: Flask, name: str, client: FlaskClient | None = None) -> StaffUser
     secret = SECRET.search(page).group(1)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
     # Use the previous step's code, so the test's own later logins (current step) are fresh.
-    away_from_a_step_change()
-    code = pyotp.TOTP(secret).at(time.time() - 30)
+    code = pyotp.TOTP(secret).at(stopped_clock(app).timestamp() - 30)
     response = client.post("/staff/enrol", data={"csrf_token": token, "code": code})
     assert response.status_code == 303, response.get_data(as_text=True)[:2000]
-    return StaffUser(name, secret, client)
+    return StaffUser(name, secret, client, app)
 
 
 @pytest.fixture()
@@ -81,5 +86,4 @@ def admin(app: Flask) -> StaffUser:
 
 def sign_in(client: FlaskClient, name: str, code: str, password: str = PASSWORD):  # type: ignore[no-untyped-def]
     token = csrf_token(client, "/staff/login")
-    away_from_a_step_change()
     return client.post("/staff/login", data={"csrf_token": token, "name": name, "password": password, "code": code})
