@@ -13,6 +13,7 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 from typing import Any
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -47,6 +48,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("NEUTRAL_MODE", bool, False, "Addresses and titles without topic words (/ru/c/1/2)."),
     Setting("SITE_NAME", str, "", "Site name in titles; empty means the translated default."),
     Setting("ONION_LOCATION", str, "", "http://….onion address announced with the Onion-Location header."),
+    Setting("PUBLIC_URL", str, "", "The site's public address (https://learn.example.org): the sitemap and its "
+            "language links use it. Never an onion address; empty means no sitemap."),
+    Setting("INDEXING", bool, True, "Let search engines index the reading pages (courses, lessons, glossary, "
+            "safety); false makes every page noindex."),
     Setting("LEARNER_SESSION_HOURS", int, 12, "A learner's session ends after this many hours without a request."),
     Setting("PASSWORD_CHECKS_AT_ONCE", int, 1, "Staff password checks (Argon2) one server process runs at once; "
             "more sign-ins at the same moment are asked to try again in a moment."),
@@ -158,6 +163,19 @@ def instance_permission_problems(folder: Path) -> list[str]:
     return problems
 
 
+def checked_public_url(value: str) -> str:
+    """PUBLIC_URL without its trailing slash, or a ConfigurationError saying what is wrong with it."""
+    if not value:
+        return ""
+    parts = urlsplit(value)
+    if parts.scheme not in ("https", "http") or not parts.hostname or parts.query or parts.fragment:
+        raise ConfigurationError(f"PUBLIC_URL={value!r}: give the site's address, e.g. https://learn.example.org")
+    if parts.hostname.endswith(".onion"):
+        raise ConfigurationError(f"PUBLIC_URL={value!r}: an onion address is never published in a sitemap; "
+                                 "set ONION_LOCATION for it instead")
+    return value.rstrip("/")
+
+
 def build_config(instance_path: Path, environ: Mapping[str, str], overrides: Mapping[str, Any]) -> dict[str, Any]:
     """The complete Flask configuration for one app."""
     values = settings_from_environment(environ)
@@ -178,6 +196,7 @@ def build_config(instance_path: Path, environ: Mapping[str, str], overrides: Map
         values[name] = value
     if not values["LANGUAGES"]:
         raise ConfigurationError("LANGUAGES is empty: give at least one, e.g. en")
+    values["PUBLIC_URL"] = checked_public_url(values["PUBLIC_URL"])
     values.update(
         SESSION_COOKIE_NAME="session",
         SESSION_COOKIE_HTTPONLY=True,

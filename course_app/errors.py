@@ -29,7 +29,7 @@ def _messages() -> dict[int, tuple[str, str]]:
 def render_error(code: int, detail: str | None = None) -> tuple[str, int]:
     messages = _messages()
     title, text = messages.get(code, messages[500] if code >= 500 else messages[400])
-    return render_template("errors/error.html", code=code, title=title, text=detail or text), code
+    return render_template("errors/error.html", code=code, title=title, text=detail or text, error_page=True), code
 
 
 def handle_http_error(error: HTTPException) -> HTTPException | tuple[str, int]:

@@ -166,9 +166,9 @@ def test_site_loads_nothing_from_other_origins(client: FlaskClient, app: Flask) 
             if attribute.startswith(("http://", "https://", "//")):
                 # Only plain links a learner may choose to follow: sources, never loaded resources.
                 assert re.search(rf'<a href="{re.escape(attribute)}"', html), (url, attribute)
-        # Every <link> is our own stylesheet, or the empty icon that makes the browser fetch none.
+        # Every <link> is our own stylesheet or our own icon.
         for link in re.findall(r"<link [^>]*>", html):
-            assert link.startswith('<link rel="stylesheet" href="/assets/') or link == '<link rel="icon" href="data:,">'
+            assert link.startswith(('<link rel="stylesheet" href="/assets/', '<link rel="icon" href="/static/icon.svg?v=')), link
         assert re.findall(r'<script[^>]*src="([^"]+)"', html) == [re.findall(r'<script[^>]*src="([^"]+)"', html)[0]]
         assert re.findall(r'<script[^>]*src="([^"]+)"', html)[0].startswith("/static/leave.js")
 
