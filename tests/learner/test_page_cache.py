@@ -3,7 +3,15 @@ catalogue generation; and anonymous reads counted for every lesson page, kept or
 
 from __future__ import annotations
 
+import gc
 import gzip
+import itertools
+import shutil
+import os
+import re
+import threading
+import time
+import weakref
 from pathlib import Path
 
 import pytest
@@ -15,7 +23,8 @@ from course_app.db import get_session
 from course_app.learner.page_cache import MARKER, KeptPages
 from course_app.learner.reads import read_counter
 from course_app.models import LessonReadDay
-from tests.conftest import make_app
+from tests.conftest import STARTER_LESSONS, make_app
+from tests.factories import make_course
 from tests.helpers import SAME_ORIGIN
 
 LESSON = "/en/trade-unions/what-is-a-union"
@@ -114,3 +123,76 @@ def test_every_read_of_a_lesson_is_counted_kept_or_not_and_crawlers_are_not(tmp_
     assert {column.name for column in LessonReadDay.__table__.columns} == {
         "course_slug", "lesson_slug", "lang", "day", "reads"}
     assert read_counter(app).flush() == 0  # nothing counted twice
+
+
+def test_fifty_reloads_under_concurrent_readers_serve_no_stale_page_and_let_old_generations_go(
+        tmp_path: Path) -> None:
+    """The watcher reloads 50 times while readers keep asking: every page answered after a swap shows
+    the new text (or a newer one), nothing fails, and each replaced generation is collected."""
+    lessons = tmp_path / "lessons"
+    # A small course (so 50 loads are quick) around the starter course's lesson on wages and its quiz.
+    course = make_course(lessons, "trade-unions", lessons=(
+        "what-is-a-union", "freedom-of-association", "ilo-supervision", "wages", "what-you-can-do"))
+    shutil.copytree(STARTER_LESSONS / "trade-unions" / "wages", course / "wages", dirs_exist_ok=True)
+    app = make_app(tmp_path, LESSONS_DIR=str(lessons), RELOAD_LESSONS=True)
+    store = catalogue_store(app)
+    assert not [problem for problem in store.catalogue.problems if problem.is_error]
+    store.check_interval = 0.01  # the real watcher thread, looking often so the test is quick
+    lesson = course / "wages" / "en.md"
+    original = lesson.read_text()
+    urls = [("/en/trade-unions/wages", "/en/trade-unions/"),
+            ("/en/trade-unions/wages?size=audio", "/en/trade-unions/wages/quiz")]
+    published = 0  # the newest version a reader may expect: its swap has happened
+    stop = threading.Event()
+    failures: list[str] = []
+    answers = 0
+    count_lock = threading.Lock()
+
+    def read(pair: tuple[str, str]) -> None:
+        nonlocal answers
+        client = app.test_client()
+        for url in itertools.cycle(pair):
+            if stop.is_set():
+                return
+            expected = published
+            response = client.get(url)
+            found = re.search(r"Wages, version (\d+)", response.get_data(as_text=True))
+            seen = int(found.group(1)) if found else 0
+            if response.status_code != 200 or seen < expected:
+                failures.append(f"{url}: {response.status_code}, version {seen} after {expected} was published")
+            with count_lock:
+                answers += 1
+
+    def current_version() -> int:
+        title = store.generation.catalogue.course("trade-unions").lessons_by_slug["wages"].texts["en"].title
+        found = re.search(r"version (\d+)", title)
+        return int(found.group(1)) if found else 0
+
+    app.test_client().get(urls[0][0])  # the first request starts the watcher
+    generations = [weakref.ref(store.generation)]
+    readers = [threading.Thread(target=read, args=(pair,)) for pair in urls]
+    for thread in readers:
+        thread.start()
+    try:
+        for version in range(1, 51):
+            # Written whole and renamed into place, as an editor or git does.
+            draft = lesson.with_name(".en.md.new")
+            draft.write_text(original.replace("title: Wages and the minimum wage", f"title: Wages, version {version}"))
+            os.utime(draft, ns=(version * 1_000_000_000, version * 1_000_000_000))
+            os.replace(draft, lesson)
+            deadline = time.monotonic() + 20
+            while current_version() != version:
+                store.swapped.wait(max(0.0, deadline - time.monotonic()))
+                store.swapped.clear()
+                assert time.monotonic() < deadline, f"version {version} was never loaded"
+            generations.append(weakref.ref(store.generation))
+            published = version
+    finally:
+        stop.set()
+        for thread in readers:
+            thread.join()
+    assert failures == []
+    assert answers > 200  # the readers really were reading throughout
+    gc.collect()
+    alive = [number for number, ref in enumerate(generations[:-1]) if ref() is not None]
+    assert alive == []  # memory stays flat: each replaced generation went, with its pages and forms
