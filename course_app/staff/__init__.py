@@ -12,7 +12,9 @@ bp = Blueprint("staff", __name__, url_prefix="/staff")
 
 from . import auth, dashboard, insights  # noqa: E402,F401  (views register themselves on bp)
 from .forms import LogoutForm  # noqa: E402
-from .session import current_staff  # noqa: E402
+from .session import current_staff, find_signed_in_member  # noqa: E402
+
+bp.before_request(find_signed_in_member)
 
 
 @dataclass(frozen=True)

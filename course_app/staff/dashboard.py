@@ -13,11 +13,11 @@ from ..db import get_session
 from ..domain import audit
 from ..domain.reports import Dashboard, Labels, build_dashboard, to_csv
 from ..domain.statistics import Filters
-from ..i18n import get_locale, language_name
+from ..i18n import get_locale
 from . import bp
 from .access import signed_in, staff_required
 from .charts import Series, horizontal_bars
-from .forms import FilterForm
+from .forms import FilterForm, language_choices
 from .formatting import column_labels, render_value
 from .session import now_utc
 
@@ -28,8 +28,7 @@ EXPORTS = ("courses", "lessons", "quizzes", "weeks")
 def _filters() -> tuple[FilterForm, Filters]:
     """The filters from the address; bad values fall back to the last 90 days, with the form's errors shown."""
     form = FilterForm(request.args)
-    form.lang.choices = [("", _("All languages")), *((code, language_name(code))
-                                                     for code in current_app.config["LANGUAGES"])]
+    form.lang.choices = language_choices()
     today = now_utc().date()
     if not form.validate():
         form.start.data = form.start.data if not form.start.errors else None

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from flask import current_app
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, PasswordField, SelectField, StringField, ValidationError
 from wtforms.validators import InputRequired, Length, Optional, Regexp
+
+from ..i18n import language_name
 
 
 class LoginForm(FlaskForm):
@@ -39,3 +43,8 @@ class FilterForm(FlaskForm):
     def validate_end(self, field: DateField) -> None:
         if field.data and self.start.data and field.data < self.start.data:
             raise ValidationError(_l("The end date is before the start date."))
+
+
+def language_choices() -> list[tuple[str, str]]:
+    """The staff pages' language filter: all languages, then each language the site speaks."""
+    return [("", _("All languages")), *((code, language_name(code)) for code in current_app.config["LANGUAGES"])]

@@ -9,9 +9,10 @@ from ..content import current_catalogue
 from ..content.status import translation_status
 from ..db import get_session
 from ..domain.reports import question_insights
-from ..i18n import get_locale, language_name
+from ..i18n import get_locale
 from . import bp
 from .access import signed_in, staff_required
+from .forms import language_choices
 
 
 @bp.get("/insights")
@@ -26,9 +27,8 @@ def insights() -> str:
     labels = {"true": _("True"), "false": _("False")}
     reports = [(course, question_insights(get_session(), course, get_locale(), threshold, lang_filter, labels))
                for course in courses]
-    languages = [("", _("All languages")), *((code, language_name(code)) for code in current_app.config["LANGUAGES"])]
     return render_template("staff/insights.html", reports=reports, threshold=threshold, lang_filter=lang_filter or "",
-                           languages=languages)
+                           languages=language_choices())
 
 
 @bp.get("/translations")

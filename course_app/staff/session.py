@@ -39,7 +39,7 @@ def begin(member: StaffMember) -> None:
     token = secrets.token_urlsafe(32)
     get_session().add(StaffSession(token_hash=_digest(token), staff_id=member.id, last_seen_at=now_utc()))
     session[TOKEN_KEY] = token
-    g.pop("staff_member", None)
+    g.staff_member = member
 
 
 def end() -> None:
@@ -48,14 +48,16 @@ def end() -> None:
     if isinstance(token, str):
         get_session().execute(delete(StaffSession).where(StaffSession.token_hash == _digest(token)))
     session.clear()
-    g.pop("staff_member", None)
+    g.staff_member = None
 
 
-def current_staff() -> StaffMember | None:
-    """The signed-in staff member, or None (expired, signed out, disabled, or never signed in)."""
-    if "staff_member" in g:
-        cached: StaffMember | None = g.staff_member
-        return cached
+def find_signed_in_member() -> None:
+    """Before each staff request: find who is signed in, keeping the session alive or ending it.
+
+    The one place a staff session is written while browsing (its last-seen minute, or its row
+    deleted when it has expired), committed here, before the view runs, so that reading who is
+    signed in (``current_staff``, also from templates) never writes.
+    """
     member = None
     token = session.get(TOKEN_KEY)
     if isinstance(token, str):
@@ -76,6 +78,11 @@ def current_staff() -> StaffMember | None:
         if member is None:
             session.pop(TOKEN_KEY, None)
     g.staff_member = member
+
+
+def current_staff() -> StaffMember | None:
+    """The staff member signed in for this request, or None (expired, signed out, disabled, never signed in)."""
+    member: StaffMember | None = g.get("staff_member")
     return member
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -12,6 +13,8 @@ from sqlalchemy import func, select
 from course_app.db import get_session
 from course_app.models import AnswerTally, Learner, LessonProgress, QuizProgress
 from course_app.clock import ShiftedClock
+from tests.conftest import make_app
+from tests.factories import make_course
 from tests.helpers import SAME_ORIGIN, answer_quiz, page_token, quiz_answers, starter_quiz, submit_quiz
 
 
@@ -130,9 +133,16 @@ def test_a_megabyte_of_data_is_refused(app: Flask, client: FlaskClient) -> None:
     assert count_rows(app, QuizProgress) == 0
 
 
-def test_quiz_on_a_lesson_without_one_is_404(client: FlaskClient) -> None:
-    assert client.post("/en/trade-unions/no-lesson/quiz", headers=SAME_ORIGIN).status_code == 404
-    assert client.post("/en/trade-unions/study-safely/quiz", headers=SAME_ORIGIN).status_code in (404, 422)
+def test_quiz_on_a_lesson_without_one_is_404(tmp_path: Path) -> None:
+    lessons = tmp_path / "lessons"
+    make_course(lessons, "demo")  # lessons with no quiz file
+    app = make_app(tmp_path, LESSONS_DIR=str(lessons))
+    client = app.test_client()
+    assert client.post("/en/demo/no-lesson/quiz", headers=SAME_ORIGIN).status_code == 404
+    assert client.get("/en/demo/one/quiz").status_code == 404
+    assert client.post("/en/demo/one/quiz", data={"q1": "a"}, headers=SAME_ORIGIN).status_code == 404
+    assert client.get("/en/demo/one/result").status_code == 404
+    assert count_rows(app, QuizProgress) == 0 and count_rows(app, AnswerTally) == 0
 
 
 def test_result_without_an_attempt_goes_back_to_the_quiz(client: FlaskClient) -> None:

@@ -227,6 +227,20 @@ def test_idle_staff_sessions_expire(app: Flask, coordinator: StaffUser) -> None:
     assert coordinator.client.get("/staff/").status_code == 302
 
 
+def test_browsing_keeps_a_staff_session_alive_and_only_before_the_view(app: Flask, coordinator: StaffUser) -> None:
+    """Each page moves the session's last-seen minute on, so active staff stay signed in; the write
+    happens before the view, and asking who is signed in (as every staff template does) writes nothing."""
+    minutes = app.config["STAFF_SESSION_MINUTES"]
+    for _ in range(3):  # three times the idle limit in all, never idle for longer than it
+        clock(app).advance((minutes - 1) * 60)
+        assert coordinator.client.get("/staff/").status_code == 200
+    with app.test_request_context("/staff/"):
+        from course_app.staff.session import current_staff
+
+        assert current_staff() is None  # not looked up outside a staff request: no hidden query or commit
+        assert not get_session().new and not get_session().dirty
+
+
 def test_audit_log_records_logins_without_addresses(app: Flask, admin: StaffUser) -> None:
     sign_in(app.test_client(), "ada", "000000", "wrong password, long enough")
     with app.app_context():
