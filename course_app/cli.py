@@ -618,6 +618,20 @@ def _report_folder(result: Verification) -> tuple[bool, str]:
 
 # -- serving ---------------------------------------------------------------------------------
 
+def _stop_on_interrupt_or_terminate() -> None:
+    """Ctrl+C and SIGTERM end the preview cleanly (its throwaway database removed), even when it was
+    started from a script or in the background, where a shell starts commands with Ctrl+C ignored."""
+    import signal
+    import threading
+
+    def stop(_signal: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, stop)
+        signal.signal(signal.SIGTERM, stop)
+
+
 @click.command("preview")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5001, show_default=True, type=int, envvar="PREVIEW_PORT",
@@ -648,6 +662,7 @@ def preview(host: str, port: int, lessons_dir: Path | None) -> None:
             raise click.ClickException(f"cannot listen on {host}:{port} ({error.strerror}): "
                                        "choose another port with --port") from None
         try:
+            _stop_on_interrupt_or_terminate()
             click.echo(f"preview of {app.config['LESSONS_DIR']} on http://{host}:{server.server_port}/  "
                        "(Ctrl+C stops it)")
             server.serve_forever()

@@ -19,7 +19,7 @@ import itertools
 import logging
 import os
 import threading
-import time
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -65,6 +65,24 @@ class Generation:
             return found
 
 
+def _watch_files(store_ref: weakref.ref[CatalogueStore]) -> None:
+    """The watcher thread: looks every ``check_interval`` seconds until the store is closed or gone.
+
+    It holds the store weakly, so a store no longer used (an app let go) is collected and its
+    watcher ends, rather than the thread keeping it, and looking at its files, for ever.
+    """
+    while (store := store_ref()) is not None:
+        interval, closed = store.check_interval, store._closed
+        del store  # not held while waiting
+        if closed.wait(interval) or (store := store_ref()) is None:
+            return
+        try:
+            store.reload_if_changed()
+        except Exception:  # noqa: BLE001 - a failed look must not end the watching; the next one retries
+            log.exception("could not look at the lesson files")
+        del store
+
+
 @dataclass(frozen=True)
 class ReloadResult:
     """What a reload did: ``accepted`` when the new catalogue replaced the old."""
@@ -95,6 +113,7 @@ class CatalogueStore:
         self._watcher_pid: int | None = None
         # Set each time a new generation is swapped in (tests wait on it instead of sleeping).
         self.swapped = threading.Event()
+        self._closed = threading.Event()
         # Only a watching store needs to know the files' state; the others start faster without.
         self._fingerprint = fingerprint(root) if watch and root.is_dir() else ""
         self._generation = Generation(load(root))
@@ -123,16 +142,13 @@ class CatalogueStore:
                 # Said once, when the server starts serving; `course-app lessons check` lists them.
                 log.warning("%d problem(s) in the lesson files leave some files out; run 'course-app lessons "
                             "check' to see them", errors)
-            self._watcher = threading.Thread(target=self._watch_files, name="lesson-files-watcher", daemon=True)
+            self._watcher = threading.Thread(target=_watch_files, args=(weakref.ref(self),),
+                                             name="lesson-files-watcher", daemon=True)
             self._watcher.start()
 
-    def _watch_files(self) -> None:
-        while True:
-            time.sleep(self.check_interval)
-            try:
-                self.reload_if_changed()
-            except Exception:  # noqa: BLE001 - a failed look must not end the watching; the next one retries
-                log.exception("could not look at the lesson files")
+    def close(self) -> None:
+        """Stop watching the files (the watcher thread ends within one look)."""
+        self._closed.set()
 
     def reload_if_changed(self) -> ReloadResult | None:
         """Reload when any file changed since the last look; None when nothing changed."""

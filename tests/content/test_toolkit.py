@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import json
+import weakref
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -10,9 +13,10 @@ import pytest
 from course_app.content import catalogue_store
 from course_app.content.scaffold import ScaffoldError, scaffold_lesson
 from course_app.content.loader import load_catalogue
+from course_app.content.store import CatalogueStore
 from tests.conftest import make_app
 from tests.content.test_loader import OPTIONS
-from tests.factories import edit_front_matter, front_matter_value
+from tests.factories import edit_front_matter, front_matter_value, make_course
 from tests.test_cli import run_course_app
 
 
@@ -139,6 +143,30 @@ def test_a_running_server_publishes_changed_files_by_itself(lessons_copy: Path, 
     client.get("/ru/")  # the first request starts the watcher; the request itself does not look
     assert store.swapped.wait(timeout=30), "the watcher did not publish the change"
     assert "Обновлено — " in client.get("/ru/trade-unions/wages").get_data(as_text=True)
+
+
+def test_the_watcher_ends_when_its_store_is_closed_or_let_go(tmp_path: Path) -> None:
+    """A watcher never outlives its store: closed, it stops; let go, the store is collected and the
+    watcher ends, instead of looking at the files of an app nobody uses for ever."""
+    lessons = tmp_path / "lessons"
+    make_course(lessons, "demo")
+    watchers = []
+    for let_go in (False, True):
+        store = CatalogueStore(lessons, partial(load_catalogue, options=OPTIONS),
+                               watch=True, check_interval=0.01)
+        assert store.generation.catalogue.course("demo") is not None  # the first use starts the watcher
+        watcher = store._watcher
+        assert watcher is not None and watcher.is_alive()
+        if let_go:
+            collected = weakref.ref(store)
+            del store
+            gc.collect()
+            assert collected() is None
+        else:
+            store.close()
+        watcher.join(timeout=10)
+        watchers.append(watcher.is_alive())
+    assert watchers == [False, False]
 
 
 def test_drafts_hidden_on_a_server_and_shown_in_preview(lessons_copy: Path, tmp_path: Path) -> None:
