@@ -73,8 +73,8 @@ def protect_count(value: int, threshold: int) -> Cell:
 
 
 def rate(numerator: Cell, denominator: Cell) -> float | None:
-    """numerator / denominator, only when both are published."""
-    if numerator.value is None or not numerator.published or not denominator.published or not denominator.value:
+    """numerator / denominator, only when both are published (and the denominator is not 0)."""
+    if numerator.value is None or not denominator.value:
         return None
     return numerator.value / denominator.value
 

@@ -42,10 +42,13 @@ def test_typed_codes_are_normalised(typed: str, digits: str) -> None:
     assert normalise_code(typed) == digits
 
 
-@pytest.mark.parametrize("typed", ["", "1234", "1" * 25, "x" * 24, "١٢٣٤" * 6, "1234 5678 9012 3456 7890 123a"])
-def test_malformed_codes_are_refused(typed: str) -> None:
-    with pytest.raises(CodeFormatError):
+@pytest.mark.parametrize(("typed", "digits_found"), [
+    ("", 0), ("1234", 4), ("1" * 25, 25), ("x" * 24, 0), ("١٢٣٤" * 6, 0), ("1234 5678 9012 3456 7890 123a", 23)])
+def test_malformed_codes_are_refused_saying_how_many_digits_were_typed(typed: str, digits_found: int) -> None:
+    with pytest.raises(CodeFormatError) as refused:
         normalise_code(typed)
+    assert refused.value.digits_found == digits_found
+    assert str(refused.value) == f"a learner code has {CODE_DIGITS} digits; {digits_found} were typed"
 
 
 def test_database_holds_only_a_peppered_hash(tmp_path: Path) -> None:

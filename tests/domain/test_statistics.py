@@ -57,6 +57,11 @@ def test_course_figures_funnel_and_median(session) -> None:  # type: ignore[no-u
                                      ).started == 1
     funnel = statistics.lesson_funnel(session, COURSE, LESSONS, january)
     assert [(f.lesson_slug, f.reached, f.completed) for f in funnel] == [("l1", 3, 2), ("l2", 2, 1), ("l3", 2, 1)]
+    russian = statistics.Filters(date(2026, 1, 1), date(2026, 1, 31), "ru")
+    assert [(f.reached, f.completed) for f in statistics.lesson_funnel(session, COURSE, LESSONS, russian)
+            ] == [(1, 0), (0, 0), (0, 0)]
+    assert [(w.started, w.completed) for w in statistics.weekly_trend(session, COURSE, date(2026, 1, 31), "ru")
+            if w.started or w.completed] == [(1, 0)]
     whole_year = statistics.Filters(date(2026, 1, 1), date(2026, 12, 31))
     assert statistics.course_figures(session, COURSE, whole_year).started == 4
     assert statistics.course_figures(session, COURSE, whole_year).median_lessons_done == 1.5  # 0,1,2,3
@@ -90,9 +95,13 @@ def test_quiz_figures(session) -> None:  # type: ignore[no-untyped-def]
     second = create_learner(session, day)
     record_quiz_attempt(session, second, place("l1"), "en", grade(QUIZ, wrong), day)
     session.commit()
-    [figure] = statistics.quiz_figures(session, COURSE, ["l1"], statistics.Filters(day, day))
+    record_quiz_attempt(session, create_learner(session, day), place("l1"), "be", grade(QUIZ, RIGHT), day)
+    session.commit()
+    [figure] = statistics.quiz_figures(session, COURSE, ["l1"], statistics.Filters(day, day, "en"))
     assert (figure.learners, figure.attempts, figure.passed) == (2, 3, 1)
     assert figure.mean_best_score == 70  # best scores 100 and 40
+    [every_language] = statistics.quiz_figures(session, COURSE, ["l1"], statistics.Filters(day, day))
+    assert (every_language.learners, every_language.attempts, every_language.passed) == (3, 4, 2)
 
 
 def _counters(session) -> tuple[list, list, list]:  # type: ignore[no-untyped-def]

@@ -21,6 +21,7 @@ def test_examples() -> None:
     assert protect_series([7, 2, 9, 0], K) == [Cell(None), Cell(None), Cell(9), Cell(None)]
     assert protect_count(4, K) == Cell(None) and protect_count(5, K) == Cell(5)
     assert rate(Cell(6), Cell(12)) == 0.5 and rate(Cell(None), Cell(12)) is None
+    assert rate(Cell(6), Cell(None)) is None and rate(Cell(0), Cell(0)) is None and rate(Cell(0), Cell(7)) == 0
     assert based_on_enough(2.5, 4, K) is None and based_on_enough(2.5, 5, K) == 2.5
 
 
