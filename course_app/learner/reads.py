@@ -16,7 +16,7 @@ import logging
 import os
 import re
 import threading
-import time
+import weakref
 from collections import Counter
 from datetime import date, timedelta
 
@@ -41,6 +41,7 @@ class ReadCounter:
         self._counts: Counter[tuple[str, str, str, int]] = Counter()
         self._lock = threading.Lock()
         self._writer_pid: int | None = None
+        self._closed = threading.Event()
 
     def count(self, course_slug: str, lesson_slug: str, lang: str, user_agent: str) -> None:
         """Count one read, unless the browser says it is a crawler."""
@@ -54,12 +55,13 @@ class ReadCounter:
 
     def _start_writer(self) -> None:
         self._writer_pid = os.getpid()
-        threading.Thread(target=self._write_now_and_then, name="lesson-reads-writer", daemon=True).start()
+        threading.Thread(target=_write_now_and_then, args=(weakref.ref(self), self._closed),
+                         name="lesson-reads-writer", daemon=True).start()
 
-    def _write_now_and_then(self) -> None:
-        while True:
-            time.sleep(FLUSH_SECONDS)
-            self.flush()
+    def close(self) -> None:
+        """Write what is pending and stop the writer thread."""
+        self._closed.set()
+        self.flush()
 
     def flush(self) -> int:
         """Write what was counted (added to what is stored); returns how many rows were touched."""
@@ -86,6 +88,24 @@ class ReadCounter:
         return len(pending)
 
 
+def _write_now_and_then(counter_ref: weakref.ref[ReadCounter], closed: threading.Event) -> None:
+    """The writer thread: every ``FLUSH_SECONDS`` until the counter is closed or gone (held weakly,
+    so an app no longer used is collected and its writer ends)."""
+    while not closed.wait(FLUSH_SECONDS):
+        counter = counter_ref()
+        if counter is None:
+            return
+        counter.flush()
+        del counter
+
+
+def _close_if_alive(counter_ref: weakref.ref[ReadCounter]) -> None:
+    """At exit: write what the process counted (its app, if still in use, has its counter)."""
+    counter = counter_ref()
+    if counter is not None:
+        counter.close()
+
+
 def read_counter(app: Flask) -> ReadCounter:
     counter: ReadCounter = app.extensions["course_app.reads"]
     return counter
@@ -99,4 +119,4 @@ def count_read(app: Flask, course_slug: str, lesson_slug: str, lang: str, user_a
 def init_app(app: Flask) -> None:
     counter = ReadCounter(app)
     app.extensions["course_app.reads"] = counter
-    atexit.register(counter.flush)
+    atexit.register(_close_if_alive, weakref.ref(counter))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 import time
 from pathlib import Path
 
@@ -136,8 +137,12 @@ def test_no_code_check_waits_on_a_timer(app: Flask, client: FlaskClient, monkeyp
     submit_quiz(client, app, "wages")
     code = save_code(client)
 
+    real_sleep = time.sleep
+
     def no_sleeping(seconds: float) -> None:
-        raise AssertionError(f"a code check slept {seconds} s")
+        if threading.current_thread() is threading.main_thread():  # the test client's requests run here
+            raise AssertionError(f"a code check slept {seconds} s")
+        real_sleep(seconds)
 
     monkeypatch.setattr(time, "sleep", no_sleeping)
     assert continue_with(app.test_client(), "9" * 24).status_code == 422
