@@ -10,7 +10,7 @@ TRANSLATIONS := course_app/translations
 PO_FILES := $(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: run test system-packages install translations extract-messages update-translations bench loadtest screenshots clean
+.PHONY: run test system-packages install translations extract-messages update-translations bench loadtest mutants screenshots clean
 
 $(BIN)/course-app: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -58,7 +58,7 @@ update-translations: extract-messages
 	$(BIN)/pybabel update --no-fuzzy-matching -d $(TRANSLATIONS) -i $(TRANSLATIONS)/messages.pot
 
 clean:
-	rm -rf $(VENV) instance $(MO_FILES) tests/browser/axe/node_modules tests/browser/firefox/node_modules
+	rm -rf $(VENV) instance mutants $(MO_FILES) tests/browser/axe/node_modules tests/browser/firefox/node_modules
 
 # Benchmarks and the load test are not part of `make test` (see bench/results.md).
 bench: install
@@ -66,6 +66,12 @@ bench: install
 
 loadtest: install
 	$(BIN)/python -m bench.loadtest
+
+# The mutation check of the domain logic (docs/mutation-testing.md): long, and not part of CI.
+mutants: install
+	$(BIN)/python -m pip install --quiet 'mutmut>=3.3,<4'
+	$(BIN)/mutmut run --max-children 2
+	$(BIN)/mutmut results
 
 screenshots: install
 	$(BIN)/python docs/screenshots/take_screenshots.py

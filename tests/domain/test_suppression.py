@@ -20,6 +20,12 @@ def test_examples() -> None:
     # 2 and 0 are hidden, but together (2) they could be worked out from the total: 7 is hidden too.
     assert protect_series([7, 2, 9, 0], K) == [Cell(None), Cell(None), Cell(9), Cell(None)]
     assert protect_count(4, K) == Cell(None) and protect_count(5, K) == Cell(5)
+    # Exactly the threshold is shown: five learners are enough, in a group as alone.
+    assert protect_group(10, [5, 5], K) == (Cell(10), [Cell(5), Cell(5)])
+    assert protect_pair(10, 5, K) == (Cell(10), Cell(5))
+    # A lone hidden 2 could be worked out from the total: the smallest shown part is hidden with it,
+    # never a larger one (which would hide more than needed).
+    assert protect_group(28, [20, 6, 2], K) == (Cell(28), [Cell(20), Cell(None), Cell(None)])
     assert rate(Cell(6), Cell(12)) == 0.5 and rate(Cell(None), Cell(12)) is None
     assert rate(Cell(6), Cell(None)) is None and rate(Cell(0), Cell(0)) is None and rate(Cell(0), Cell(7)) == 0
     assert based_on_enough(2.5, 4, K) is None and based_on_enough(2.5, 5, K) == 2.5
