@@ -22,8 +22,8 @@ COURSE = "c"
 LESSONS = ("l1", "l2", "l3")
 
 
-def place(lesson: str) -> LessonPlace:
-    return LessonPlace(COURSE, lesson, len(LESSONS))
+def place(lesson: str, course: str = COURSE) -> LessonPlace:
+    return LessonPlace(course, lesson, len(LESSONS))
 
 
 @pytest.fixture()
@@ -33,13 +33,20 @@ def session(tmp_path: Path):  # type: ignore[no-untyped-def]
         yield get_session()
 
 
-def learner_doing(session, start: date, reached: int, completed: int, lang: str = "en"):  # type: ignore[no-untyped-def]
+def learner_doing(session, start: date, reached: int, completed: int, lang: str = "en",  # type: ignore[no-untyped-def]
+                  course: str = COURSE):
     learner = create_learner(session, start)
     for index, lesson in enumerate(LESSONS[:reached]):
-        record_lesson_reached(session, learner, place(lesson), lang, start + timedelta(days=index))
+        record_lesson_reached(session, learner, place(lesson, course), lang, start + timedelta(days=index))
         if index < completed:
-            record_lesson_completed(session, learner, place(lesson), lang, start + timedelta(days=index))
+            record_lesson_completed(session, learner, place(lesson, course), lang, start + timedelta(days=index))
     return learner
+
+
+def someone_in_another_course(session, day: date) -> None:  # type: ignore[no-untyped-def]
+    """A learner of another course, on the same days: no figure of COURSE may count them."""
+    learner_doing(session, day, 3, 3, course="other")
+    record_quiz_attempt(session, create_learner(session, day), place("l1", "other"), "en", grade(QUIZ, RIGHT), day)
 
 
 def test_course_figures_funnel_and_median(session) -> None:  # type: ignore[no-untyped-def]
@@ -48,6 +55,7 @@ def test_course_figures_funnel_and_median(session) -> None:  # type: ignore[no-u
     learner_doing(session, jan, 3, 1)
     learner_doing(session, jan + timedelta(days=1), 1, 0, lang="ru")
     learner_doing(session, date(2026, 3, 1), 2, 2)       # outside January
+    someone_in_another_course(session, jan)
     session.commit()
     january = statistics.Filters(date(2026, 1, 1), date(2026, 1, 31))
     figures = statistics.course_figures(session, COURSE, january)
@@ -79,6 +87,7 @@ def test_weekly_trend(session) -> None:  # type: ignore[no-untyped-def]
     learner_doing(session, today - timedelta(days=1), 3, 3)       # this week: starts; completes Apr 16 (future)
     learner_doing(session, today - timedelta(days=14), 3, 3)      # two weeks ago, completes 2 days later
     learner_doing(session, today - timedelta(days=200), 1, 0)     # long before
+    someone_in_another_course(session, today - timedelta(days=14))
     session.commit()
     weeks = statistics.weekly_trend(session, COURSE, today, None)
     assert len(weeks) == 12 and weeks[-1].week_start == date(2026, 4, 13)
@@ -96,6 +105,7 @@ def test_quiz_figures(session) -> None:  # type: ignore[no-untyped-def]
     record_quiz_attempt(session, second, place("l1"), "en", grade(QUIZ, wrong), day)
     session.commit()
     record_quiz_attempt(session, create_learner(session, day), place("l1"), "be", grade(QUIZ, RIGHT), day)
+    someone_in_another_course(session, day)
     session.commit()
     [figure] = statistics.quiz_figures(session, COURSE, ["l1"], statistics.Filters(day, day, "en"))
     assert (figure.learners, figure.attempts, figure.passed) == (2, 3, 1)
