@@ -76,6 +76,30 @@ def run_nginx(folder: Path, port: int) -> FrontServer:
     raise RuntimeError("nginx did not start listening")
 
 
+def write_nginx_conf(folder: Path, http_body: str, *, connections: int = 1024) -> None:
+    """The test harness's nginx.conf in ``folder``: foreground, everything (pid, temporary files, error
+    log) inside the folder, and ``http_body`` inside the ``http`` block."""
+    temporary = {name: folder / name for name in ("body", "proxy", "fastcgi", "uwsgi", "scgi")}
+    for path in temporary.values():
+        path.mkdir(exist_ok=True)
+    temp_paths = "\n".join(f"    {name if name != 'body' else 'client_body'}_temp_path {path};"
+                           for name, path in temporary.items())
+    (folder / "nginx.conf").write_text(f"""
+# Test harness only: run in the foreground as the test's own user, everything in {folder}.
+daemon off;
+user root;
+worker_processes 1;
+pid {folder}/nginx.pid;
+error_log {folder}/error.log crit;
+events {{ worker_connections {connections}; }}
+http {{
+    include /etc/nginx/mime.types;
+{temp_paths}
+{http_body}
+}}
+""")
+
+
 def start_front_server(folder: Path, app_port: int, lessons_dir: Path, media_dir: Path | None = None) -> FrontServer:
     """nginx with the documented configuration in front of the app on ``app_port``."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -95,33 +119,13 @@ def start_front_server(folder: Path, app_port: int, lessons_dir: Path, media_dir
     (folder / "course_app.conf").write_text(http_settings)
     (folder / "site.conf").write_text(site)
     port = free_port()
-    temporary = {name: folder / name for name in ("body", "proxy", "fastcgi", "uwsgi", "scgi")}
-    for path in temporary.values():
-        path.mkdir(exist_ok=True)
-    (folder / "nginx.conf").write_text(f"""
-# Test harness only: run in the foreground as the test's own user, everything in {folder}.
-daemon off;
-user root;
-worker_processes 1;
-pid {folder}/nginx.pid;
-error_log {folder}/error.log crit;
-events {{ worker_connections 1024; }}
-http {{
-    include /etc/nginx/mime.types;
-    default_type application/octet-stream;
-    client_body_temp_path {temporary['body']};
-    proxy_temp_path {temporary['proxy']};
-    fastcgi_temp_path {temporary['fastcgi']};
-    uwsgi_temp_path {temporary['uwsgi']};
-    scgi_temp_path {temporary['scgi']};
+    write_nginx_conf(folder, f"""    default_type application/octet-stream;
     include {folder}/course_app.conf;
     server {{
         listen 127.0.0.1:{port};
         server_name _;
         include {folder}/site.conf;
-    }}
-}}
-""")
+    }}""")
     return run_nginx(folder, port)
 
 
@@ -129,27 +133,11 @@ def start_static_server(folder: Path, root: Path) -> FrontServer:
     """nginx serving the files of ``root`` as they are (the yardstick the benchmarks compare with)."""
     folder.mkdir(parents=True, exist_ok=True)
     port = free_port()
-    (folder / "nginx.conf").write_text(f"""
-daemon off;
-user root;
-worker_processes 1;
-pid {folder}/nginx.pid;
-error_log {folder}/error.log crit;
-events {{ worker_connections 1024; }}
-http {{
-    include /etc/nginx/mime.types;
-    access_log off;
-    client_body_temp_path {folder}/body;
-    proxy_temp_path {folder}/proxy;
-    fastcgi_temp_path {folder}/fastcgi;
-    uwsgi_temp_path {folder}/uwsgi;
-    scgi_temp_path {folder}/scgi;
+    write_nginx_conf(folder, f"""    access_log off;
     server {{
         listen 127.0.0.1:{port};
         root {root};
-    }}
-}}
-""")
+    }}""")
     return run_nginx(folder, port)
 
 
@@ -162,21 +150,5 @@ def start_mirror_server(folder: Path, mirror: Path) -> FrontServer:
     port = free_port()
     server = documented_block(MIRROR_HEADING).replace("listen 127.0.0.1:8081;", f"listen 127.0.0.1:{port};") \
         .replace("root /srv/course_mirror;", f"root {mirror.resolve()};")
-    (folder / "nginx.conf").write_text(f"""
-daemon off;
-user root;
-worker_processes 1;
-pid {folder}/nginx.pid;
-error_log {folder}/error.log crit;
-events {{ worker_connections 64; }}
-http {{
-    include /etc/nginx/mime.types;
-    client_body_temp_path {folder}/body;
-    proxy_temp_path {folder}/proxy;
-    fastcgi_temp_path {folder}/fastcgi;
-    uwsgi_temp_path {folder}/uwsgi;
-    scgi_temp_path {folder}/scgi;
-    {server}
-}}
-""")
+    write_nginx_conf(folder, server, connections=64)
     return run_nginx(folder, port)
