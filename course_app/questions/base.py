@@ -14,7 +14,7 @@ opaque token made from the attempt's draw (``questions/draw.py``), not as the au
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -22,6 +22,7 @@ from wtforms import Field
 from wtforms.fields.choices import SelectChoice
 
 from ..content.fields import FieldReader
+from ..content.yaml_lines import LineDict, LineList
 
 # What a form delivers for one question, once decoded: a choice id (single, true/false, number),
 # several choice ids (multiple), or a mapping of item/prompt id to position/answer id (order, match).
@@ -158,3 +159,25 @@ class QuestionKind:
 def select_choices(pairs: Sequence[tuple[str, object]]) -> list[SelectChoice]:
     """(value, label) pairs as WTForms wants choices given (labels may be lazy translations)."""
     return [SelectChoice(value, label) for value, label in pairs]
+
+
+def listed_entries(fields: FieldReader, entries: LineList, what: str, shape_hint: str, keys: Sequence[str],
+                   question_id: str) -> Iterator[tuple[int, str, FieldReader]]:
+    """Each ``- id: …`` entry of a question's list (choices, items, pairs): its line, id and a reader of its keys.
+
+    An entry that is not a mapping, an unknown key and a repeated id are reported at their line;
+    the entries with a repeated id are still given, so that the rest of the question is checked.
+    """
+    seen: set[str] = set()
+    for index, raw in enumerate(entries):
+        line = entries.line_of(index)
+        if not isinstance(raw, LineDict):
+            fields.problems.error(fields.path, line, f"each {what} is {shape_hint}")
+            continue
+        entry = FieldReader(raw, fields.path, fields.problems, where=f"the {what} on line {line}")
+        entry.check_keys(keys)
+        entry_id = entry.text("id")
+        if entry_id in seen:
+            fields.problems.error(fields.path, line, f"duplicate {what} id '{entry_id}' in question '{question_id}'")
+        seen.add(entry_id)
+        yield line, entry_id, entry

@@ -17,8 +17,8 @@ from wtforms import RadioField, SelectMultipleField
 from wtforms.validators import InputRequired
 
 from ..content.fields import FieldReader
-from ..content.yaml_lines import LineDict
-from .base import Answer, FieldSet, Option, PatternFacts, Question, QuestionKind, Shown, Token, select_choices
+from .base import (Answer, FieldSet, Option, PatternFacts, Question, QuestionKind, Shown, Token, listed_entries,
+                   select_choices)
 
 MAX_CHOICES = 10
 CHOICE_KEYS = ("id", "text", "correct", "explain", "fixed")
@@ -61,18 +61,9 @@ class _ChoiceKind(QuestionKind):
         raw_choices = fields.sequence("choices")
         if raw_choices is None:
             return None
-        seen: set[str] = set()
-        for index, raw in enumerate(raw_choices):
-            line = raw_choices.line_of(index)
-            if not isinstance(raw, LineDict):
-                fields.problems.error(fields.path, line, "each choice is '- id: …' with text, and correct/explain lines")
-                continue
-            choice_fields = FieldReader(raw, fields.path, fields.problems, where=f"the choice on line {line}")
-            choice_fields.check_keys(CHOICE_KEYS)
-            choice_id = choice_fields.text("id")
-            if choice_id in seen:
-                fields.problems.error(fields.path, line, f"duplicate choice id '{choice_id}' in question '{question_id}'")
-            seen.add(choice_id)
+        for _line, choice_id, choice_fields in listed_entries(
+                fields, raw_choices, "choice", "'- id: …' with text, and correct/explain lines", CHOICE_KEYS,
+                question_id):
             choices.append(Choice(choice_id, choice_fields.text("text"), choice_fields.boolean("correct"),
                                   choice_fields.text("explain", required=False), choice_fields.boolean("fixed")))
         if not 2 <= len(raw_choices) <= MAX_CHOICES:

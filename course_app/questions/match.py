@@ -13,8 +13,7 @@ from wtforms import SelectField
 from wtforms.validators import InputRequired
 
 from ..content.fields import FieldReader
-from ..content.yaml_lines import LineDict
-from .base import Answer, FieldSet, Option, Part, Question, QuestionKind, Shown, Token, select_choices
+from .base import Answer, FieldSet, Option, Part, Question, QuestionKind, Shown, Token, listed_entries, select_choices
 
 MAX_PAIRS = 10
 
@@ -42,19 +41,10 @@ class Match(QuestionKind):
         if raw_pairs is None:
             return None
         pairs: list[MatchPair] = []
-        seen: set[str] = set()
         answers: dict[str, int] = {}
-        for index, raw in enumerate(raw_pairs):
-            line = raw_pairs.line_of(index)
-            if not isinstance(raw, LineDict):
-                fields.problems.error(fields.path, line, "each pair is '- id: …' with 'prompt:' and 'answer:' lines")
-                continue
-            pair_fields = FieldReader(raw, fields.path, fields.problems, where=f"the pair on line {line}")
-            pair_fields.check_keys(("id", "prompt", "answer"))
-            pair_id = pair_fields.text("id")
-            if pair_id in seen:
-                fields.problems.error(fields.path, line, f"duplicate pair id '{pair_id}' in question '{question_id}'")
-            seen.add(pair_id)
+        for line, pair_id, pair_fields in listed_entries(fields, raw_pairs, "pair",
+                                                   "'- id: …' with 'prompt:' and 'answer:' lines",
+                                                   ("id", "prompt", "answer"), question_id):
             answer = pair_fields.text("answer")
             if answer in answers:
                 fields.problems.error(fields.path, line, f"answer '{answer}' is used twice (also on line "

@@ -17,8 +17,7 @@ from wtforms.form import BaseForm
 from wtforms.validators import InputRequired
 
 from ..content.fields import FieldReader
-from ..content.yaml_lines import LineDict
-from .base import Answer, FieldSet, Option, Part, Question, QuestionKind, Shown, Token, select_choices
+from .base import Answer, FieldSet, Option, Part, Question, QuestionKind, Shown, Token, listed_entries, select_choices
 
 MAX_ITEMS = 10
 
@@ -64,18 +63,8 @@ class Order(QuestionKind):
         if raw_items is None:
             return None
         items: list[OrderItem] = []
-        seen: set[str] = set()
-        for index, raw in enumerate(raw_items):
-            line = raw_items.line_of(index)
-            if not isinstance(raw, LineDict):
-                fields.problems.error(fields.path, line, "each item is '- id: …' with a 'text:' line")
-                continue
-            item_fields = FieldReader(raw, fields.path, fields.problems, where=f"the item on line {line}")
-            item_fields.check_keys(("id", "text"))
-            item_id = item_fields.text("id")
-            if item_id in seen:
-                fields.problems.error(fields.path, line, f"duplicate item id '{item_id}' in question '{question_id}'")
-            seen.add(item_id)
+        for _line, item_id, item_fields in listed_entries(fields, raw_items, "item", "'- id: …' with a 'text:' line",
+                                                   ("id", "text"), question_id):
             items.append(OrderItem(item_id, item_fields.text("text")))
         if not 2 <= len(raw_items) <= MAX_ITEMS:
             fields.problems.error(fields.path, raw_items.line, f"items: give 2 to {MAX_ITEMS}, not {len(raw_items)}")
