@@ -20,11 +20,14 @@ def test_coordinator_signs_in_and_reads_the_dashboard(browser, live_server: Live
     page.fill("input[name=name]", "browser-cora")
     page.fill("input[name=password]", PASSWORD)
     page.locator("form button[type=submit]").click()
+    # A click waits until the next page starts arriving; count() below needs all of it.
+    page.wait_for_load_state()
     assert page.url == live_server.url + "/staff/enrol"
     assert page.locator("figure.qr svg").count() == 1
     secret = page.locator("#totp-secret").inner_text().strip()
     page.fill("input[name=code]", pyotp.TOTP(secret).at(stopped_clock(live_server.app).timestamp()))
     page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state()
     assert page.url == live_server.url + "/staff/"
     assert page.locator("h1").inner_text() == "Statistics"
     assert page.locator("svg.chart").count() >= 2

@@ -26,6 +26,7 @@ def test_video_lesson_is_complete_without_javascript(no_js_page, live_server: Li
     assert "Прафсаюз — гэта аб'яднанне работнікаў" in page.locator("figure.video details").inner_text()
     # Choosing a size is a plain link.
     page.locator("figure.video .video__sizes a[href*='size=audio']").click()
+    page.wait_for_load_state()  # the click returns once the next page starts arriving
     assert page.locator("figure.video audio").count() == 1
     assert all(url.startswith(live_server.url) for url in live_server.requests)
 
