@@ -64,6 +64,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("STAFF_SESSION_MINUTES", int, 30, "Staff sessions end after this many minutes without a request."),
     Setting("BEHIND_PROXY", bool, False, "Trust X-Forwarded-Proto and -Host from a front server (nginx, Tor) on this machine."),
     Setting("RELOAD_LESSONS", bool, True, "Reload lesson files when they change, without a restart."),
+    Setting("LESSON_CACHE_DIR", str, "", "Where lessons already read are kept between starts (a signed file per "
+            "lessons folder); empty means lesson-cache/ in the instance folder."),
     Setting("WORKERS", int, 2, "'course-app serve': gunicorn worker processes."),
     Setting("THREADS", int, 4, "'course-app serve': threads per worker."),
     Setting("HOST", str, "127.0.0.1", "'course-app serve': address to listen on."),

@@ -3,6 +3,7 @@ database (SQLite by default, PostgreSQL when DATABASE_URL is set), its client an
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import tempfile
@@ -59,6 +60,10 @@ def postgresql_url_for_schema(schema: str) -> str:
 
 
 _TEMPLATE_DATABASE: dict[str, Path] = {}
+# Every test app keeps read lessons in one folder, as one server does across its starts: an app over
+# the starter course then takes its lessons from the cache instead of reading them again.
+SHARED_LESSON_CACHE = tempfile.mkdtemp(prefix="course-app-lesson-cache-")
+atexit.register(shutil.rmtree, SHARED_LESSON_CACHE, True)
 
 
 def migrated_sqlite_template() -> Path:
@@ -69,6 +74,7 @@ def migrated_sqlite_template() -> Path:
     """
     if "path" not in _TEMPLATE_DATABASE:
         folder = Path(tempfile.mkdtemp(prefix="course-app-template-"))
+        atexit.register(shutil.rmtree, folder, True)
         app = create_app({"INSTANCE_PATH": str(folder), "DATABASE_URL": "", "RELOAD_LESSONS": False, "TESTING": True,
                           **TEST_SECRETS})
         upgrade_database(app)
@@ -85,7 +91,7 @@ def make_app(tmp_path: Path, **overrides: object) -> Flask:
     """
     instance = Path(str(overrides.pop("INSTANCE_PATH", tmp_path / "instance")))
     settings: dict[str, object] = {"INSTANCE_PATH": str(instance), "RELOAD_LESSONS": False, "TESTING": True,
-                                   **TEST_SECRETS}
+                                   "LESSON_CACHE_DIR": SHARED_LESSON_CACHE, **TEST_SECRETS}
     postgresql = using_postgresql() and "DATABASE_URL" not in overrides
     if postgresql:
         schema = "t_" + uuid.uuid4().hex[:20]

@@ -15,7 +15,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.conftest import PROJECT_DIR, TEST_SECRETS
+from tests.conftest import PROJECT_DIR, SHARED_LESSON_CACHE, TEST_SECRETS
 from tests.helpers import CSRF
 
 BIN = Path(sys.executable).parent
@@ -48,7 +48,8 @@ class ServerProcess:
 
 def start_server(command: list[str], env: dict[str, str], log_path: Path, port: int) -> ServerProcess:
     """Start a server process and wait until it answers."""
-    environment = {**os.environ, **TEST_SECRETS, **env, "PORT": str(port), "HOST": "127.0.0.1"}
+    environment = {**os.environ, **TEST_SECRETS, "LESSON_CACHE_DIR": SHARED_LESSON_CACHE, **env, "PORT": str(port),
+                   "HOST": "127.0.0.1"}
     handle = log_path.open("wb")
     process = subprocess.Popen(command, cwd=PROJECT_DIR, env=environment, stdout=handle, stderr=subprocess.STDOUT)
     server = ServerProcess(process, port, log_path)

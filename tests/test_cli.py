@@ -11,14 +11,14 @@ from pathlib import Path
 from flask import Flask
 from flask.testing import FlaskCliRunner
 
-from tests.conftest import PROJECT_DIR, TEST_SECRETS, make_app
+from tests.conftest import PROJECT_DIR, SHARED_LESSON_CACHE, TEST_SECRETS, make_app
 
 COURSE_APP = Path(sys.executable).parent / "course-app"
 
 
 def run_course_app(*args: str, cwd: Path = PROJECT_DIR, env: dict[str, str] | None = None,
                    timeout: int = 60) -> subprocess.CompletedProcess[str]:
-    environment = {**os.environ, **TEST_SECRETS, **(env or {})}
+    environment = {**os.environ, **TEST_SECRETS, "LESSON_CACHE_DIR": SHARED_LESSON_CACHE, **(env or {})}
     return subprocess.run([str(COURSE_APP), *args], cwd=cwd, env=environment, capture_output=True, text=True,
                           timeout=timeout, check=False)
 

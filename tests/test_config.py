@@ -94,10 +94,13 @@ def test_instance_folder_and_every_file_in_it_are_private(tmp_path) -> None:  # 
     upgrade_database(app)
     submit_quiz(app.test_client(), app, "wages")  # a write, so SQLite has made its -wal and -shm files
     assert stat.S_IMODE(instance.stat().st_mode) == 0o700
-    files = {path.name: stat.S_IMODE(path.stat().st_mode) for path in instance.iterdir()}
+    entries = {path.relative_to(instance).as_posix(): stat.S_IMODE(path.stat().st_mode) for path in instance.rglob("*")}
+    files = {name: mode for name, mode in entries.items() if (instance / name).is_file()}
+    folders = {name: mode for name, mode in entries.items() if (instance / name).is_dir()}
     assert {"course_app.sqlite3", "course_app.sqlite3-wal", "secret_key", "learner_code_pepper",
             "staff_totp_key"} <= set(files)
     assert set(files.values()) == {0o600}, files
+    assert set(folders.values()) <= {0o700}, folders
 
 
 def test_open_instance_permissions_are_warned_about_at_start(tmp_path, caplog) -> None:  # type: ignore[no-untyped-def]

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from functools import partial
 from pathlib import Path
 
 from flask import Flask, current_app, g
 
+from .lesson_cache import LessonCache
 from .loader import LoadOptions, load_catalogue
 from .model import Catalogue
 from .store import CatalogueStore, Generation
@@ -28,11 +31,22 @@ def init_app(app: Flask) -> None:
     """Read every lesson file once, now; later requests use the rendered catalogue."""
     root = Path(app.config["LESSONS_DIR"])
     preview = bool(app.config.get("PREVIEW"))
+    options = load_options(app)
     app.extensions["course_app.catalogue"] = CatalogueStore(
-        root, partial(load_catalogue, options=load_options(app)), watch=bool(app.config["RELOAD_LESSONS"]) or preview,
+        root, partial(load_catalogue, options=options, cache=app_lesson_cache(app, root, options)),
+        watch=bool(app.config["RELOAD_LESSONS"]) or preview,
         # The preview looks at the files on every page load and shows whatever is there, problems included.
         check_interval=0 if preview else 1.0, accept_errors=preview,
     )
+
+
+def app_lesson_cache(app: Flask, root: Path, options: LoadOptions) -> LessonCache:
+    """This app's cache of read lessons: one file per lessons folder, way of loading them and signing key
+    (servers with other keys, say after a key change, keep files of their own rather than refuse each other's)."""
+    folder = Path(app.config["LESSON_CACHE_DIR"] or Path(app.instance_path) / "lesson-cache")
+    secret = app.config["SECRET_KEY"]
+    name = hmac.new(secret.encode(), f"{root.resolve()}\0{options!r}".encode(), hashlib.sha256).hexdigest()[:24]
+    return LessonCache(folder / f"{name}.pickle", secret)
 
 
 def catalogue_store(app: Flask | None = None) -> CatalogueStore:

@@ -138,13 +138,14 @@ def open_published(path: Path, folder: Path) -> OpenedFile:
     return OpenedFile(handle, status, examined.real_path)
 
 
-def _walk_entries(folder: Path) -> Iterator[Path]:
+def _walk_entries(folder: str) -> Iterator[os.DirEntry[str]]:
     """Every entry below ``folder`` without following links; dot- and underscore-folders are skipped (never read)."""
-    for current, dirs, files in os.walk(folder, followlinks=False):
-        dirs[:] = sorted(name for name in dirs if not name.startswith((".", "_")))
-        for name in sorted(dirs) + sorted(files):
-            if not name.startswith("."):
-                yield Path(current) / name
+    with os.scandir(folder) as scan:
+        entries = sorted((entry for entry in scan if not entry.name.startswith(".")), key=lambda entry: entry.name)
+    for entry in entries:
+        yield entry
+        if entry.is_dir(follow_symlinks=False) and not entry.name.startswith("_"):
+            yield from _walk_entries(entry.path)
 
 
 def audit_course_folder(course_folder: Path, lesson_folders: set[str], problems: ProblemList) -> None:
@@ -154,14 +155,26 @@ def audit_course_folder(course_folder: Path, lesson_folders: set[str], problems:
     (course.yaml) inside the course folder. Files nobody links to are reported too: a front
     server that serves media directly must never find a way out either.
     """
-    for entry in _walk_entries(course_folder):
-        relative = entry.relative_to(course_folder)
-        lesson = relative.parts[0] if len(relative.parts) > 1 and relative.parts[0] in lesson_folders else None
+    prefix = len(str(course_folder)) + 1
+    for entry in _walk_entries(str(course_folder)):
+        parts = entry.path[prefix:].split(os.sep)
+        lesson = parts[0] if len(parts) > 1 and parts[0] in lesson_folders else None
         folder = course_folder / lesson if lesson is not None else course_folder
+        path = Path(entry.path)
         try:
-            if entry.is_symlink() and os.path.isdir(entry):
-                examine_folder(entry, folder)
-            elif not entry.is_dir() or entry.is_symlink():
-                examine(entry, folder)
+            if entry.is_symlink():
+                # Where a link leads is checked against the folder it belongs to.
+                if os.path.isdir(entry.path):
+                    examine_folder(path, folder)
+                else:
+                    examine(path, folder)
+            elif not entry.is_dir(follow_symlinks=False):
+                # Not a link, reached without following one: the entry is where its path says, inside
+                # ``folder``; what remains is to be a plain file with one name (what examine() checks).
+                status = entry.stat(follow_symlinks=False)
+                if not stat.S_ISREG(status.st_mode):
+                    raise OutsideBoundary(NOT_A_FILE)
+                if status.st_nlink > 1:
+                    raise OutsideBoundary(HARD_LINK.format(folder=_describe(folder)))
         except OutsideBoundary as refusal:
-            problems.error(entry, 1, f"'{entry.name}' {refusal}", rule="boundary")
+            problems.error(path, 1, f"'{entry.name}' {refusal}", rule="boundary")

@@ -8,6 +8,7 @@ the same code, so what the checker accepts is exactly what the site serves.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import multiprocessing
 import os
 import re
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .boundary import OutsideBoundary, audit_course_folder, examine_folder, examine
+from .lesson_cache import LessonCache
 from .fields import SLUG_PATTERN, SLUG_RULE, FieldReader
 from .markdown import LessonRef, LinkStyle, RenderContext, render_body
 from .model import Catalogue, Course, Lesson, LessonText, Module
@@ -114,8 +116,11 @@ def read_yaml_file(path: Path, problems: ProblemList, *, text: str | None = None
     return data
 
 
-def load_catalogue(root: Path, options: LoadOptions) -> Catalogue:
-    """Read every course under ``root``. Problems are in ``catalogue.problems``; bad files are left out."""
+def load_catalogue(root: Path, options: LoadOptions, cache: LessonCache | None = None) -> Catalogue:
+    """Read every course under ``root``. Problems are in ``catalogue.problems``; bad files are left out.
+
+    :param cache: lessons read before, reused while their files are unchanged (see lesson_cache.py).
+    """
     problems = ProblemList()
     root = root.resolve()
     if not root.is_dir():
@@ -143,8 +148,10 @@ def load_catalogue(root: Path, options: LoadOptions) -> Catalogue:
                     for lesson_number, slug in enumerate(_listed_lessons(spec), start=1)}
         for spec in specs
     }
-    built = [_build_course(spec, numbers.get(spec.slug, 0), known, options, problems) for spec in specs]
+    built = [_build_course(spec, numbers.get(spec.slug, 0), known, options, problems, cache) for spec in specs]
     courses = tuple(course for course, spec in zip(built, specs, strict=True) if not spec.broken)
+    if cache is not None:
+        cache.save()
     # The same subtitle file is checked for every language that shows its video: report it once.
     return Catalogue(courses, tuple(sorted(set(problems))), root)
 
@@ -282,7 +289,7 @@ def _lesson_folder_is_usable(folder: Path, course_file: Path, line: int, problem
 
 
 def _build_course(spec: _CourseSpec, number: int, known: Mapping[str, Mapping[str, LessonRef]],
-                  options: LoadOptions, problems: ProblemList) -> Course:
+                  options: LoadOptions, problems: ProblemList, cache: LessonCache | None) -> Course:
     listed = {slug for module in spec.modules for slug, _ in module.lessons}
     audit_course_folder(spec.path, listed, problems)
     for folder in sorted(p for p in spec.path.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))):
@@ -291,7 +298,7 @@ def _build_course(spec: _CourseSpec, number: int, known: Mapping[str, Mapping[st
                              f"lesson folder '{folder.name}/' is not listed under any module, so it is not shown")
     jobs = [(spec, known[spec.slug][slug], module_number, known, options)
             for module_number, module_spec in enumerate(spec.modules, start=1) for slug, _line in module_spec.lessons]
-    built = iter(_build_lessons(jobs))
+    built = iter(_build_lessons(jobs, cache))
     modules: list[Module] = []
     by_slug: dict[str, Lesson] = {}
     for module_number, module_spec in enumerate(spec.modules, start=1):
@@ -350,8 +357,32 @@ def _build_lesson_job(job: tuple[_CourseSpec, LessonRef, int, Mapping[str, Mappi
 LessonJob = tuple[_CourseSpec, LessonRef, int, Mapping[str, Mapping[str, LessonRef]], LoadOptions]
 
 
-def _build_lessons(jobs: list[LessonJob]) -> list[tuple[Lesson | None, ProblemList]]:
-    """Every lesson of a course, in order; in worker processes when there are many (and cores to share)."""
+def _build_lessons(jobs: list[LessonJob], cache: LessonCache | None) -> list[tuple[Lesson | None, ProblemList]]:
+    """Every lesson of a course, in order: from the cache while its files are unchanged, else read."""
+    if cache is None:
+        return _read_lessons(jobs)
+    # Which lessons exist decides whether each link resolves: a key names them all (digested once).
+    known_digest = hashlib.sha256(repr(jobs[0][3]).encode()).hexdigest() if jobs else ""
+    keys = [_cache_key(job, known_digest, cache) for job in jobs]
+    results: list[tuple[Lesson | None, ProblemList] | None] = [cache.get(key) for key in keys]
+    missing = [index for index, result in enumerate(results) if result is None]
+    for index, result in zip(missing, _read_lessons([jobs[index] for index in missing]), strict=True):
+        cache.keep(keys[index], result)
+        results[index] = result
+    return [result for result in results if result is not None]
+
+
+def _cache_key(job: LessonJob, known_digest: str, cache: LessonCache) -> str | None:
+    spec, ref, module_number, _known, options = job
+    folders = [spec.path / ref.lesson_slug]
+    if options.media_dir is not None:
+        folders.append(options.media_dir / spec.slug / ref.lesson_slug)
+    return cache.key(spec.slug, spec.path, spec.languages, spec.original, ref, module_number, known_digest, options,
+                     folders=folders)
+
+
+def _read_lessons(jobs: list[LessonJob]) -> list[tuple[Lesson | None, ProblemList]]:
+    """Lessons read from their files, in order; in worker processes when there are many (and cores to share)."""
     workers = min(os.cpu_count() or 1, 8)
     # Forking a process that runs other threads can copy a lock another thread holds and hang the
     # child: only a single-threaded process (a server starting up, a command) reads in parallel.

@@ -109,6 +109,10 @@ class QuestionKind:
     one_answer_each: ClassVar[bool] = False
     keys: ClassVar[tuple[str, ...]] = ()
 
+    def __reduce__(self) -> tuple[Callable[[str], QuestionKind], tuple[str]]:
+        """Kept and read back (the lesson cache, worker processes) as the one registered kind of its name."""
+        return kind_named, (self.name,)
+
     @property
     def template(self) -> str:
         """The template with this kind's macros: ``field``, ``result``, ``self_check`` and ``answer``."""
@@ -181,3 +185,10 @@ def listed_entries(fields: FieldReader, entries: LineList, what: str, shape_hint
             fields.problems.error(fields.path, line, f"duplicate {what} id '{entry_id}' in question '{question_id}'")
         seen.add(entry_id)
         yield line, entry_id, entry
+
+
+def kind_named(name: str) -> QuestionKind:
+    """The registered question kind called ``name`` (see questions/__init__.py)."""
+    from . import KINDS
+
+    return KINDS[name]

@@ -1,0 +1,195 @@
+"""Lessons already read, kept between starts, so a server with thousands of lesson files starts fast.
+
+Reading a lesson (Markdown, YAML, the boundary checks on each file) is most of a start-up. A
+lesson's result depends only on the files in its own folder (and its ``MEDIA_DIR`` folder), on
+where it sits in the course, on which lessons exist (its links are checked against them), on the
+load options and on this code. The cache keeps each lesson's result under a digest of all of
+those, the files taken by their status (size, times, inode, link count, link target), so any
+change to a lesson's files — an edit, a new file, a link, a second name — makes a new key and
+the lesson is read again from its files.
+
+Two rules keep a cached lesson from ever standing for other content:
+
+- A lesson whose files changed in the last few seconds is not kept: a file rewritten within one
+  tick of the file system's clock, at the same size, would otherwise keep its old status (the
+  "racily clean" case git also guards against). It is kept on a later load.
+- The cache file is signed with a key derived from ``SECRET_KEY``, and read only when the
+  signature holds. It is a pickle, which may run code when read; a file that someone other than
+  this server wrote is never unpickled.
+
+The cache is an optimisation only: a missing, unreadable, forged or outdated file is ignored
+and every lesson is read from its files. ``course-app lessons check`` never uses it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import os
+import pickle
+import stat
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterable
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger("course_app.content")
+
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+# Libraries whose output ends up in a read lesson: a new version may render differently.
+RENDERING_LIBRARIES = ("markdown-it-py", "mdit-py-plugins", "nh3", "PyYAML")
+# Files changed more recently than this are read again next time rather than kept (see above).
+RACY_SECONDS = 2.0
+SIGNATURE_BYTES = hashlib.sha256().digest_size
+
+_code_digest: str | None = None
+
+
+def code_digest() -> str:
+    """A digest of this package's code and the rendering libraries' versions (a new release reads lessons again)."""
+    global _code_digest
+    if _code_digest is None:
+        digest = hashlib.sha256(sys.version.encode())
+        for name in RENDERING_LIBRARIES:
+            try:
+                digest.update(f"{name}={metadata.version(name)}\n".encode())
+            except metadata.PackageNotFoundError:
+                digest.update(f"{name}=absent\n".encode())
+        for source in sorted(PACKAGE_DIR.rglob("*.py")):
+            digest.update(source.relative_to(PACKAGE_DIR).as_posix().encode() + b"\0" + source.read_bytes())
+        _code_digest = digest.hexdigest()
+    return _code_digest
+
+
+def folder_status(folder: Path) -> tuple[str, int]:
+    """Every entry under ``folder`` (links not followed) by its status, and the newest change time (ns).
+
+    A link is described by its target too, and by the status of what it leads to, because the
+    boundary checks follow it.
+    """
+    lines: list[str] = []
+    newest = 0
+    for current, dirs, files in os.walk(folder, followlinks=False):
+        dirs.sort()
+        for name in sorted(dirs + files):
+            path = os.path.join(current, name)
+            try:
+                own = os.lstat(path)
+            except OSError:
+                continue
+            newest = max(newest, own.st_mtime_ns, own.st_ctime_ns)
+            line = (f"{os.path.relpath(path, folder)}\0{own.st_mode}\0{own.st_size}\0{own.st_mtime_ns}\0"
+                    f"{own.st_ctime_ns}\0{own.st_ino}\0{own.st_nlink}")
+            if stat.S_ISLNK(own.st_mode):
+                try:
+                    target = os.stat(path)
+                    line += f"\0{os.readlink(path)}\0{os.path.realpath(path)}\0{target.st_mode}\0{target.st_size}" \
+                            f"\0{target.st_mtime_ns}\0{target.st_ino}\0{target.st_nlink}"
+                except OSError:
+                    line += "\0broken"
+            lines.append(line)
+    return "\n".join(lines), newest
+
+
+class LessonCache:
+    """Read lessons by key, loaded from and saved to one signed file.
+
+    Each load looks lessons up with ``get`` and hands new ones to ``keep``; ``save`` then writes
+    the lessons this load used, so lessons that were removed or changed drop out of the file.
+    """
+
+    def __init__(self, path: Path, secret: str, *, now: Callable[[], float] = time.time) -> None:
+        """:param now: the time in seconds (tests pass a later one, as if the files had aged)."""
+        self.path = path
+        self._now = now
+        self._key = hmac.new(secret.encode(), b"course_app lesson cache", hashlib.sha256).digest()
+        self._lock = threading.Lock()
+        self._stored: dict[str, Any] | None = None
+        self._used: dict[str, Any] = {}
+        self._changed = False
+        self._reused = self._read_anew = 0
+        # The last load: lessons taken from the cache, and lessons read from their files.
+        self.last_load = (0, 0)
+
+    def key(self, *parts: object, folders: Iterable[Path]) -> str | None:
+        """The key of a lesson made from ``parts`` and the files under ``folders``; None when they are too new to keep."""
+        digest = hashlib.sha256(code_digest().encode())
+        newest = 0
+        for part in parts:
+            digest.update(repr(part).encode() + b"\n")
+        for folder in folders:
+            listing, folder_newest = folder_status(folder)
+            digest.update(f"{folder}\0{os.path.realpath(folder)}\n{listing}\n".encode())
+            newest = max(newest, folder_newest)
+        if newest > (self._now() - RACY_SECONDS) * 1e9:
+            return None
+        return digest.hexdigest()
+
+    def get(self, key: str | None) -> Any:
+        """What was kept under ``key``, or None."""
+        if key is None:
+            return None
+        with self._lock:
+            if self._stored is None:
+                self._stored = self._read()
+            found = self._stored.get(key)
+            if found is not None:
+                self._used[key] = found
+                self._reused += 1
+            return found
+
+    def keep(self, key: str | None, value: Any) -> None:
+        with self._lock:
+            self._read_anew += 1
+            if key is not None:
+                self._used[key] = value
+                self._changed = True
+
+    def save(self) -> None:
+        """Write the lessons this load used (when anything changed), then start the next load afresh."""
+        with self._lock:
+            used, changed, stored = self._used, self._changed, self._stored or {}
+            self._stored, self._used, self._changed = used, {}, False
+            self.last_load = (self._reused, self._read_anew)
+            self._reused = self._read_anew = 0
+        log.info("lessons: %d unchanged, taken from the cache; %d read from their files", *self.last_load)
+        if not changed and used.keys() == stored.keys():
+            return
+        temporary = None
+        try:
+            data = pickle.dumps(used, protocol=pickle.HIGHEST_PROTOCOL)
+            self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            # Written beside and renamed into place: several server processes may save at once.
+            handle, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=".lesson-cache-")
+            with os.fdopen(handle, "wb") as file:
+                file.write(hmac.new(self._key, data, hashlib.sha256).digest())
+                file.write(data)
+            os.replace(temporary, self.path)
+            temporary = None
+        except Exception as error:  # noqa: BLE001 - a cache not saved only makes the next start slower
+            log.warning("could not save the lesson cache %s: %s (lessons are read from their files)", self.path, error)
+        finally:
+            if temporary is not None:
+                Path(temporary).unlink(missing_ok=True)
+
+    def _read(self) -> dict[str, Any]:
+        try:
+            raw = self.path.read_bytes()
+        except OSError:
+            return {}
+        signature, data = raw[:SIGNATURE_BYTES], raw[SIGNATURE_BYTES:]
+        if not hmac.compare_digest(signature, hmac.new(self._key, data, hashlib.sha256).digest()):
+            log.warning("the lesson cache %s is not signed by this server: ignored, lessons are read from "
+                        "their files", self.path)
+            return {}
+        try:
+            stored = pickle.loads(data)  # nosec B301 - only a file signed by this server (checked just above)
+        except Exception:  # noqa: BLE001 - an unreadable cache (another Python, a bug) is only a slower start
+            log.warning("the lesson cache %s could not be read: ignored", self.path)
+            return {}
+        return stored if isinstance(stored, dict) else {}
