@@ -46,9 +46,10 @@ $(PUPPETEER): tests/browser/firefox/package-lock.json
 	cd tests/browser/firefox && PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund --silent
 	touch $@
 
+# The suite runs in one process per core (pytest-xdist), each test file whole in one process.
 test: system-packages install $(AXE) $(PUPPETEER)
 	$(BIN)/mypy
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadfile
 
 # Educators and developers: refresh messages.pot and the .po files after changing UI texts.
 extract-messages: $(BIN)/course-app
