@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -90,3 +90,34 @@ def test_purge_command(tmp_path: Path) -> None:
     assert result.exit_code == 0
     assert result.output.startswith("removed 1 browser session(s) no cookie can open any more, 1 learner(s) without "
                                     "a code and without a session")
+
+
+def test_each_limit_keeps_what_is_exactly_at_it_and_removes_what_is_past_it(tmp_path: Path) -> None:
+    """"Older than N" is strict for every rule: at the limit itself, nothing is removed yet."""
+    from course_app.models import StaffRole, ThrottleWindow
+    from tests.staff.conftest import create_account
+
+    now = datetime(2026, 11, 23, 12, 0)
+    now_seconds = int(now.replace(tzinfo=UTC).timestamp())
+    app = make_app(tmp_path)
+    create_account(app, "old", StaffRole.ADMIN)
+    with app.app_context():
+        session = get_session()
+        saved_at_limit = make(session, TODAY - timedelta(days=365), code=True, remembered=None)
+        saved_past = make(session, TODAY - timedelta(days=366), code=True, remembered=None)
+        remembered_at_limit = make(session, TODAY - timedelta(days=30), remembered=True)
+        remembered_past = make(session, TODAY - timedelta(days=31), remembered=True)
+        session.add(StaffSession(token_hash="a" * 64, staff_id=1, last_seen_at=now - timedelta(minutes=30)))
+        session.add(StaffSession(token_hash="b" * 64, staff_id=1, last_seen_at=now - timedelta(minutes=30, seconds=1)))
+        session.add(ThrottleWindow(key="at-limit", window_start=now_seconds - RULES.throttle_window_seconds, count=3))
+        session.add(ThrottleWindow(key="past", window_start=now_seconds - RULES.throttle_window_seconds - 1, count=3))
+        session.commit()
+        result = purge(session, TODAY, now, RULES)
+        session.commit()
+        left = set(session.scalars(select(Learner.id)))
+        assert {saved_at_limit, remembered_at_limit} <= left
+        assert not {saved_past, remembered_past} & left
+        assert (result.learners_with_code, result.learners_without_code, result.browser_sessions) == (1, 1, 1)
+        assert [row.token_hash[0] for row in session.scalars(select(StaffSession))] == ["a"]
+        assert result.staff_sessions == 1
+        assert list(session.scalars(select(ThrottleWindow.key))) == ["at-limit"]
