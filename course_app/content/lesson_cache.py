@@ -74,24 +74,32 @@ def folder_status(folder: Path) -> tuple[str, int]:
     """
     lines: list[str] = []
     newest = 0
-    for current, dirs, files in os.walk(folder, followlinks=False):
-        dirs.sort()
-        for name in sorted(dirs + files):
-            path = os.path.join(current, name)
+    pending = [("", str(folder))]
+    while pending:
+        prefix, current = pending.pop()
+        try:
+            with os.scandir(current) as scan:
+                entries = sorted(scan, key=lambda entry: entry.name)
+        except OSError:
+            continue
+        for entry in entries:
             try:
-                own = os.lstat(path)
+                own = entry.stat(follow_symlinks=False)
             except OSError:
                 continue
             newest = max(newest, own.st_mtime_ns, own.st_ctime_ns)
-            line = (f"{os.path.relpath(path, folder)}\0{own.st_mode}\0{own.st_size}\0{own.st_mtime_ns}\0"
-                    f"{own.st_ctime_ns}\0{own.st_ino}\0{own.st_nlink}")
+            name = prefix + entry.name
+            line = (f"{name}\0{own.st_mode}\0{own.st_size}\0{own.st_mtime_ns}\0{own.st_ctime_ns}\0{own.st_ino}"
+                    f"\0{own.st_nlink}")
             if stat.S_ISLNK(own.st_mode):
                 try:
-                    target = os.stat(path)
-                    line += f"\0{os.readlink(path)}\0{os.path.realpath(path)}\0{target.st_mode}\0{target.st_size}" \
-                            f"\0{target.st_mtime_ns}\0{target.st_ino}\0{target.st_nlink}"
+                    target = os.stat(entry.path)
+                    line += f"\0{os.readlink(entry.path)}\0{os.path.realpath(entry.path)}\0{target.st_mode}" \
+                            f"\0{target.st_size}\0{target.st_mtime_ns}\0{target.st_ino}\0{target.st_nlink}"
                 except OSError:
                     line += "\0broken"
+            elif stat.S_ISDIR(own.st_mode):
+                pending.append((name + "/", entry.path))
             lines.append(line)
     return "\n".join(lines), newest
 
