@@ -1,4 +1,4 @@
-"""``course-app media encode`` on a generated 3-second clip: the ladder, fast start, sizes printed."""
+"""``course-app media encode`` on a generated one-second clip: the ladder, fast start, sizes printed."""
 
 from __future__ import annotations
 
@@ -18,9 +18,9 @@ needs_ffmpeg = pytest.mark.skipif(shutil.which("ffmpeg") is None,
 
 def make_clip(target: Path, *, audio: bool = True) -> Path:
     command = ["ffmpeg", "-hide_banner", "-loglevel", "error", "-y",
-               "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30:duration=3"]
+               "-f", "lavfi", "-i", "testsrc2=size=854x480:rate=25:duration=1"]
     if audio:
-        command += ["-f", "lavfi", "-i", "sine=frequency=440:duration=3", "-shortest"]
+        command += ["-f", "lavfi", "-i", "sine=frequency=440:duration=1", "-shortest"]
     subprocess.run([*command, str(target)], check=True)
     return target
 
