@@ -33,8 +33,23 @@ TOTP_STEP = 30
 TOTP_DIGITS = 6
 TOTP_WINDOW = 1  # one step either side: a code is good for about a minute and a half
 _hasher = PasswordHasher()  # Argon2id with argon2-cffi's current recommended parameters
-# Verified against when the name is unknown, so that an unknown name costs the same time.
-_DUMMY_HASH = _hasher.hash("not a real password, only here to spend the same time")
+
+
+def _unmatchable_hash(hasher: PasswordHasher) -> str:
+    """An encoded hash with ``hasher``'s parameters that no password matches.
+
+    Verified against when the name is unknown, so that an unknown name costs the same time: a
+    check's cost depends only on the parameters written in the hash. Written out rather than
+    computed, so that no process (every command, every server worker) spends a hash on starting.
+    """
+    def unpadded(data: bytes) -> str:
+        return base64.b64encode(data).decode().rstrip("=")
+
+    return (f"$argon2{hasher.type.name.lower()}$v=19$m={hasher.memory_cost},t={hasher.time_cost},"
+            f"p={hasher.parallelism}${unpadded(bytes(hasher.salt_len))}${unpadded(bytes(hasher.hash_len))}")
+
+
+_DUMMY_HASH = _unmatchable_hash(_hasher)
 
 
 SEALED_PREFIX = "v1:"
