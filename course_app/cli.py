@@ -687,7 +687,15 @@ def serve(host: str | None, port: int | None) -> None:
                  workers=current_app.config["WORKERS"], threads=current_app.config["THREADS"])
 
 
+VERBS = (lessons, database_group, media, staff, stats, export_group, purge_command, preview, serve)
+# ``course-app`` knows its verbs without building the app: a verb that needs it (with_appcontext)
+# builds it when it runs, and one that does not, such as a reader's ``export verify``, never makes
+# an instance folder or secrets.
+for _verb in VERBS:
+    main.add_command(_verb)
+
+
 def init_app(app: Flask) -> None:
-    """Attach every verb to the app's command group (``course-app`` and ``flask`` both see them)."""
-    for command in (lessons, database_group, media, staff, stats, export_group, purge_command, preview, serve):
+    """Attach every verb to the app's command group too (so ``flask`` sees them)."""
+    for command in VERBS:
         app.cli.add_command(command)

@@ -157,12 +157,15 @@ def test_course_app_verifies_the_folder_and_the_zip_with_either_key_form(publish
             ("--key-file", str(publisher.minisign_pub)))
     for target in (publisher.out, publisher.zip):
         for key in keys:
-            result = verify(target, *key, cwd=tmp_path, env={"TMPDIR": str(tmp_path)})
+            result = verify(target, *key, cwd=tmp_path,
+                            env={"TMPDIR": str(tmp_path), "INSTANCE_PATH": str(tmp_path / "instance")})
             assert result.returncode == 0, (target, key, result.stderr)
             assert f"verified: every file is exactly as the publisher signed it {described}" in result.stdout
     zipped = verify(publisher.zip, "--key", publisher.text, cwd=tmp_path)
     assert f"zip: out.zip is exactly as the publisher signed it {described}" in zipped.stdout
-    assert list(tmp_path.iterdir()) == []  # the temporary folder the zip was unpacked into is gone
+    # The temporary folder the zip was unpacked into is gone, and a reader's check made no instance
+    # folder or secrets: verifying needs no app.
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_our_verifier_accepts_what_minisign_signs_and_minisign_reads_our_key(tmp_path: Path) -> None:
