@@ -1,7 +1,8 @@
 """course_app: a labour-rights course platform that is safe to study on.
 
 ``create_app`` builds the application from configuration alone; it reads the lesson files
-into the catalogue but opens no network connection and changes no database.
+into the catalogue (a command's app, with ``READ_LESSONS_AT_START=False``, when first asked)
+but opens no network connection and changes no database.
 """
 
 from __future__ import annotations

@@ -40,7 +40,8 @@ EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 def _create_app() -> Flask:
     from . import create_app
 
-    return create_app()
+    # The served catalogue is read only by the commands that use it, when they first do.
+    return create_app(READ_LESSONS_AT_START=False)
 
 
 @click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False,

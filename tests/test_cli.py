@@ -73,3 +73,16 @@ def test_check_of_missing_folder_is_a_usage_error(runner: FlaskCliRunner, tmp_pa
     result = runner.invoke(args=["lessons", "check", str(tmp_path / "nowhere")])
     assert result.exit_code == 2
     assert "no such folder" in result.output
+
+
+def test_a_commands_app_reads_the_lessons_only_when_a_command_asks(tmp_path: Path) -> None:
+    from course_app.content import catalogue_store
+    from tests.factories import make_course
+
+    make_course(tmp_path / "lessons", "first")
+    app = make_app(tmp_path, LESSONS_DIR=str(tmp_path / "lessons"), READ_LESSONS_AT_START=False)
+    make_course(tmp_path / "lessons", "second")  # written after the app was built, before any command asked
+    assert [course.slug for course in catalogue_store(app).catalogue.courses] == ["first", "second"]
+    served = make_app(tmp_path / "server", LESSONS_DIR=str(tmp_path / "lessons"))
+    make_course(tmp_path / "lessons", "third")
+    assert [course.slug for course in catalogue_store(served).catalogue.courses] == ["first", "second"]

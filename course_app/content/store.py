@@ -99,9 +99,10 @@ class CatalogueStore:
     """Holds the current generation; with ``watch`` on, a watcher thread reloads it when files change."""
 
     def __init__(self, root: Path, load: Callable[[Path], Catalogue], *, watch: bool,
-                 check_interval: float = 1.0, accept_errors: bool = False) -> None:
+                 check_interval: float = 1.0, accept_errors: bool = False, read_now: bool = True) -> None:
         """:param check_interval: seconds between looks; 0 looks at every request (the educator's preview).
         :param accept_errors: serve a new version even with new errors (the educator's preview).
+        :param read_now: read the files now (a server); else when first asked for (a command may never ask).
         """
         self.root = root
         self._load = load
@@ -114,13 +115,25 @@ class CatalogueStore:
         # Set each time a new generation is swapped in (tests wait on it instead of sleeping).
         self.swapped = threading.Event()
         self._closed = threading.Event()
-        # Only a watching store needs to know the files' state; the others start faster without.
-        self._fingerprint = fingerprint(root) if watch and root.is_dir() else ""
-        self._generation = Generation(load(root))
+        self._fingerprint = ""
+        self._generation: Generation  # set by the first read
+        self._has_read = False
+        if read_now:
+            self._read_first()
+
+    def _read_first(self) -> None:
+        with self._lock:
+            if not self._has_read:
+                # Only a watching store needs to know the files' state; the others start faster without.
+                self._fingerprint = fingerprint(self.root) if self._watch and self.root.is_dir() else ""
+                self._generation = Generation(self._load(self.root))
+                self._has_read = True
 
     @property
     def generation(self) -> Generation:
         """The generation to serve from now."""
+        if not self._has_read:
+            self._read_first()
         if self._watch:
             if self.check_interval <= 0:
                 self.reload_if_changed()
