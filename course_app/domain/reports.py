@@ -20,7 +20,7 @@ from ..questions import Question
 from ..models import AnswerTally
 from . import statistics
 from .progress import ANSWERED, CORRECT
-from .suppression import Cell, based_on_enough, protect_count, protect_group, protect_pair, protect_series, rate
+from .suppression import PROTECTING, SUPPRESSED, Cell, based_on_enough, protect_count, protect_group, protect_pair, protect_series, rate
 
 HARD_BELOW = 0.4
 EASY_ABOVE = 0.95
@@ -120,8 +120,13 @@ def build_dashboard(session: Session, catalogue: Catalogue, filters: statistics.
         with_quiz = [lesson.slug for lesson in course.lessons if any(t.quiz for t in lesson.texts.values())]
         for quiz_figure in statistics.quiz_figures(session, course.slug, with_quiz, filters):
             learners, passed = protect_pair(quiz_figure.learners, quiz_figure.passed, threshold)
-            attempts = protect_count(quiz_figure.attempts, threshold) if learners.published else Cell(None)
-            mean = based_on_enough(quiz_figure.mean_best_score, quiz_figure.learners, threshold)
+            # Attempts are not people, but with a small number of learners they would describe them.
+            attempts = (protect_count(quiz_figure.attempts, threshold) if learners.published
+                        else SUPPRESSED if quiz_figure.attempts < threshold else PROTECTING)
+            # The mean of best scores could give a hidden pass count back (all-or-nothing scores): it is
+            # shown only when the passes are.
+            mean = (based_on_enough(quiz_figure.mean_best_score, quiz_figure.learners, threshold)
+                    if passed.published else None)
             quiz_rows.append((titles[quiz_figure.lesson_slug], learners, attempts, passed,
                               Percent(rate(passed, learners)), Decimal(mean)))
         quizzes = Table("quizzes", labels("quizzes"), (labels("quiz of lesson"), labels("learners"), labels("attempts"),

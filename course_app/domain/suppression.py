@@ -7,6 +7,10 @@ made of (some parts may never be shown at all, like "started but not completed")
 whose total is published, the hidden parts together must add up to 0 or to at least k; while
 they do not, the smallest published part is hidden as well (complementary suppression).
 
+Every hidden cell says why it is hidden (``Hidden``): because its own count is small
+("fewer than k"), or only to protect another, small one (its own count may be large: it must
+never read "fewer than k"). A true zero is published: "nobody" points at no one.
+
 A rate is published only when both its numerator and its denominator are; a mean or median
 only when it is based on at least k learners.
 """
@@ -15,20 +19,39 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import Enum
+
+
+class Hidden(Enum):
+    """Why a cell is not published."""
+
+    SMALL = "small"            # its own count is between 1 and k − 1
+    PROTECTING = "protecting"  # its count may be large: it is hidden so that a small one cannot be worked out
 
 
 @dataclass(frozen=True)
 class Cell:
-    """One published number, or a suppressed one (``value`` None)."""
+    """One published number, or a hidden one (``value`` None, with the reason in ``hidden``)."""
 
     value: int | None
+    hidden: Hidden | None = None
+
+    def __post_init__(self) -> None:
+        if (self.value is None) == (self.hidden is None):
+            raise ValueError("a cell holds either a value or the reason it is hidden")
 
     @property
     def published(self) -> bool:
         return self.value is not None
 
 
-SUPPRESSED = Cell(None)
+SUPPRESSED = Cell(None, Hidden.SMALL)
+PROTECTING = Cell(None, Hidden.PROTECTING)
+
+
+def _shown_alone(value: int, threshold: int) -> bool:
+    """A count may be published on its own: zero (nobody) or at least the threshold."""
+    return value == 0 or value >= threshold
 
 
 def protect_group(total: int, parts: Sequence[int], threshold: int, *,
@@ -39,21 +62,27 @@ def protect_group(total: int, parts: Sequence[int], threshold: int, *,
         ``total``, the rest being a part that is never shown (e.g. "started, not completed").
     :returns: the total's cell and the parts' cells, in order.
     """
+    if total == 0:
+        return Cell(0), [Cell(0)] * len(parts)
     if total < threshold:
+        # Every part is at most the total, so each one is small (or a zero that would tell about a small group).
         return SUPPRESSED, [SUPPRESSED] * len(parts)
-    published = [value >= threshold for value in parts]
+    published = [_shown_alone(value, threshold) for value in parts]
+    small = [not shown for shown in published]
     remainder = total - sum(parts) if hidden_remainder else 0
 
     def hidden_sum() -> int:
         return remainder + sum(value for value, shown in zip(parts, published, strict=True) if not shown)
 
     while 0 < hidden_sum() < threshold:
-        candidates = [index for index, shown in enumerate(published) if shown]
+        # Hiding a zero would not change the hidden sum: the smallest shown non-zero part goes.
+        candidates = [index for index, shown in enumerate(published) if shown and parts[index]]
         if not candidates:
-            break  # everything is hidden: hidden_sum() == total >= threshold, so this cannot happen
+            break  # the shown parts are all 0: hidden_sum() == total >= threshold, so this cannot happen
         smallest = min(candidates, key=lambda index: parts[index])
         published[smallest] = False
-    return Cell(total), [Cell(value) if shown else SUPPRESSED for value, shown in zip(parts, published, strict=True)]
+    return Cell(total), [Cell(value) if shown else (SUPPRESSED if is_small else PROTECTING)
+                         for value, shown, is_small in zip(parts, published, small, strict=True)]
 
 
 def protect_pair(whole: int, part: int, threshold: int) -> tuple[Cell, Cell]:
@@ -69,7 +98,8 @@ def protect_series(values: Sequence[int], threshold: int) -> list[Cell]:
 
 
 def protect_count(value: int, threshold: int) -> Cell:
-    return Cell(value) if value >= threshold else SUPPRESSED
+    """A count shown alone: published when 0 or at least the threshold."""
+    return Cell(value) if _shown_alone(value, threshold) else SUPPRESSED
 
 
 def rate(numerator: Cell, denominator: Cell) -> float | None:

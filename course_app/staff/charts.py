@@ -3,12 +3,12 @@ readers, and always shown beside a table with the same (protected) numbers."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-from ..domain.suppression import Cell
+from ..domain.suppression import Cell, Hidden
 
 LABEL_WIDTH = 230
 BAR_AREA = 330
@@ -24,8 +24,8 @@ class Series:
 
 
 def horizontal_bars(chart_id: str, title: str, description: str, labels: Sequence[str],
-                    series: Sequence[Series], suppressed_text: str) -> Markup:
-    """Grouped horizontal bars, one group per label; a suppressed cell is written, not drawn."""
+                    series: Sequence[Series], hidden_text: Callable[[Hidden], str]) -> Markup:
+    """Grouped horizontal bars, one group per label; a hidden cell is written (with why), never drawn."""
     peak = max([cell.value for s in series for cell in s.cells if cell.value is not None] + [1])
     height = ROW_HEIGHT * len(labels) + 30
     width = LABEL_WIDTH + BAR_AREA + 90
@@ -39,10 +39,11 @@ def horizontal_bars(chart_id: str, title: str, description: str, labels: Sequenc
         for offset, one in enumerate(series):
             cell = one.cells[index]
             y = top + 4 + offset * (BAR_HEIGHT + 2)
-            if cell.value is None:
+            if cell.hidden is not None:
                 parts.append(f'<text class="chart__note" x="{LABEL_WIDTH}" y="{y + BAR_HEIGHT - 2}">'
-                             f'{escape(suppressed_text)}</text>')
+                             f'{escape(one.name)}: {escape(hidden_text(cell.hidden))}</text>')
                 continue
+            assert cell.value is not None
             length = round(BAR_AREA * cell.value / peak)
             parts.append(f'<rect class="{one.css_class}" x="{LABEL_WIDTH}" y="{y}" width="{max(length, 1)}" '
                          f'height="{BAR_HEIGHT}"/>')

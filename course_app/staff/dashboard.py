@@ -13,12 +13,13 @@ from ..db import get_session
 from ..domain import audit
 from ..domain.reports import Dashboard, Labels, build_dashboard, to_csv
 from ..domain.statistics import Filters
+from ..domain.suppression import Hidden
 from ..i18n import get_locale
 from . import bp
 from .access import signed_in, staff_required
 from .charts import Series, horizontal_bars
 from .forms import FilterForm, language_choices
-from .formatting import column_labels, render_value
+from .formatting import column_labels, hidden_text, render_value
 from .session import now_utc
 
 DEFAULT_DAYS = 90
@@ -52,7 +53,9 @@ def dashboard() -> str:
     form, filters = _filters()
     report = _dashboard(filters)
     threshold = report.threshold
-    suppressed = _("fewer than %(k)d", k=threshold)
+    def suppressed(reason: Hidden) -> str:
+        return hidden_text(reason, threshold)
+
     charts = {}
     for course_report in report.courses:
         slug = course_report.course.slug
@@ -71,6 +74,7 @@ def dashboard() -> str:
              Series(pgettext("learners", "Completed"), [c for _m, _s, c in course_report.trend_cells], "bar bar--second")],
             suppressed)
     return render_template("staff/dashboard.html", form=form, filters=filters, report=report, charts=charts,
+                           threshold=threshold,
                            render=lambda value: render_value(value, threshold), exports=EXPORTS,
                            query=request.query_string.decode())
 

@@ -9,12 +9,22 @@ from flask_babel import gettext as _
 from flask_babel import pgettext
 
 from ..domain.reports import Decimal, Percent, Value
-from ..domain.suppression import Cell
+from ..domain.suppression import Cell, Hidden
+
+
+def hidden_text(reason: Hidden, threshold: int) -> str:
+    """What a hidden cell says: why it is hidden, truly (a large count never reads "fewer than k")."""
+    if reason is Hidden.SMALL:
+        return str(_("fewer than %(k)d", k=threshold))
+    return str(_("hidden to protect a small group"))
 
 
 def render_value(value: Value, threshold: int) -> str:
+    """A protected value as text, the same on the page and in charts."""
     if isinstance(value, Cell):
-        return str(format_decimal(value.value) if value.published else _("fewer than %(k)d", k=threshold))
+        if value.hidden is not None:
+            return hidden_text(value.hidden, threshold)
+        return str(format_decimal(value.value))
     if isinstance(value, Percent):
         return str(format_percent(value.value, "#,##0%") if value.value is not None else _("not shown"))
     if isinstance(value, Decimal):

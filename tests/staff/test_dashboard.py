@@ -79,9 +79,9 @@ def test_known_numbers_with_protection(app: Flask, coordinator: StaffUser) -> No
     funnel = html[html.index("Lessons: where learners stop"):]
     funnel = table_cells(funnel[:funnel.index("</table>")])
     # Lesson 1: read 25 times, reached and completed by all 20; lesson 2: read 3 times (fewer than 5),
-    # reached by 20, completed by 12 (8 stop); the lessons after: never read, the 12 who finish.
+    # reached by 20, completed by 12 (8 stop); the lessons after: never read (a true 0), the 12 who finish.
     assert funnel == (["25", "20", "20", "100%", "fewer than 5", "20", "12", "60%"]
-                      + ["fewer than 5", "12", "12", "100%"] * (STARTER_LESSON_COUNT - 2))
+                      + ["0", "12", "12", "100%"] * (STARTER_LESSON_COUNT - 2))
     # The day reading stopped creating learners is marked.
     assert "reading alone creates no learner" in html
 
@@ -135,7 +135,7 @@ def test_educator_insights(app: Flask, educator: StaffUser) -> None:
             assert cells == ["8", "not shown", "—"], row
             assert "looks too hard" not in row
         else:
-            assert cells[0] == "fewer than 5"  # in the bank, not drawn today
+            assert cells[0] == "0"  # in the bank, not drawn today: nobody answered it
     assert educator.client.get("/staff/").status_code == 403
 
 
@@ -145,3 +145,34 @@ def test_translation_status_page_for_educators(educator: StaffUser) -> None:
     every = f"{STARTER_LESSON_COUNT} of {STARTER_LESSON_COUNT} translated"
     assert html.count(every) == 6  # lessons and quizzes, three languages
     assert html.count("2 of 2 translated") == 3  # subtitle tracks
+
+
+def test_fifteen_learners_twelve_pass_shows_no_false_fewer_than_five(app: Flask, coordinator: StaffUser) -> None:
+    """The coordinator's case: 15 learners take a quiz and 12 pass. 15 − 12 = 3 must stay hidden, so the
+    12 is hidden — but as what it is, a large count hidden to protect others, never as "fewer than 5";
+    and no chart draws a bar for it."""
+    for index in range(15):
+        response, _asked = answer_quiz(app.test_client(), app, "wages", right=index < 12)
+        assert response.status_code in (200, 303)
+    html = coordinator.client.get("/staff/").get_data(as_text=True)
+    quizzes = html[html.index("<caption>Quizzes"):]
+    quizzes = quizzes[:quizzes.index("</table>")]
+    wages = next(row for row in re.findall(r"<tr>(.*?)</tr>", quizzes, re.S) if "Wages" in row)
+    # Learners 15, attempts 15, passed: hidden to protect the 3 who did not pass, no rate, no mean.
+    assert table_cells(wages) == ["15", "15", "hidden to protect a small group", "not shown", "not shown"]
+    funnel = html[html.index("Lessons: where learners stop"):]
+    funnel = funnel[:funnel.index("</table>")]
+    wages = next(row for row in re.findall(r"<tr>(.*?)</tr>", funnel, re.S) if "Wages" in row)
+    assert table_cells(wages)[1:] == ["15", "hidden to protect a small group", "not shown"]
+    # Nothing on the page claims a small count: every count here is 0, 15 or a hidden 12.
+    assert "fewer than 5</t" not in html and "fewer than 5</td>" not in html
+    assert "fewer than 5" not in re.sub(r'<dl class="legend".*?</dl>', "", html, flags=re.S)
+    # The funnel chart: a 15-bar for reached, and for completed a note with the honest reason, no bar.
+    chart = html[html.index('id="chart-trade-unions-funnel"'):]
+    chart = chart[:chart.index("</svg>")]
+    assert "Completed: hidden to protect a small group" in chart
+    assert "15" in chart_numbers(chart) and "12" not in chart_numbers(chart)
+    # The exports say the same.
+    for table in ("lessons", "quizzes"):
+        text = coordinator.client.get(f"/staff/export/{table}.csv").get_data(as_text=True)
+        assert "fewer than 5" not in text and "12" not in text.split(",") and "hidden to protect a small group" in text
