@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -48,6 +48,9 @@ class Table:
     columns: tuple[str, ...]
     rows: tuple[tuple[Value, ...], ...]
     numeric: tuple[bool, ...] = ()
+    # The slug of what each row is about (a lesson), for exports: spreadsheets join on it.
+    row_slugs: tuple[str, ...] = ()
+    slug_column: str = ""
 
 
 @dataclass(frozen=True)
@@ -68,16 +71,19 @@ class Dashboard:
     courses: tuple[CourseReport, ...]
     # The day "started" began to mean a learner's first action rather than a second page read.
     reading_change_day: date | None = None
+    lang: str = "en"
 
-    def table(self, key: str) -> Table:
-        """One table across every course (for CSV): each row starts with the course."""
+    def table(self, key: str, labels: Labels) -> Table:
+        """One table across every course (for CSV): each row starts with the course's title and slug."""
         attribute = {"courses": "summary", "lessons": "funnel", "quizzes": "quizzes", "weeks": "trend"}[key]
         tables = [getattr(report, attribute) for report in self.courses]
         if not tables:
-            return Table(key, key, (), ())
-        rows = tuple((report.course.slug, *row) for report, table in zip(self.courses, tables, strict=True)
-                     for row in table.rows)
-        return Table(key, tables[0].caption, ("course", *tables[0].columns), rows, (False, *tables[0].numeric))
+            return Table(key, key, (labels("course"), labels("course slug")), ())
+        rows = tuple((report.course.title(self.lang), report.course.slug, *row)
+                     for report, table in zip(self.courses, tables, strict=True) for row in table.rows)
+        slugs = tuple(slug for table in tables for slug in table.row_slugs)
+        return Table(key, tables[0].caption, (labels("course"), labels("course slug"), *tables[0].columns), rows,
+                     (False, False, *tables[0].numeric), slugs, tables[0].slug_column)
 
 
 @dataclass(frozen=True)
@@ -114,7 +120,7 @@ def build_dashboard(session: Session, catalogue: Catalogue, filters: statistics.
             funnel_cells.append((titles[figure.lesson_slug], reached, done))
         funnel = Table("lessons", labels("lessons"), (labels("lesson"), labels("reads"), labels("reached"),
                                                        labels("completed"), labels("completed of reached")),
-                       tuple(funnel_rows), (False, True, True, True, True))
+                       tuple(funnel_rows), (False, True, True, True, True), tuple(slugs), labels("lesson slug"))
 
         quiz_rows = []
         with_quiz = [lesson.slug for lesson in course.lessons if any(t.quiz for t in lesson.texts.values())]
@@ -132,7 +138,8 @@ def build_dashboard(session: Session, catalogue: Catalogue, filters: statistics.
         quizzes = Table("quizzes", labels("quizzes"), (labels("quiz of lesson"), labels("learners"), labels("attempts"),
                                                         labels("passed"), labels("pass rate"),
                                                         labels("mean best score")),
-                        tuple(quiz_rows), (False, True, True, True, True, True))
+                        tuple(quiz_rows), (False, True, True, True, True, True), tuple(with_quiz),
+                        labels("lesson slug"))
 
         weeks = statistics.weekly_trend(session, course.slug, today, filters.lang)
         starts = protect_series([week.started for week in weeks], threshold)
@@ -141,7 +148,7 @@ def build_dashboard(session: Session, catalogue: Catalogue, filters: statistics.
         trend = Table("weeks", labels("weeks"), (labels("week from"), labels("started"), labels("completed")),
                       tuple((monday, s, c) for monday, s, c in trend_cells), (False, True, True))
         reports.append(CourseReport(course, summary, funnel, quizzes, trend, tuple(funnel_cells), trend_cells))
-    return Dashboard(filters, threshold, tuple(reports), statistics.reading_change_day(session))
+    return Dashboard(filters, threshold, tuple(reports), statistics.reading_change_day(session), lang)
 
 
 # -- educators' question insights -----------------------------------------------------------
@@ -225,19 +232,82 @@ def _question_insight(question: Question, bucket: dict[str, int], threshold: int
     return QuestionInsight(question, answered_cell, rate(correct_cell, answered_cell), wrong_answers)
 
 
+def insights_table(quizzes: Sequence[QuizInsight], lang: str, labels: Labels) -> Table:
+    """The question insights of some courses as one table (for CSV), with the same protected cells."""
+    rows: list[tuple[Value, ...]] = []
+    slugs: list[str] = []
+    for quiz in quizzes:
+        for item in quiz.questions:
+            flag = {"hard": labels("looks too hard"), "easy": labels("looks too easy")}.get(item.flag or "", "")
+            wrong = "; ".join(f"{answer.label} ({answer.count.value})" for answer in item.wrong_answers)
+            rows.append((quiz.course.title(lang), quiz.course.slug, quiz.lesson_title, quiz.lesson_slug,
+                         item.question.text, item.answered, Percent(item.correct_share), flag, wrong))
+            slugs.append(item.question.id)
+    columns = (labels("course"), labels("course slug"), labels("lesson"), labels("lesson slug"), labels("question"),
+               labels("answered"), labels("right"), labels("flag"), labels("most chosen wrong answers"))
+    return Table("insights", labels("question insights"), columns, tuple(rows),
+                 (False, False, False, False, False, True, True, False, False), tuple(slugs), labels("question id"))
+
+
 # -- CSV -----------------------------------------------------------------------------------
 
-def to_csv(table: Table, render: Callable[[Value], str]) -> str:
-    """A table as CSV text, every value rendered exactly as on the page."""
+BOM = "\ufeff"  # spreadsheet programs read the file as UTF-8 (Cyrillic titles) only with it
+
+
+def csv_number(value: Value) -> str:
+    """A value as a spreadsheet reads a number: digits only, a point for decimals, empty when hidden."""
+    if isinstance(value, Cell):
+        return "" if value.value is None else str(value.value)
+    if isinstance(value, Percent):
+        return "" if value.value is None else f"{value.value * 100:.1f}".removesuffix(".0")
+    if isinstance(value, Decimal):
+        return "" if value.value is None else f"{value.value:.1f}".removesuffix(".0")
+    if isinstance(value, date):
+        return value.isoformat()
+    return _csv_safe(str(value))
+
+
+def to_csv(table: Table, status_text: Callable[[Value], str], status_header: Callable[[str], str]) -> str:
+    """A table as CSV for spreadsheets: numbers only in number columns, each followed by a status column
+    that says why a cell is empty (the page's words); the row's slug after its title; a BOM first.
+
+    :param status_text: what a value's status column says ("" when the value is shown).
+    :param status_header: the header of the status column of a column.
+    """
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(table.columns)
-    for row in table.rows:
-        writer.writerow([_csv_safe(render(value)) for value in row])
-    return buffer.getvalue()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    numeric = table.numeric or (False,) * len(table.columns)
+    slug_after = _slug_position(table)
+    percent = {index for row in table.rows for index, value in enumerate(row) if isinstance(value, Percent)}
+    header: list[str] = []
+    for index, (column, is_number) in enumerate(zip(table.columns, numeric, strict=True)):
+        name = f"{column} (%)" if index in percent and not column.endswith("(%)") else column
+        header.append(name)
+        if is_number:
+            header.append(status_header(name))
+        if index == slug_after:
+            header.append(table.slug_column)
+    writer.writerow(header)
+    for row_index, row in enumerate(table.rows):
+        line: list[str] = []
+        for index, (value, is_number) in enumerate(zip(row, numeric, strict=True)):
+            line.append(csv_number(value))
+            if is_number:
+                line.append(status_text(value))
+            if index == slug_after:
+                line.append(table.row_slugs[row_index])
+        writer.writerow(line)
+    return BOM + buffer.getvalue()
+
+
+def _slug_position(table: Table) -> int | None:
+    """The column after which each row's own slug goes: the last text column before the first number."""
+    if not table.row_slugs:
+        return None
+    numeric = table.numeric or (False,) * len(table.columns)
+    return (numeric.index(True) if True in numeric else len(numeric)) - 1
 
 
 def _csv_safe(text: str) -> str:
     """Keep spreadsheet programs from running a cell as a formula (titles come from lesson files)."""
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-

@@ -19,7 +19,7 @@ from . import bp
 from .access import signed_in, staff_required
 from .charts import Series, horizontal_bars
 from .forms import FilterForm, language_choices
-from .formatting import column_labels, hidden_text, render_value
+from .formatting import column_labels, csv_status, csv_status_header, hidden_text, render_value
 from .session import now_utc
 
 DEFAULT_DAYS = 90
@@ -87,13 +87,19 @@ def export(table: str) -> Response:
         abort(404)
     _form, filters = _filters()
     report = _dashboard(filters)
-    text = to_csv(report.table(table), lambda value: render_value(value, report.threshold))
+    text = to_csv(report.table(table, Labels(column_labels())), lambda value: csv_status(value, report.threshold),
+                  csv_status_header)
     db = get_session()
     audit.record(db, signed_in().name, "export", f"{table} {filters.start}..{filters.end} {filters.lang or 'all'}",
                  now_utc())
     db.commit()
     name = f"course-{table}-{filters.start}-{filters.end}{'-' + filters.lang if filters.lang else ''}.csv"
-    return Response(text, mimetype="text/csv",
+    return csv_response(text, name)
+
+
+def csv_response(text: str, name: str) -> Response:
+    """A CSV file to download, UTF-8 (with the BOM the text starts with)."""
+    return Response(text.encode("utf-8"), content_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 

@@ -34,6 +34,19 @@ def render_value(value: Value, threshold: int) -> str:
     return str(value)
 
 
+def csv_status(value: Value, threshold: int) -> str:
+    """The status column beside a number in a CSV file: empty when shown, else why it is not."""
+    if isinstance(value, Cell):
+        return "" if value.hidden is None else hidden_text(value.hidden, threshold)
+    if isinstance(value, (Percent, Decimal)) and value.value is None:
+        return str(_("not shown"))
+    return ""
+
+
+def csv_status_header(column: str) -> str:
+    return str(_("%(column)s: status", column=column))
+
+
 def column_labels() -> dict[str, str]:
     """Column and table names in the reader's language."""
     return {
@@ -45,4 +58,9 @@ def column_labels() -> dict[str, str]:
         "quiz of lesson": _("Quiz of lesson"), "learners": _("Learners"), "attempts": _("Attempts"),
         "passed": _("Passed"), "pass rate": _("Pass rate"), "mean best score": _("Mean best score (%)"),
         "week from": _("Week from"),
+        "course": _("Course"), "course slug": _("Course identifier"), "lesson slug": _("Lesson identifier"),
+        "question insights": _("Question insights"), "question": _("Question"), "question id": _("Question identifier"),
+        "answered": _("Answered"), "right": _("Right"), "flag": _("Needs a look"),
+        "most chosen wrong answers": _("Most chosen wrong answers"),
+        "looks too hard": _("looks too hard"), "looks too easy": _("looks too easy"),
     }

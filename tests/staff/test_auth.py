@@ -261,10 +261,11 @@ def test_next_only_goes_to_staff_pages(app: Flask, coordinator: StaffUser) -> No
     assert response.headers["Location"] == "/staff/"
 
 
-STAFF_ROUTES = ["/staff/", "/staff/insights", "/staff/translations", "/staff/audit", "/staff/export/courses.csv"]
+STAFF_ROUTES = ["/staff/", "/staff/insights", "/staff/translations", "/staff/audit", "/staff/export/courses.csv",
+                "/staff/insights/export.csv"]
 ALLOWED = {
     "coordinator": {"/staff/", "/staff/export/courses.csv"},
-    "educator": {"/staff/insights", "/staff/translations"},
+    "educator": {"/staff/insights", "/staff/translations", "/staff/insights/export.csv"},
     "admin": set(STAFF_ROUTES),
 }
 

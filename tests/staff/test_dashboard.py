@@ -38,6 +38,12 @@ def add_learners(app: Flask, count: int, completed_lessons: int, lang: str = "en
         session.commit()
 
 
+def read_csv(body: bytes) -> list[list[str]]:
+    """A CSV export as a spreadsheet reads it: UTF-8 after a byte-order mark."""
+    assert body.startswith("\ufeff".encode())
+    return list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+
+
 def table_cells(html: str) -> list[str]:
     return [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", html, re.S)]
 
@@ -57,8 +63,8 @@ def test_three_learners_reveal_no_three_anywhere(app: Flask, coordinator: StaffU
     for table in ("courses", "lessons", "quizzes", "weeks"):
         response = coordinator.client.get(f"/staff/export/{table}.csv")
         assert response.status_code == 200 and response.mimetype == "text/csv"
-        rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
-        values = [value for row in rows[1:] for value in row[1:]]
+        rows = read_csv(response.get_data())
+        values = [value for row in rows[1:] for value in row[2:]]
         assert "3" not in values, (table, rows)
 
 
@@ -90,9 +96,14 @@ def test_export_is_audited_and_matches_the_page(app: Flask, coordinator: StaffUs
     add_learners(app, 9, completed_lessons=2, lang="ru")
     response = coordinator.client.get("/staff/export/lessons.csv?lang=ru")
     assert 'filename="course-lessons-' in response.headers["Content-Disposition"]
-    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
-    assert rows[0][0] == "course" and rows[1][0] == "trade-unions"
-    assert rows[0][2] == "Reads" and rows[1][3:5] == ["9", "9"]
+    rows = read_csv(response.get_data())
+    assert rows[0][:4] == ["Course", "Course identifier", "Lesson", "Lesson identifier"]
+    assert rows[1][:4] == ["Trade unions and your rights", "trade-unions", "How to study safely on this site",
+                       "study-safely"]
+    # Reads (none: a true 0), reached 9, completed 9, completed of reached 100 %, each with its status.
+    assert rows[0][4:] == ["Reads", "Reads: status", "Reached", "Reached: status", "Completed", "Completed: status",
+                           "Completed of reached (%)", "Completed of reached (%): status"]
+    assert rows[1][4:] == ["0", "", "9", "", "9", "", "100", ""]
     with app.app_context():
         events = get_session().scalars(select(AuditEvent).where(AuditEvent.action == "export")).all()
     assert [event.staff_name for event in events] == ["cora"]
@@ -139,6 +150,43 @@ def test_educator_insights(app: Flask, educator: StaffUser) -> None:
     assert educator.client.get("/staff/").status_code == 403
 
 
+def test_insights_export_has_the_page_cells_and_is_audited(app: Flask, educator: StaffUser) -> None:
+    """The insights as CSV: one row per question of the educator's courses, the page's protected cells as
+    numbers with a status beside them, Cyrillic titles intact, and an audit line."""
+    for right in [True] * 6 + [False] * 2:
+        answer_quiz(app.test_client(), app, "wages", right=right)
+    page = educator.client.get("/staff/insights").get_data(as_text=True)
+    assert "/staff/insights/export.csv" in page
+    response = educator.client.get("/staff/insights/export.csv?lang=ru")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert response.headers["Content-Disposition"] == 'attachment; filename="question-insights-ru.csv"'
+    rows = read_csv(response.get_data())
+    assert rows[0] == ["Course", "Course identifier", "Lesson", "Lesson identifier", "Question", "Question identifier",
+                       "Answered", "Answered: status", "Right (%)", "Right (%): status", "Needs a look",
+                       "Most chosen wrong answers"]
+    # Nobody answered in Russian: every question reads a true 0, no share.
+    assert rows[1:] and {tuple(row[6:10]) for row in rows[1:]} == {("0", "", "", "not shown")}
+    rows = read_csv(educator.client.get("/staff/insights/export.csv").get_data())
+    wages = [row for row in rows[1:] if row[3] == "wages"]
+    answered = {row[6:10][0]: row for row in wages}
+    # The drawn questions: 8 answered, 6 right (8 − 6 = 2 must stay hidden: the share is not shown).
+    assert "8" in answered and answered["8"][8:10] == ["", "not shown"]
+    assert {row[1] for row in rows[1:]} == {"trade-unions"}  # only the educator's course
+    # In Russian, the headers and titles are Russian, and survive the round trip through UTF-8 with a BOM.
+    russian = read_csv(educator.client.get("/staff/insights/export.csv", headers={"Accept-Language": "ru"}).get_data())
+    assert russian[0][:2] == ["Курс", "Идентификатор курса"]
+    assert russian[1][0] == current_course_title(app, "ru")
+    with app.app_context():
+        events = get_session().scalars(select(AuditEvent).where(AuditEvent.action == "export")).all()
+    assert [(event.staff_name, event.detail) for event in events] == [
+        ("eddie", "insights ru"), ("eddie", "insights all"), ("eddie", "insights all")]
+
+
+def current_course_title(app: Flask, lang: str) -> str:
+    with app.app_context():
+        return current_catalogue().course("trade-unions").title(lang)
+
+
 def test_translation_status_page_for_educators(educator: StaffUser) -> None:
     html = educator.client.get("/staff/translations").get_data(as_text=True)
     assert "Trade unions and your rights" in html
@@ -173,6 +221,14 @@ def test_fifteen_learners_twelve_pass_shows_no_false_fewer_than_five(app: Flask,
     assert "Completed: hidden to protect a small group" in chart
     assert "15" in chart_numbers(chart) and "12" not in chart_numbers(chart)
     # The exports say the same.
-    for table in ("lessons", "quizzes"):
-        text = coordinator.client.get(f"/staff/export/{table}.csv").get_data(as_text=True)
-        assert "fewer than 5" not in text and "12" not in text.split(",") and "hidden to protect a small group" in text
+    quizzes = read_csv(coordinator.client.get("/staff/export/quizzes.csv").get_data())
+    wages = next(row for row in quizzes if row[3] == "wages")
+    assert dict(zip(quizzes[0][4:], wages[4:], strict=True)) == {
+        "Learners": "15", "Learners: status": "", "Attempts": "15", "Attempts: status": "",
+        "Passed": "", "Passed: status": "hidden to protect a small group",
+        "Pass rate (%)": "", "Pass rate (%): status": "not shown",
+        "Mean best score (%)": "", "Mean best score (%): status": "not shown"}
+    for table in ("lessons", "quizzes", "courses", "weeks"):
+        rows = read_csv(coordinator.client.get(f"/staff/export/{table}.csv").get_data())
+        cells = [cell for row in rows for cell in row]
+        assert "fewer than 5" not in cells and "12" not in cells and "3" not in cells, table
