@@ -414,7 +414,8 @@ def stats_generate(learners: int, rows: int, seed: int) -> None:
     except DatabaseNotEmpty as error:
         raise click.ClickException(str(error)) from None
     get_session().commit()
-    click.echo(f"{counts.learners} learners, {counts.lesson_rows} lesson rows, {counts.quiz_rows} quiz rows")
+    click.echo(f"{counts.learners} learners, {counts.lesson_rows} lesson rows, {counts.quiz_rows} quiz rows, "
+               f"{counts.answers} answers to quiz questions")
 
 
 # -- retention --------------------------------------------------------------------------------
