@@ -17,9 +17,10 @@ only when it is based on at least k learners.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
+from typing import Generic, TypeVar
 
 
 class Hidden(Enum):
@@ -112,3 +113,121 @@ def rate(numerator: Cell, denominator: Cell) -> float | None:
 def based_on_enough(statistic: float | None, learners: int, threshold: int) -> float | None:
     """A mean or median, only when at least ``threshold`` learners are behind it."""
     return statistic if learners >= threshold else None
+
+
+# -- many tables at once: periods, languages, modules ------------------------------------------
+
+K = TypeVar("K", bound=Hashable)
+
+
+@dataclass(frozen=True)
+class Group(Generic[K]):
+    """A total and the parts it is made of, all in one published table (see ``protect_group``)."""
+
+    total: K
+    parts: tuple[K, ...]
+    hidden_remainder: bool = False
+
+
+def _closure(known: set[K], groups: Sequence[Group[K]]) -> set[K]:
+    """Every cell a reader can work out from ``known`` ones: a group's only unknown member, again and again."""
+    known = set(known)
+    changed = True
+    while changed:
+        changed = False
+        for group in groups:
+            if group.hidden_remainder:
+                continue
+            unknown = [member for member in (group.total, *group.parts) if member not in known]
+            if len(unknown) == 1:
+                known.add(unknown[0])
+                changed = True
+    return known
+
+
+def protect_tables(values: Mapping[K, int], groups: Sequence[Group[K]], threshold: int, *,
+                   new: Collection[K], fixed_hidden: Mapping[K, Hidden] | None = None,
+                   nested: Sequence[tuple[K, K]] = ()) -> dict[K, Hidden]:
+    """Decide which of the ``new`` cells to hide, so that no pair of published cells that count the same
+    thing over nested sets of people (a month and a week in it, one language and all of them, a module and
+    its course) differs by 1 to ``threshold`` − 1, and no group gives a small count back.
+
+    A reader knows the shown cells and whatever follows from them: a group's only unknown member
+    (total minus the other parts), and from that the next, and so on. No group is left with a
+    single unknown member, so nothing hidden can be worked out.
+
+    Cells not in ``new`` were published before (``fixed_hidden`` says which of them are hidden): they are
+    never changed, so what was published stays true; a conflict is always resolved by hiding a new cell.
+
+    :param values: every cell's true value, old and new.
+    :param groups: totals and parts (each group within one table).
+    :param nested: pairs of cells counting the same figure where one set of people contains the other.
+    :returns: the hidden cells among all (the old ones as they were), with why.
+    """
+    hidden: dict[K, Hidden] = dict(fixed_hidden or {})
+    new_keys = set(new)
+    for key in new_keys:
+        if 0 < values[key] < threshold:
+            hidden[key] = Hidden.SMALL
+    new_groups = [group for group in groups if any(member in new_keys for member in (group.total, *group.parts))]
+    old_groups = [group for group in groups if group not in new_groups]
+    for group in new_groups:
+        total = values[group.total]
+        if 0 < total < threshold:
+            for key in (group.total, *group.parts):
+                if key in new_keys:
+                    hidden[key] = Hidden.SMALL
+    known_old = _closure({key for key in values if key not in new_keys and key not in hidden}, old_groups)
+
+    def shown(key: K) -> bool:
+        return key not in hidden
+
+    def hide(key: K) -> None:
+        hidden[key] = Hidden.PROTECTING if values[key] >= threshold else Hidden.SMALL
+
+    def smallest_shown(members: Sequence[K]) -> K | None:
+        candidates = [member for member in members if member in new_keys and shown(member) and values[member]]
+        return min(candidates, key=lambda member: values[member]) if candidates else None
+
+    changed = True
+    while changed:
+        changed = False
+        for group in new_groups:
+            if not shown(group.total):
+                continue
+            remainder = values[group.total] - sum(values[part] for part in group.parts) if group.hidden_remainder else 0
+            while 0 < remainder + sum(values[part] for part in group.parts if not shown(part)) < threshold:
+                smallest = smallest_shown(group.parts)
+                if smallest is None:
+                    break  # cannot happen: the shown parts would then add up to the total
+                hide(smallest)
+                changed = True
+        known = _closure(known_old | {key for key in new_keys if shown(key)}, new_groups)
+        # A hidden count that can be worked out is not hidden: hide another member of its groups too.
+        for key in sorted((key for key in new_keys if key in known and not shown(key) and values[key]),
+                          key=lambda key: values[key]):
+            members = [member for group in new_groups if key in (group.total, *group.parts)
+                       and not group.hidden_remainder for member in (group.total, *group.parts)]
+            smallest = smallest_shown(members)
+            if smallest is not None:
+                hide(smallest)
+                changed = True
+                break
+        if changed:
+            continue
+        for first, second in nested:
+            if first not in known or second not in known or not 0 < abs(values[first] - values[second]) < threshold:
+                continue
+            # Hide the newer of the two (old cells stay as they were published), or what lets it be worked out.
+            newer = first if first in new_keys else second
+            if shown(newer):
+                hide(newer)
+            else:
+                smallest = smallest_shown([member for group in new_groups if newer in (group.total, *group.parts)
+                                           for member in (group.total, *group.parts)])
+                if smallest is None:
+                    continue
+                hide(smallest)
+            changed = True
+            break
+    return hidden
