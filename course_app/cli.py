@@ -424,13 +424,18 @@ def stats_generate(learners: int, rows: int, seed: int) -> None:
 @with_appcontext
 def purge_command() -> None:
     """Delete learner data past its time (run daily from cron; see docs/deploy.md)."""
+    from .content import current_catalogue
     from .db import checkpoint_after_delete, get_session
+    from .domain.periods import fix_closed_periods_once
     from .domain.retention import Retention, purge
 
     config = current_app.config
     rules = Retention(config["LEARNER_RETENTION_DAYS"], config["LEARNER_SESSION_HOURS"],
                       config["REMEMBER_DEVICE_DAYS"], config["STAFF_SESSION_MINUTES"])
     now = clock().now()
+    # Ended periods are fixed first, so the deletions below cannot change figures of a period that has ended.
+    fix_closed_periods_once(get_session(), current_catalogue(), config["LANGUAGES"], now.date(),
+                            config["SMALL_CELL_THRESHOLD"])
     result = purge(get_session(), now.date(), now.replace(tzinfo=None), rules)
     get_session().commit()
     checkpoint_after_delete(get_session())

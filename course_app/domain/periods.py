@@ -153,19 +153,25 @@ def table_groups(period: str, shapes: Sequence[CourseShape], langs: Sequence[str
             for item in (*shape.lessons, *(m for m, _ in shape.modules), COURSE):
                 groups.append(Group(key(c, lang, "reached", item), (key(c, lang, "done", item),), True))
             for figure in LESSON_FIGURES:
-                groups.append(Group(key(c, lang, figure, COURSE), tuple(key(c, lang, figure, m) for m, _ in shape.modules)))
+                groups.append(Group(key(c, lang, figure, COURSE), tuple(key(c, lang, figure, m) for m, _ in shape.modules),
+                                    repeats_people=True))
+                groups.append(Group(key(c, lang, figure, COURSE), tuple(key(c, lang, figure, s) for s in shape.lessons),
+                                    repeats_people=True))
                 for module, lessons in shape.modules:
-                    groups.append(Group(key(c, lang, figure, module), tuple(key(c, lang, figure, s) for s in lessons)))
+                    groups.append(Group(key(c, lang, figure, module), tuple(key(c, lang, figure, s) for s in lessons),
+                                        repeats_people=True))
             for item in (*shape.quizzes, COURSE):
                 groups.append(Group(key(c, lang, "learners", item), (key(c, lang, "passed", item),), True))
                 groups.append(Group(key(c, lang, "learners", item),
                                     tuple(key(c, lang, f"band{index}", item) for index in range(len(BANDS)))))
             for figure in ("learners", "passed", "attempts"):
-                groups.append(Group(key(c, lang, figure, COURSE), tuple(key(c, lang, figure, q) for q in shape.quizzes)))
+                groups.append(Group(key(c, lang, figure, COURSE), tuple(key(c, lang, figure, q) for q in shape.quizzes),
+                                    repeats_people=True))
         for figure, item in _course_cells(shape):
             groups.append(Group(key(c, ALL, figure, item), tuple(key(c, lang, figure, item) for lang in langs)))
     for figure, item in (("started", ""), ("completed", ""), ("learners", COURSE), ("passed", COURSE)):
-        groups.append(Group(key(ALL, ALL, figure, ""), tuple(key(shape.slug, ALL, figure, item) for shape in shapes)))
+        groups.append(Group(key(ALL, ALL, figure, ""), tuple(key(shape.slug, ALL, figure, item) for shape in shapes),
+                            repeats_people=True))
     groups.append(Group(key(ALL, ALL, "learners", ""), (key(ALL, ALL, "passed", ""),), True))
     groups.append(Group(key(ALL, ALL, "started", ""), (key(ALL, ALL, "completed", ""),), True))
     return groups
@@ -354,8 +360,7 @@ def fix_closed_periods(session: Session, catalogue: Catalogue, langs: Sequence[s
     first = first_data_day(session)
     if first is None:
         return 0
-    fixed = {row.key: Period(row.end, {"week": 0, "month": 1, "life": 2}[row.kind], row.start, row.kind, row.key)
-             for row in session.scalars(select(StatsPeriod))}
+    fixed = {row.key: _period_of(row) for row in session.scalars(select(StatsPeriod))}
     todo = [period for period in closed_periods(first, today) if period.key not in fixed]
     if not todo:
         return 0
@@ -417,6 +422,33 @@ def period_cells(session: Session, period: Period, course_slugs: Iterable[str], 
 
 def fixed_periods(session: Session) -> list[Period]:
     """Every fixed period, newest first."""
-    rows = session.scalars(select(StatsPeriod)).all()
-    return sorted((Period(row.end, {"week": 0, "month": 1, "life": 2}[row.kind], row.start, row.kind, row.key)
-                   for row in rows), reverse=True)
+    return sorted((_period_of(row) for row in session.scalars(select(StatsPeriod))), reverse=True)
+
+
+def _period_of(row: StatsPeriod) -> Period:
+    return Period(row.end, {"week": 0, "month": 1, "life": 2}[row.kind], row.start, row.kind, row.key)
+
+
+def latest_fixed(session: Session, kind: str, not_after: date) -> Period | None:
+    """The newest fixed period of a kind ending on or before a day."""
+    row = session.scalars(select(StatsPeriod).where(StatsPeriod.kind == kind, StatsPeriod.end <= not_after)
+                          .order_by(StatsPeriod.end.desc()).limit(1)).first()
+    return _period_of(row) if row else None
+
+
+TREND_LENGTH = 12
+
+
+def trend_cells(session: Session, kind: str, not_after: date, course_slug: str, lang: str
+                ) -> list[tuple[Period, tuple[int, Hidden | None] | None, tuple[int, Hidden | None] | None]]:
+    """Started and completed of a course in the last 12 fixed weeks or months up to a day, oldest first."""
+    chosen = session.scalars(select(StatsPeriod).where(StatsPeriod.kind == kind, StatsPeriod.end <= not_after)
+                             .order_by(StatsPeriod.end.desc()).limit(TREND_LENGTH)).all()
+    keys = [row.key for row in chosen]
+    found = {(period_key, figure): (value, Hidden(why) if why else None)
+             for period_key, figure, value, why in session.execute(
+                 select(StatsCell.period_key, StatsCell.figure, StatsCell.value, StatsCell.hidden)
+                 .where(StatsCell.period_key.in_(keys), StatsCell.course_slug == course_slug, StatsCell.lang == lang,
+                        StatsCell.item == "", StatsCell.figure.in_(COHORT_FIGURES)))}
+    return [(_period_of(row), found.get((row.key, "started")), found.get((row.key, "completed")))
+            for row in reversed(chosen)]

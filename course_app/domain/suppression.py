@@ -127,6 +127,10 @@ class Group(Generic[K]):
     total: K
     parts: tuple[K, ...]
     hidden_remainder: bool = False
+    # The total adds up counts that may be of the same people (lessons of a module, quizzes of a course,
+    # courses of the site): it may be large while fewer than k people are behind it, so it is shown only
+    # when at least one part counts k or more.
+    repeats_people: bool = False
 
 
 def _closure(known: set[K], groups: Sequence[Group[K]]) -> set[K]:
@@ -177,6 +181,9 @@ def protect_tables(values: Mapping[K, int], groups: Sequence[Group[K]], threshol
             for key in (group.total, *group.parts):
                 if key in new_keys:
                     hidden[key] = Hidden.SMALL
+        elif group.repeats_people and total and group.total in new_keys and all(
+                values[part] < threshold for part in group.parts):
+            hidden[group.total] = Hidden.PROTECTING
     known_old = _closure({key for key in values if key not in new_keys and key not in hidden}, old_groups)
 
     def shown(key: K) -> bool:
