@@ -4,7 +4,7 @@
     course-app db upgrade|downgrade|backup   run migrations; back up SQLite
     course-app media encode SOURCE    make the small video sizes and poster with ffmpeg
     course-app staff add|list|disable|reset-2fa   staff accounts
-    course-app stats rebuild|generate recompute the statistics aggregates; synthetic data for benchmarks
+    course-app stats rebuild|fix|generate   recompute the aggregates; fix ended periods; synthetic data
     course-app export keygen|static|verify   signed static mirrors
     course-app purge                  delete learner data past its time (daily, from cron)
     course-app preview                serve drafts and live changes for an educator, problems shown
@@ -395,6 +395,19 @@ def stats_rebuild() -> None:
     rebuild_all(get_session(), {course.slug: len(course.lessons) for course in current_catalogue().courses})
     get_session().commit()
     click.echo("statistics rebuilt")
+
+
+@stats.command("fix")
+@with_appcontext
+def stats_fix() -> None:
+    """Fix the figures of every ended week and month not fixed yet (the daily purge does it too)."""
+    from .content import current_catalogue
+    from .db import get_session
+    from .domain.periods import fix_closed_periods_once
+
+    fixed = fix_closed_periods_once(get_session(), current_catalogue(), current_app.config["LANGUAGES"],
+                                    clock().today(), current_app.config["SMALL_CELL_THRESHOLD"])
+    click.echo(f"fixed {fixed} ended period(s)")
 
 
 @stats.command("generate")

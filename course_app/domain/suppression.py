@@ -136,16 +136,24 @@ class Group(Generic[K]):
 def _closure(known: set[K], groups: Sequence[Group[K]]) -> set[K]:
     """Every cell a reader can work out from ``known`` ones: a group's only unknown member, again and again."""
     known = set(known)
-    changed = True
-    while changed:
-        changed = False
-        for group in groups:
-            if group.hidden_remainder:
+    adding = [group for group in groups if not group.hidden_remainder]
+    unknown_count = [sum(member not in known for member in (group.total, *group.parts)) for group in adding]
+    member_groups: dict[K, list[int]] = {}
+    for index, group in enumerate(adding):
+        for member in (group.total, *group.parts):
+            if member not in known:
+                member_groups.setdefault(member, []).append(index)
+    queue = [index for index, count in enumerate(unknown_count) if count == 1]
+    while queue:
+        group = adding[queue.pop()]
+        for member in (group.total, *group.parts):
+            if member in known:
                 continue
-            unknown = [member for member in (group.total, *group.parts) if member not in known]
-            if len(unknown) == 1:
-                known.add(unknown[0])
-                changed = True
+            known.add(member)
+            for index in member_groups.get(member, ()):
+                unknown_count[index] -= 1
+                if unknown_count[index] == 1:
+                    queue.append(index)
     return known
 
 
@@ -173,8 +181,9 @@ def protect_tables(values: Mapping[K, int], groups: Sequence[Group[K]], threshol
     for key in new_keys:
         if 0 < values[key] < threshold:
             hidden[key] = Hidden.SMALL
-    new_groups = [group for group in groups if any(member in new_keys for member in (group.total, *group.parts))]
-    old_groups = [group for group in groups if group not in new_groups]
+    # Each group lies within one table, so it is new when its total is.
+    new_groups = [group for group in groups if group.total in new_keys]
+    old_groups = [group for group in groups if group.total not in new_keys]
     for group in new_groups:
         total = values[group.total]
         if 0 < total < threshold:
@@ -185,6 +194,10 @@ def protect_tables(values: Mapping[K, int], groups: Sequence[Group[K]], threshol
                 values[part] < threshold for part in group.parts):
             hidden[group.total] = Hidden.PROTECTING
     known_old = _closure({key for key in values if key not in new_keys and key not in hidden}, old_groups)
+    groups_of: dict[K, list[Group[K]]] = {}
+    for group in new_groups:
+        for member in (group.total, *group.parts):
+            groups_of.setdefault(member, []).append(group)
 
     def shown(key: K) -> bool:
         return key not in hidden
@@ -213,28 +226,30 @@ def protect_tables(values: Mapping[K, int], groups: Sequence[Group[K]], threshol
         # A hidden count that can be worked out is not hidden: hide another member of its groups too.
         for key in sorted((key for key in new_keys if key in known and not shown(key) and values[key]),
                           key=lambda key: values[key]):
-            members = [member for group in new_groups if key in (group.total, *group.parts)
-                       and not group.hidden_remainder for member in (group.total, *group.parts)]
+            members = [member for group in groups_of.get(key, ()) if not group.hidden_remainder
+                       for member in (group.total, *group.parts)]
             smallest = smallest_shown(members)
             if smallest is not None:
                 hide(smallest)
                 changed = True
-                break
         if changed:
             continue
+        hidden_now: set[K] = set()
         for first, second in nested:
             if first not in known or second not in known or not 0 < abs(values[first] - values[second]) < threshold:
                 continue
             # Hide the newer of the two (old cells stay as they were published), or what lets it be worked out.
             newer = first if first in new_keys else second
+            if newer in hidden_now:
+                continue  # hidden a moment ago, in this pass: ``known`` is a step behind
+            hidden_now.add(newer)
             if shown(newer):
                 hide(newer)
-            else:
-                smallest = smallest_shown([member for group in new_groups if newer in (group.total, *group.parts)
+                changed = True
+            elif newer in known:
+                smallest = smallest_shown([member for group in groups_of.get(newer, ())
                                            for member in (group.total, *group.parts)])
-                if smallest is None:
-                    continue
-                hide(smallest)
-            changed = True
-            break
+                if smallest is not None:
+                    hide(smallest)
+                    changed = True
     return hidden

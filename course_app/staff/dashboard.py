@@ -27,6 +27,9 @@ from .formatting import column_labels, csv_status, csv_status_header, definition
 from .session import now_utc
 
 
+PERIODS_PER_VIEW = 6
+
+
 @dataclass(frozen=True)
 class Choice:
     """What the address asks for, checked: a fixed period (None while none has ended), a language, a course."""
@@ -42,8 +45,9 @@ def _choice() -> Choice:
     session = get_session()
     catalogue = current_catalogue()
     today = now_utc().date()
+    # A few at a time, so a view never waits long; the daily purge fixes the rest (`course-app stats fix`).
     fix_closed_periods_once(session, catalogue, current_app.config["LANGUAGES"], today,
-                            current_app.config["SMALL_CELL_THRESHOLD"])
+                            current_app.config["SMALL_CELL_THRESHOLD"], limit=PERIODS_PER_VIEW)
     fixed = tuple(fixed_periods(session))
     key = request.args.get("period")
     if key is None:

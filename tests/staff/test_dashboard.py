@@ -17,11 +17,12 @@ from course_app.clock import ManualClock
 from course_app.content import current_catalogue
 from course_app.db import get_session
 from course_app.domain.learners import create_learner, delete_learner
-from course_app.domain.periods import last_closed_month
+from course_app.domain.periods import closed_periods, last_closed_month
 from course_app.domain.progress import LessonPlace, record_lesson_completed, record_lesson_reached
 from course_app.learner.reads import read_counter
 from course_app.domain.reports import EXPORTS
-from course_app.models import AuditEvent, Learner
+from course_app.models import AuditEvent, Learner, StatsPeriod
+from course_app.staff.dashboard import PERIODS_PER_VIEW
 from tests.conftest import STARTER_LESSON_COUNT
 from tests.helpers import answer_quiz, starter_quiz, submit_quiz
 from tests.staff.conftest import StaffUser
@@ -323,3 +324,17 @@ def test_the_daily_purge_fixes_ended_periods_before_it_deletes(app: Flask, coord
         assert get_session().scalars(select(Learner)).all() == []
     html = coordinator.client.get(f"/staff/?{PERIOD}").get_data(as_text=True)
     assert table_cells(table_after(html, 'id="course-trade-unions"'))[:2] == ["20", "0"]
+
+
+def test_a_view_fixes_a_few_periods_and_stats_fix_the_rest(app: Flask, coordinator: StaffUser) -> None:
+    """After an upgrade many periods have ended: a page view fixes only a few (oldest first, so it answers
+    quickly); ``course-app stats fix`` (or the purge) fixes the rest."""
+    first = today() - timedelta(days=75)
+    add_learners(app, 6, completed_lessons=1, day=first)
+    assert coordinator.client.get("/staff/").status_code == 200
+    with app.app_context():
+        assert len(get_session().scalars(select(StatsPeriod)).all()) == PERIODS_PER_VIEW
+    result = app.test_cli_runner().invoke(args=["stats", "fix"])
+    expected = len(closed_periods(first, today())) - PERIODS_PER_VIEW
+    assert result.exit_code == 0 and result.output.strip() == f"fixed {expected} ended period(s)"
+    assert app.test_cli_runner().invoke(args=["stats", "fix"]).output.strip() == "fixed 0 ended period(s)"
