@@ -22,7 +22,7 @@ BAR_HEIGHT = 12
 BAR_GAP = 4
 GROUP_GAP = 10
 VALUE_ROOM = 44
-MAX_LABEL = 48
+MAX_LABEL = 40
 
 
 @dataclass(frozen=True)
