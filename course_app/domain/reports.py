@@ -236,6 +236,7 @@ def _stored(found: tuple[int, Hidden | None] | None) -> Cell:
 class WrongAnswer:
     label: str
     count: Cell
+    key: str = ""
 
 
 @dataclass(frozen=True)
@@ -268,14 +269,16 @@ class QuizInsight:
 def question_insights(session: Session, course: Course, lang: str, threshold: int, lang_filter: str | None,
                       labels: Mapping[str, str]) -> list[QuizInsight]:
     """Per quiz question: how many answered, the share right, and the most common wrong answers."""
-    statement = select(AnswerTally.lesson_slug, AnswerTally.question_id, AnswerTally.answer_key, AnswerTally.count
-                       ).where(AnswerTally.course_slug == course.slug)
-    if lang_filter:
-        statement = statement.where(AnswerTally.lang == lang_filter)
+    statement = select(AnswerTally.lesson_slug, AnswerTally.question_id, AnswerTally.answer_key, AnswerTally.lang,
+                       AnswerTally.count).where(AnswerTally.course_slug == course.slug)
     counts: dict[tuple[str, str], dict[str, int]] = {}
-    for lesson_slug, question_id, key, count in session.execute(statement):
-        bucket = counts.setdefault((lesson_slug, question_id), {})
+    every: dict[tuple[str, str], dict[str, int]] = {}
+    for lesson_slug, question_id, key, answer_lang, count in session.execute(statement):
+        bucket = every.setdefault((lesson_slug, question_id), {})
         bucket[key] = bucket.get(key, 0) + count
+        if lang_filter is None or answer_lang == lang_filter:
+            bucket = counts.setdefault((lesson_slug, question_id), {})
+            bucket[key] = bucket.get(key, 0) + count
     insights = []
     for lesson in course.lessons:
         quiz, text = course.quiz_of(lesson, lang), course.text_of(lesson, lang)
@@ -284,9 +287,28 @@ def question_insights(session: Session, course: Course, lang: str, threshold: in
         questions = []
         for question in quiz.questions:
             bucket = counts.get((lesson.slug, question.id), {})
-            questions.append(_question_insight(question, bucket, threshold, labels))
+            insight = _question_insight(question, bucket, threshold, labels)
+            if lang_filter:
+                insight = _with_complement(insight, bucket, every.get((lesson.slug, question.id), {}), threshold)
+            questions.append(insight)
         insights.append(QuizInsight(course, lesson.slug, text.title if text else lesson.slug, tuple(questions)))
     return insights
+
+
+def _with_complement(insight: QuestionInsight, bucket: Mapping[str, int], every: Mapping[str, int],
+                     threshold: int) -> QuestionInsight:
+    """One language's insight, less what the other languages' small counts would give away: the
+    page for all languages minus this one must not show a count of 1 to 4."""
+
+    def small_complement(key: str) -> bool:
+        return 0 < every.get(key, 0) - bucket.get(key, 0) < threshold
+
+    if small_complement(ANSWERED) and insight.answered.published and insight.answered.value:
+        return QuestionInsight(insight.question, Cell(None, Hidden.PROTECTING), None, ())
+    share = None if small_complement(CORRECT) else insight.correct_share
+    question = insight.question
+    kept = tuple(answer for answer in insight.wrong_answers if not small_complement(f"a:{answer.key}"))
+    return QuestionInsight(question, insight.answered, share, kept)
 
 
 def _question_insight(question: Question, bucket: dict[str, int], threshold: int,
@@ -306,7 +328,7 @@ def _question_insight(question: Question, bucket: dict[str, int], threshold: int
         wrong_cells = cells[1:]
     else:
         wrong_cells = [protect_pair(answered, count, threshold)[1] for _, count in wrong]
-    wrong_answers = tuple(WrongAnswer(question.kind.describe(question, key, labels), cell)
+    wrong_answers = tuple(WrongAnswer(question.kind.describe(question, key, labels), cell, key)
                           for (key, _), cell in zip(wrong, wrong_cells, strict=True) if cell.published)[:3]
     return QuestionInsight(question, answered_cell, rate(correct_cell, answered_cell), wrong_answers)
 

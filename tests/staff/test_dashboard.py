@@ -338,3 +338,27 @@ def test_a_view_fixes_a_few_periods_and_stats_fix_the_rest(app: Flask, coordinat
     expected = len(closed_periods(first, today())) - PERIODS_PER_VIEW
     assert result.exit_code == 0 and result.output.strip() == f"fixed {expected} ended period(s)"
     assert app.test_cli_runner().invoke(args=["stats", "fix"]).output.strip() == "fixed 0 ended period(s)"
+
+
+def test_insights_of_one_language_hide_what_all_languages_minus_it_would_give_away(
+        app: Flask, educator: StaffUser) -> None:
+    """All languages 8, English 6: English alone is hidden (8 − 6 would show the other 2), honestly labelled."""
+    asked = set()
+    for lang, count in (("en", 6), ("ru", 2)):
+        for _ in range(count):
+            _response, questions = answer_quiz(app.test_client(), app, "wages", lang=lang, right=True)
+            asked |= {question.id for question in questions}
+
+    def answered(query: str) -> set[str]:
+        html = educator.client.get(f"/staff/insights{query}").get_data(as_text=True)
+        wages = html[html.index('<table', html.index("Wages")):]
+        wages = wages[:wages.index("</table>")]
+        return {table_cells(row)[0] for row in re.findall(r"<tr>(.*?)</tr>", wages, re.S)[1:]}
+
+    assert "8" in answered("")
+    english = answered("?lang=en")
+    assert "6" not in english and "hidden to protect a small group" in english
+    assert "fewer than 5" in answered("?lang=ru")
+    # The export says the same.
+    rows = read_csv(educator.client.get("/staff/insights/export.csv?lang=en").get_data())
+    assert "6" not in [row[6] for row in rows[1:]]
