@@ -352,17 +352,16 @@ def first_data_day(session: Session) -> date | None:
 
 
 def fix_closed_periods(session: Session, catalogue: Catalogue, langs: Sequence[str], today: date,
-                       threshold: int, limit: int | None = None) -> int:
+                       threshold: int) -> int:
     """Fix the ended periods not fixed yet, oldest first: compute their cells, decide which are hidden, store them.
 
-    :param limit: fix at most this many (a page view does a few; the daily purge and ``stats fix`` all).
     Flushes, never commits. Returns how many periods were fixed.
     """
     first = first_data_day(session)
     if first is None:
         return 0
     fixed = {row.key: _period_of(row) for row in session.scalars(select(StatsPeriod))}
-    todo = [period for period in closed_periods(first, today) if period.key not in fixed][:limit]
+    todo = [period for period in closed_periods(first, today) if period.key not in fixed]
     if not todo:
         return 0
     shapes = [CourseShape.of(course) for course in catalogue.courses]
@@ -401,10 +400,10 @@ def fix_closed_periods(session: Session, catalogue: Catalogue, langs: Sequence[s
 
 
 def fix_closed_periods_once(session: Session, catalogue: Catalogue, langs: Sequence[str], today: date,
-                            threshold: int, limit: int | None = None) -> int:
+                            threshold: int) -> int:
     """``fix_closed_periods`` and commit; if another request fixed them at the same moment, keep theirs."""
     try:
-        fixed = fix_closed_periods(session, catalogue, langs, today, threshold, limit)
+        fixed = fix_closed_periods(session, catalogue, langs, today, threshold)
         if fixed:
             session.commit()
         return fixed

@@ -27,9 +27,6 @@ from .formatting import column_labels, csv_status, csv_status_header, definition
 from .session import now_utc
 
 
-PERIODS_PER_VIEW = 6
-
-
 @dataclass(frozen=True)
 class Choice:
     """What the address asks for, checked: a fixed period (None while none has ended), a language, a course."""
@@ -45,9 +42,10 @@ def _choice() -> Choice:
     session = get_session()
     catalogue = current_catalogue()
     today = now_utc().date()
-    # A few at a time, so a view never waits long; the daily purge fixes the rest (`course-app stats fix`).
+    # Usually nothing to do: the daily purge (or `course-app stats fix`) has fixed what ended; at most the
+    # week or month that ended since then.
     fix_closed_periods_once(session, catalogue, current_app.config["LANGUAGES"], today,
-                            current_app.config["SMALL_CELL_THRESHOLD"], limit=PERIODS_PER_VIEW)
+                            current_app.config["SMALL_CELL_THRESHOLD"])
     fixed = tuple(fixed_periods(session))
     key = request.args.get("period")
     if key is None:
