@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session
 from ..content.model import Catalogue, Course
 from ..models import (CourseProgress, LessonDay, LessonProgress, LessonReadDay, QuizDay, QuizProgress, StatsCell,
                       StatsPeriod)
+from .statistics import median
 from .suppression import Group, Hidden, protect_tables
 
 LIFE_START = date(2000, 1, 1)
@@ -336,8 +337,6 @@ def raw_cells(session: Session, shapes: Sequence[CourseShape], langs: Sequence[s
 
 
 def _median(distribution: Mapping[int, int]) -> float | None:
-    from .statistics import median
-
     return median(list(distribution.items()))
 
 
