@@ -10,7 +10,7 @@ from ..content.model import Course
 from ..content.status import translation_status
 from ..db import get_session
 from ..domain import audit
-from ..domain.reports import Labels, QuizInsight, insights_table, question_insights, to_csv
+from ..domain.reports import EASY_ABOVE, HARD_BELOW, Labels, QuizInsight, insights_table, question_insights, to_csv
 from ..i18n import get_locale
 from . import bp
 from .access import signed_in, staff_required
@@ -38,6 +38,7 @@ def insights() -> str:
     lang_filter, reports = _insights()
     return render_template("staff/insights.html", reports=reports, threshold=current_app.config["SMALL_CELL_THRESHOLD"],
                            lang_filter=lang_filter or "", languages=language_choices(),
+                           hard_percent=round(HARD_BELOW * 100), easy_percent=round(EASY_ABOVE * 100),
                            query=request.query_string.decode())
 
 
