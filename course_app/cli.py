@@ -4,7 +4,7 @@
     course-app db upgrade|downgrade|backup   run migrations; back up SQLite
     course-app media encode SOURCE    make the small video sizes and poster with ffmpeg
     course-app staff add|list|disable|reset-2fa   staff accounts
-    course-app stats rebuild|generate recompute the statistics aggregates; synthetic data for benchmarks
+    course-app stats rebuild|fix|generate   recompute the aggregates; fix ended periods; synthetic data
     course-app export keygen|static|verify   signed static mirrors
     course-app purge                  delete learner data past its time (daily, from cron)
     course-app preview                serve drafts and live changes for an educator, problems shown
@@ -398,6 +398,19 @@ def stats_rebuild() -> None:
     click.echo("statistics rebuilt")
 
 
+@stats.command("fix")
+@with_appcontext
+def stats_fix() -> None:
+    """Fix the figures of every ended week and month not fixed yet (the daily purge does it too)."""
+    from .content import current_catalogue
+    from .db import get_session
+    from .domain.periods import fix_closed_periods_once
+
+    fixed = fix_closed_periods_once(get_session(), current_catalogue(), current_app.config["LANGUAGES"],
+                                    clock().today(), current_app.config["SMALL_CELL_THRESHOLD"])
+    click.echo(f"fixed {fixed} ended period(s)")
+
+
 @stats.command("generate")
 @click.option("--learners", default=100_000, show_default=True, help="Synthetic learners to make.")
 @click.option("--rows", default=1_000_000, show_default=True, help="About how many lesson progress rows.")
@@ -415,7 +428,8 @@ def stats_generate(learners: int, rows: int, seed: int) -> None:
     except DatabaseNotEmpty as error:
         raise click.ClickException(str(error)) from None
     get_session().commit()
-    click.echo(f"{counts.learners} learners, {counts.lesson_rows} lesson rows, {counts.quiz_rows} quiz rows")
+    click.echo(f"{counts.learners} learners, {counts.lesson_rows} lesson rows, {counts.quiz_rows} quiz rows, "
+               f"{counts.answers} answers to quiz questions")
 
 
 # -- retention --------------------------------------------------------------------------------
@@ -424,13 +438,18 @@ def stats_generate(learners: int, rows: int, seed: int) -> None:
 @with_appcontext
 def purge_command() -> None:
     """Delete learner data past its time (run daily from cron; see docs/deploy.md)."""
+    from .content import current_catalogue
     from .db import checkpoint_after_delete, get_session
+    from .domain.periods import fix_closed_periods_once
     from .domain.retention import Retention, purge
 
     config = current_app.config
     rules = Retention(config["LEARNER_RETENTION_DAYS"], config["LEARNER_SESSION_HOURS"],
                       config["REMEMBER_DEVICE_DAYS"], config["STAFF_SESSION_MINUTES"])
     now = clock().now()
+    # Ended periods are fixed first, so the deletions below cannot change figures of a period that has ended.
+    fix_closed_periods_once(get_session(), current_catalogue(), config["LANGUAGES"], now.date(),
+                            config["SMALL_CELL_THRESHOLD"])
     result = purge(get_session(), now.date(), now.replace(tzinfo=None), rules)
     get_session().commit()
     checkpoint_after_delete(get_session())

@@ -1,5 +1,8 @@
 """Synthetic progress, for benchmarks only: many random learners working through the courses.
 
+Their first quiz attempts fill the answer counters too, each question with a difficulty of its
+own (a few look too hard, a few too easy), so that question insights can be judged.
+
 ``course-app stats generate`` refuses to run on a database that already holds learners, so
 made-up rows can never mix with real ones.
 """
@@ -8,6 +11,7 @@ from __future__ import annotations
 
 import random
 import secrets
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -17,8 +21,16 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from .content.model import Course
+from .content.quiz import Quiz
 from .domain.aggregates import rebuild_all
-from .models import Learner, LessonProgress, QuizProgress
+from .domain.progress import ANSWERED, CORRECT
+from .models import AnswerTally, Learner, LessonProgress, QuizProgress
+
+# How likely a made-up learner is to answer a question right: most questions are fair, some are
+# hard, some too easy. Each question draws one.
+DIFFICULTIES = (0.25, 0.55, 0.7, 0.8, 0.85, 0.9, 0.98)
+# The share of a quiz's questions one attempt asks (quizzes may draw from a larger bank).
+ASKED_SHARE = 0.7
 
 
 class DatabaseNotEmpty(RuntimeError):
@@ -30,6 +42,7 @@ class GeneratedCounts:
     learners: int
     lesson_rows: int
     quiz_rows: int
+    answers: int = 0
 
 
 def generate_progress(session: Session, courses: Sequence[Course], *, learners: int, lesson_rows: int,
@@ -46,6 +59,10 @@ def generate_progress(session: Session, courses: Sequence[Course], *, learners: 
     lesson_batch: list[dict[str, Any]] = []
     quiz_batch: list[dict[str, Any]] = []
     totals = [0, 0, 0]
+    quizzes = {(course.slug, lesson.slug, lang): quiz for course in courses for lesson in course.lessons
+               for lang in course.languages if (quiz := course.quiz_of(lesson, lang)) is not None}
+    tallies: Counter[tuple[str, str, str, str, str]] = Counter()
+    difficulty: dict[tuple[str, str, str], float] = {}
 
     def flush(final: bool = False) -> None:
         if not final and len(lesson_batch) < 20_000:
@@ -82,7 +99,33 @@ def generate_progress(session: Session, courses: Sequence[Course], *, learners: 
                                        "lang": lang, "attempts": attempts, "best_score": score,
                                        "first_attempt_on": day, "last_attempt_on": day,
                                        "passed_on": day if score >= 60 else None})
+                    if (quiz := quizzes.get((course.slug, slug, lang))) is not None:
+                        _first_attempt(rng, course.slug, slug, lang, quiz, difficulty, tallies)
         flush()
     flush(final=True)
+    rows = [{"course_slug": course_slug, "lesson_slug": lesson_slug, "question_id": question_id, "lang": lang,
+             "answer_key": key[:200], "count": count}
+            for (course_slug, lesson_slug, question_id, lang, key), count in tallies.items()]
+    for start in range(0, len(rows), 5000):
+        session.execute(insert(AnswerTally), rows[start:start + 5000])
     rebuild_all(session, {course.slug: len(course.lessons) for course in courses})
-    return GeneratedCounts(*totals)
+    answers = sum(count for key, count in tallies.items() if key[4] == ANSWERED)
+    return GeneratedCounts(totals[0], totals[1], totals[2], answers)
+
+
+def _first_attempt(rng: random.Random, course_slug: str, lesson_slug: str, lang: str, quiz: Quiz,
+                   difficulty: dict[tuple[str, str, str], float],
+                   tallies: Counter[tuple[str, str, str, str, str]]) -> None:
+    """Count one made-up learner's answers at their first attempt, judged as a real attempt is."""
+    for question in quiz.questions:
+        if rng.random() >= ASKED_SHARE:
+            continue
+        share_right = difficulty.setdefault((course_slug, lesson_slug, question.id), rng.choice(DIFFICULTIES))
+        answer = question.kind.sample_answer(question, rng, rng.random() < share_right)
+        correct, keys = question.kind.judge(question, answer)
+        base = (course_slug, lesson_slug, question.id, lang)
+        tallies[(*base, ANSWERED)] += 1
+        if correct:
+            tallies[(*base, CORRECT)] += 1
+        for key in keys:
+            tallies[(*base, f"a:{key}")] += 1

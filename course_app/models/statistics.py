@@ -87,3 +87,38 @@ class SiteEvent(Base):
 
     name: Mapped[str] = mapped_column(String(80), primary_key=True)
     day: Mapped[Day]
+
+
+class StatsPeriod(Base):
+    """A closed period (a calendar week or month, or the whole life up to a month) whose figures are fixed.
+
+    Its cells are written once, the first time it is published (or at the daily purge, whichever
+    comes first), and never changed: a learner deleted later stays in them, as an anonymous count.
+    """
+
+    __tablename__ = "stats_period"
+
+    key: Mapped[str] = mapped_column(String(16), primary_key=True)  # "2026-11", "2026-W47", "life-2026-11"
+    kind: Mapped[str] = mapped_column(String(8))
+    start: Mapped[Day]
+    end: Mapped[Day]
+    fixed_on: Mapped[Day]
+
+
+class StatsCell(Base):
+    """One figure of a closed period, as fixed: its true value, and whether (and why) staff do not see it.
+
+    ``course_slug`` "" is the whole site; ``lang`` "" every language; ``item`` a lesson or a
+    module ("m:1") or the whole course ("*"), or "" for a course's own figures. No learner here.
+    """
+
+    __tablename__ = "stats_cell"
+
+    period_key: Mapped[str] = mapped_column(String(16), ForeignKey("stats_period.key", ondelete="CASCADE"),
+                                            primary_key=True)
+    course_slug: Mapped[Slug] = mapped_column(primary_key=True)
+    lang: Mapped[LanguageCode] = mapped_column(primary_key=True)
+    figure: Mapped[str] = mapped_column(String(24), primary_key=True)
+    item: Mapped[Slug] = mapped_column(primary_key=True)
+    value: Mapped[int] = mapped_column(Integer)
+    hidden: Mapped[str | None] = mapped_column(String(12))  # None: shown; "small" or "protecting"

@@ -151,6 +151,13 @@ class QuestionKind:
         """The answer keys that are right (wrong ones are the rest)."""
         return set()
 
+    def sample_answer(self, question: Question, rng: random.Random, right: bool) -> Answer:
+        """A made-up learner's answer (``course-app stats generate``): the right one, or a wrong one.
+
+        The default answers nothing, which ``judge`` counts as wrong.
+        """
+        return None
+
     def describe(self, question: Question, key: str, labels: Mapping[str, str]) -> str:
         """An answer key in the quiz's own words, for educators (``labels`` holds "true"/"false")."""
         return key

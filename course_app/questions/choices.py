@@ -112,6 +112,17 @@ class _ChoiceKind(QuestionKind):
     def right_keys(self, question: Question) -> set[str]:
         return set(question.spec.right_ids)
 
+    def sample_answer(self, question: Question, rng: random.Random, right: bool) -> Answer:
+        ids: list[str] = [choice.id for choice in question.spec.choices]
+        right_ids: list[str] = sorted(question.spec.right_ids)
+        wrong_ids = [choice_id for choice_id in ids if choice_id not in question.spec.right_ids]
+        if self.single:
+            return right_ids[0] if right or not wrong_ids else rng.choice(wrong_ids)
+        if right:
+            return right_ids
+        picked = [choice_id for choice_id in ids if rng.random() < 0.5] or [rng.choice(ids)]
+        return picked if set(picked) != set(right_ids) else [*right_ids, *wrong_ids[:1]]
+
     def describe(self, question: Question, key: str, labels: Mapping[str, str]) -> str:
         return next((choice.text for choice in question.spec.choices if choice.id == key), key)
 

@@ -101,6 +101,14 @@ class Match(QuestionKind):
                      if chosen.get(pair.id) in known and chosen[pair.id] != pair.id)
         return all(chosen.get(pair.id) == pair.id for pair in question.spec.pairs), keys
 
+    def sample_answer(self, question: Question, rng: random.Random, right: bool) -> Answer:
+        ids = [pair.id for pair in question.spec.pairs]
+        chosen = list(ids)
+        if not right and len(ids) > 1:
+            while chosen == ids:
+                rng.shuffle(chosen)
+        return dict(zip(ids, chosen, strict=True))
+
     def describe(self, question: Question, key: str, labels: Mapping[str, str]) -> str:
         pairs = {pair.id: pair for pair in question.spec.pairs}
         prompt, _, answer = key.partition("=")

@@ -7,6 +7,8 @@ text a learner wrote is ever stored.
 
 from __future__ import annotations
 
+import random
+
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -68,3 +70,6 @@ class FillInTheNumber(QuestionKind):
 
     def right_keys(self, question: Question) -> set[str]:
         return {str(question.spec.answer)}
+
+    def sample_answer(self, question: Question, rng: random.Random, right: bool) -> Answer:
+        return str(question.spec.answer + (0 if right else rng.choice((1, 2, 10))))

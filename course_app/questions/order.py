@@ -111,6 +111,13 @@ class Order(QuestionKind):
     def right_keys(self, question: Question) -> set[str]:
         return {">".join(item.id for item in question.spec.items)}
 
+    def sample_answer(self, question: Question, rng: random.Random, right: bool) -> Answer:
+        positions = list(range(1, len(question.spec.items) + 1))
+        if not right and len(positions) > 1:
+            while positions == sorted(positions):
+                rng.shuffle(positions)
+        return {item.id: str(position) for item, position in zip(question.spec.items, positions, strict=True)}
+
     def describe(self, question: Question, key: str, labels: Mapping[str, str]) -> str:
         texts = {item.id: item.text for item in question.spec.items}
         return " → ".join(texts.get(part, part) for part in key.split(">"))

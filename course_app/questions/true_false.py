@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -52,6 +53,9 @@ class TrueFalse(QuestionKind):
 
     def right_keys(self, question: Question) -> set[str]:
         return {"true" if question.spec.answer else "false"}
+
+    def sample_answer(self, question: Question, rng: random.Random, right: bool) -> Answer:
+        return "true" if question.spec.answer == right else "false"
 
     def describe(self, question: Question, key: str, labels: Mapping[str, str]) -> str:
         return labels.get(key, key)

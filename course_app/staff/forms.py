@@ -1,4 +1,4 @@
-"""Staff forms: sign in, enrol an authenticator, sign out, and the dashboard's filters."""
+"""Staff forms: sign in, enrol an authenticator, sign out; the language choices of the staff pages."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, PasswordField, SelectField, StringField, ValidationError
+from wtforms import PasswordField, StringField
 from wtforms.validators import InputRequired, Length, Optional, Regexp
 
 from ..i18n import language_name
@@ -28,21 +28,6 @@ class EnrolForm(FlaskForm):
 
 class LogoutForm(FlaskForm):
     """Signing out is a POST with a CSRF token, so no other site can sign anyone out."""
-
-
-class FilterForm(FlaskForm):
-    """Dashboard filters, sent with GET so the address can be bookmarked; no CSRF needed to read."""
-
-    class Meta:
-        csrf = False
-
-    start = DateField(_l("From"), validators=[Optional()])
-    end = DateField(_l("To"), validators=[Optional()])
-    lang = SelectField(_l("Language"), validators=[Optional()])
-
-    def validate_end(self, field: DateField) -> None:
-        if field.data and self.start.data and field.data < self.start.data:
-            raise ValidationError(_l("The end date is before the start date."))
 
 
 def language_choices() -> list[tuple[str, str]]:

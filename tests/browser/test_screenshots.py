@@ -26,10 +26,10 @@ def test_screenshot_script_takes_every_page_at_both_widths(tmp_path: Path) -> No
     written = [Path(line) for line in result.stdout.split()]
     sys.path.insert(0, str(script.parent))
     try:
-        from take_screenshots import PAGES, WIDTHS
+        from take_screenshots import PAGES, STAFF_LANGUAGES, STAFF_PAGES, WIDTHS
     finally:
         sys.path.pop(0)
-    assert len(written) == len(PAGES) * len(WIDTHS)
+    assert len(written) == (len(PAGES) + len(STAFF_PAGES) * len(STAFF_LANGUAGES)) * len(WIDTHS)
     for path in written:
         width, height = png_size(path)
         expected_width = WIDTHS[path.stem.rsplit("-", 1)[1]][0]

@@ -8,11 +8,13 @@ import pyotp
 
 from course_app.models import StaffRole
 from tests.browser.conftest import LiveServer
+from tests.staff.test_dashboard import LAST_MONTH, add_learners
 from tests.staff.conftest import PASSWORD, create_account, stopped_clock
 
 
 def test_coordinator_signs_in_and_reads_the_dashboard(browser, live_server: LiveServer) -> None:  # type: ignore[no-untyped-def]
     create_account(live_server.app, "browser-cora", StaffRole.COORDINATOR)
+    add_learners(live_server.app, 12, completed_lessons=3)  # figures in the last ended month
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
     page.goto(live_server.url + "/staff/")
@@ -31,7 +33,12 @@ def test_coordinator_signs_in_and_reads_the_dashboard(browser, live_server: Live
     assert page.url == live_server.url + "/staff/"
     assert page.locator("h1").inner_text() == "Statistics"
     assert page.locator("svg.chart").count() >= 2
-    assert page.locator("table.data-table").count() >= 4
+    assert page.locator("table.data-table").count() >= 7
+    # The period picker works with JavaScript off: the whole life up to the last ended month.
+    page.select_option("select#period", f"life-{LAST_MONTH.key}")
+    page.locator("form.filters button[type=submit]").click()
+    assert f"period=life-{LAST_MONTH.key}" in page.url and "course=trade-unions" in page.url
+    assert page.locator("select#period option:checked").inner_text().startswith("whole life")
     # Sign out with the POST button.
     page.locator("form.inline-form button").click()
     assert page.url == live_server.url + "/staff/login"

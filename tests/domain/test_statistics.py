@@ -1,4 +1,4 @@
-"""Every dashboard metric on hand-built data with known answers; aggregates equal a rebuild."""
+"""Every figure of a period on hand-built data with known answers; aggregates equal a rebuild."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from course_app.db import get_session
 from course_app.domain import aggregates, statistics
+from course_app.domain.periods import ALL, COURSE as COURSE_ITEM, CourseShape, Period, life, month, raw_cells, week
 from course_app.domain.learners import create_learner, delete_learner, merge_into
 from course_app.domain.progress import LessonPlace, record_lesson_completed, record_lesson_reached, record_quiz_attempt
 from course_app.domain.grading import grade
@@ -49,6 +50,16 @@ def someone_in_another_course(session, day: date) -> None:  # type: ignore[no-un
     record_quiz_attempt(session, create_learner(session, day), place("l1", "other"), "en", grade(QUIZ, RIGHT), day)
 
 
+SHAPE = CourseShape(COURSE, (("m:1", LESSONS),), ("l1",))
+
+
+def figures(session, period: Period, lang: str = ALL) -> dict[tuple[str, str], int]:  # type: ignore[no-untyped-def]
+    """The course's true figures of a period, in one language (ALL: every one): (figure, item) → value."""
+    cells = raw_cells(session, [SHAPE], ["en", "ru", "be"], period)
+    return {(figure, item): value for (_, course, one_lang, figure, item), value in cells.items()
+            if course == COURSE and one_lang == lang}
+
+
 def test_course_figures_funnel_and_median(session) -> None:  # type: ignore[no-untyped-def]
     jan = date(2026, 1, 5)
     learner_doing(session, jan, 3, 3)                    # completes on Jan 7
@@ -57,22 +68,17 @@ def test_course_figures_funnel_and_median(session) -> None:  # type: ignore[no-u
     learner_doing(session, date(2026, 3, 1), 2, 2)       # outside January
     someone_in_another_course(session, jan)
     session.commit()
-    january = statistics.Filters(date(2026, 1, 1), date(2026, 1, 31))
-    figures = statistics.course_figures(session, COURSE, january)
-    assert (figures.started, figures.completed) == (3, 1)
-    assert figures.median_lessons_done == 1  # lessons done: 3, 1, 0
-    assert statistics.course_figures(session, COURSE, statistics.Filters(date(2026, 1, 1), date(2026, 1, 31), "ru")
-                                     ).started == 1
-    funnel = statistics.lesson_funnel(session, COURSE, LESSONS, january)
-    assert [(f.lesson_slug, f.reached, f.completed) for f in funnel] == [("l1", 3, 2), ("l2", 2, 1), ("l3", 2, 1)]
-    russian = statistics.Filters(date(2026, 1, 1), date(2026, 1, 31), "ru")
-    assert [(f.reached, f.completed) for f in statistics.lesson_funnel(session, COURSE, LESSONS, russian)
-            ] == [(1, 0), (0, 0), (0, 0)]
-    assert [(w.started, w.completed) for w in statistics.weekly_trend(session, COURSE, date(2026, 1, 31), "ru")
-            if w.started or w.completed] == [(1, 0)]
-    whole_year = statistics.Filters(date(2026, 1, 1), date(2026, 12, 31))
-    assert statistics.course_figures(session, COURSE, whole_year).started == 4
-    assert statistics.course_figures(session, COURSE, whole_year).median_lessons_done == 1.5  # 0,1,2,3
+    january = figures(session, month(date(2026, 1, 1)))
+    assert (january["started", ""], january["completed", ""]) == (3, 1)
+    assert january["median10", ""] == 10  # lessons done: 3, 1, 0
+    assert figures(session, month(date(2026, 1, 1)), "ru")["started", ""] == 1
+    assert [(january["reached", lesson], january["done", lesson]) for lesson in LESSONS] == [(3, 2), (2, 1), (2, 1)]
+    assert (january["reached", "m:1"], january["reached", COURSE_ITEM]) == (7, 7)  # modules add up their lessons
+    russian = figures(session, month(date(2026, 1, 1)), "ru")
+    assert [(russian["reached", lesson], russian["done", lesson]) for lesson in LESSONS] == [(1, 0), (0, 0), (0, 0)]
+    whole_year = figures(session, life(date(2026, 12, 1)))
+    assert whole_year["started", ""] == 4
+    assert whole_year["median10", ""] == 15  # 0, 1, 2, 3
 
 
 def test_median_helper() -> None:
@@ -82,17 +88,15 @@ def test_median_helper() -> None:
     assert statistics.median([(1, 2), (5, 2)]) == 3
 
 
-def test_weekly_trend(session) -> None:  # type: ignore[no-untyped-def]
-    today = date(2026, 4, 15)  # a Wednesday
-    learner_doing(session, today - timedelta(days=1), 3, 3)       # this week: starts; completes Apr 16 (future)
-    learner_doing(session, today - timedelta(days=14), 3, 3)      # two weeks ago, completes 2 days later
-    learner_doing(session, today - timedelta(days=200), 1, 0)     # long before
-    someone_in_another_course(session, today - timedelta(days=14))
+def test_weekly_figures(session) -> None:  # type: ignore[no-untyped-def]
+    monday = date(2026, 4, 13)
+    learner_doing(session, monday + timedelta(days=1), 3, 3)    # starts this week, completes Apr 16
+    learner_doing(session, monday - timedelta(days=13), 3, 3)   # two weeks before: Mar 31, completes Apr 2
+    learner_doing(session, monday - timedelta(days=200), 1, 0)  # long before
+    someone_in_another_course(session, monday - timedelta(days=13))
     session.commit()
-    weeks = statistics.weekly_trend(session, COURSE, today, None)
-    assert len(weeks) == 12 and weeks[-1].week_start == date(2026, 4, 13)
-    assert [(w.started, w.completed) for w in weeks][-3:] == [(1, 1), (0, 0), (1, 0)]
-    assert sum(w.started for w in weeks) == 2
+    weeks = [figures(session, week(monday - timedelta(weeks=back))) for back in (2, 1, 0)]
+    assert [(one["started", ""], one["completed", ""]) for one in weeks] == [(1, 1), (0, 0), (1, 1)]
 
 
 def test_quiz_figures(session) -> None:  # type: ignore[no-untyped-def]
@@ -107,11 +111,14 @@ def test_quiz_figures(session) -> None:  # type: ignore[no-untyped-def]
     record_quiz_attempt(session, create_learner(session, day), place("l1"), "be", grade(QUIZ, RIGHT), day)
     someone_in_another_course(session, day)
     session.commit()
-    [figure] = statistics.quiz_figures(session, COURSE, ["l1"], statistics.Filters(day, day, "en"))
-    assert (figure.learners, figure.attempts, figure.passed) == (2, 3, 1)
-    assert figure.mean_best_score == 70  # best scores 100 and 40
-    [every_language] = statistics.quiz_figures(session, COURSE, ["l1"], statistics.Filters(day, day))
-    assert (every_language.learners, every_language.attempts, every_language.passed) == (3, 4, 2)
+    february = month(date(2026, 2, 1))
+    english = figures(session, february, "en")
+    assert (english["learners", "l1"], english["attempts", "l1"], english["passed", "l1"]) == (2, 3, 1)
+    assert english["score_sum", "l1"] / english["learners", "l1"] == 70  # best scores 100 and 40
+    assert [english[f"band{index}", "l1"] for index in range(3)] == [1, 0, 1]  # 40: 0–49; 100: 80–100
+    every_language = figures(session, february)
+    assert (every_language["learners", "l1"], every_language["attempts", "l1"], every_language["passed", "l1"]) == (
+        3, 4, 2)
 
 
 def _counters(session) -> tuple[list, list, list]:  # type: ignore[no-untyped-def]

@@ -15,6 +15,7 @@ from course_app.clock import clock
 from course_app.db import get_session
 from course_app.domain.staff_accounts import disable
 from course_app.models import AuditEvent, StaffMember, StaffRole, StaffSession, ThrottleWindow
+from tests.staff.test_dashboard import add_learners
 from tests.helpers import csrf_token
 from tests.staff.conftest import PASSWORD, StaffUser, create_account, enrol, sign_in, stopped_clock
 
@@ -261,10 +262,11 @@ def test_next_only_goes_to_staff_pages(app: Flask, coordinator: StaffUser) -> No
     assert response.headers["Location"] == "/staff/"
 
 
-STAFF_ROUTES = ["/staff/", "/staff/insights", "/staff/translations", "/staff/audit", "/staff/export/courses.csv"]
+STAFF_ROUTES = ["/staff/", "/staff/insights", "/staff/translations", "/staff/audit", "/staff/export/summary.csv",
+                "/staff/insights/export.csv"]
 ALLOWED = {
-    "coordinator": {"/staff/", "/staff/export/courses.csv"},
-    "educator": {"/staff/insights", "/staff/translations"},
+    "coordinator": {"/staff/", "/staff/export/summary.csv"},
+    "educator": {"/staff/insights", "/staff/translations", "/staff/insights/export.csv"},
     "admin": set(STAFF_ROUTES),
 }
 
@@ -280,6 +282,7 @@ def test_anonymous_visitors_get_the_login_page(client: FlaskClient) -> None:
 def test_every_staff_route_checks_the_role(app: Flask, role: str) -> None:
     create_account(app, f"{role}-x", StaffRole(role))
     user = enrol(app, f"{role}-x")
+    add_learners(app, 1, completed_lessons=1)  # an ended month with figures, so that exports have a period
     for route in STAFF_ROUTES:
         status = user.client.get(route).status_code
         assert (status == 200) == (route in ALLOWED[role]), (role, route, status)

@@ -7,7 +7,9 @@ from flask.testing import FlaskCliRunner
 from sqlalchemy import select
 
 from course_app.db import get_session
-from course_app.models import StaffMember
+from course_app.content import current_catalogue
+from course_app.domain.reports import question_insights
+from course_app.models import AnswerTally, StaffMember
 from tests.helpers import submit_quiz
 from tests.staff.conftest import PASSWORD, StaffUser, enrol, sign_in
 
@@ -73,3 +75,27 @@ def test_generate_and_rebuild_on_an_empty_database(app: Flask, runner: FlaskCliR
     assert result.exit_code == 0, result.output
     assert result.output.startswith("50 learners")
     assert runner.invoke(args=["stats", "rebuild"]).exit_code == 0
+
+
+def test_generated_answers_make_insights_worth_judging(app: Flask, runner: FlaskCliRunner) -> None:
+    """``stats generate`` fills the answer counters from judged made-up answers: with enough learners,
+    insights show shares right and wrong answers, and some questions stand out as too hard or too easy."""
+    result = runner.invoke(args=["stats", "generate", "--learners", "2000", "--rows", "12000"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        course = current_catalogue().course("trade-unions")
+        insights = question_insights(get_session(), course, "en", 5, None, {"true": "True", "false": "False"})
+        tallies = get_session().scalars(select(AnswerTally)).all()
+    questions = [item for quiz in insights for item in quiz.questions]
+    shown = [item for item in questions if item.correct_share is not None]
+    assert len(shown) >= len(questions) // 2, "most questions should have a share right"
+    assert any(item.wrong_answers for item in shown)
+    assert {item.flag for item in shown} >= {"hard", None}
+    # Counters are consistent: nobody is right more often than they answered.
+    counts: dict[tuple[str, str, str, str], dict[str, int]] = {}
+    for tally in tallies:
+        counts.setdefault((tally.course_slug, tally.lesson_slug, tally.question_id, tally.lang), {})[
+            tally.answer_key] = tally.count
+    assert counts and all(0 < bucket["answered"] and bucket.get("correct", 0) <= bucket["answered"]
+                          for bucket in counts.values())
+    assert f"{sum(bucket['answered'] for bucket in counts.values())} answers to quiz questions" in result.output
