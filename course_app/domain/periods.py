@@ -64,18 +64,22 @@ class Period:
         return self.start <= other.start and other.end <= self.end
 
 
+# Publication order among periods ending on the same day (Period.rank).
+KIND_RANK = {"week": 0, "month": 1, "life": 2}
+
+
 def week(monday: date) -> Period:
     year, number, _ = monday.isocalendar()
-    return Period(monday + timedelta(days=6), 0, monday, "week", f"{year}-W{number:02d}")
+    return Period(monday + timedelta(days=6), KIND_RANK["week"], monday, "week", f"{year}-W{number:02d}")
 
 
 def month(first: date) -> Period:
     following = (first.replace(day=28) + timedelta(days=4)).replace(day=1)
-    return Period(following - timedelta(days=1), 1, first, "month", f"{first:%Y-%m}")
+    return Period(following - timedelta(days=1), KIND_RANK["month"], first, "month", f"{first:%Y-%m}")
 
 
 def life(first_of_month: date) -> Period:
-    return Period(month(first_of_month).end, 2, LIFE_START, "life", f"life-{first_of_month:%Y-%m}")
+    return Period(month(first_of_month).end, KIND_RANK["life"], LIFE_START, "life", f"life-{first_of_month:%Y-%m}")
 
 
 def closed_periods(first_day: date, today: date) -> list[Period]:
@@ -320,7 +324,7 @@ def raw_cells(session: Session, shapes: Sequence[CourseShape], langs: Sequence[s
         for figure, item in (("started", ""), ("completed", ""), ("learners", COURSE), ("passed", COURSE)):
             values[(p, ALL, ALL, figure, "")] += values[(p, shape.slug, ALL, figure, item)]
     for (course, lang), distribution in distributions.items():
-        middle = _median(distribution)
+        middle = median(list(distribution.items()))
         if middle is not None and (p, course, lang, "started", "") in values:
             values[(p, course, lang, "median10", "")] = round(middle * 10)
     for (course, lang, lesson), total in score_sums.items():
@@ -334,10 +338,6 @@ def raw_cells(session: Session, shapes: Sequence[CourseShape], langs: Sequence[s
         ).subquery()
         values[(p, ALL, ALL, "active", "")] = session.scalar(select(func.count()).select_from(active)) or 0
     return values
-
-
-def _median(distribution: Mapping[int, int]) -> float | None:
-    return median(list(distribution.items()))
 
 
 # -- fixing ended periods ---------------------------------------------------------------------------
@@ -428,14 +428,19 @@ def fixed_periods(session: Session) -> list[Period]:
 
 
 def _period_of(row: StatsPeriod) -> Period:
-    return Period(row.end, {"week": 0, "month": 1, "life": 2}[row.kind], row.start, row.kind, row.key)
+    return Period(row.end, KIND_RANK[row.kind], row.start, row.kind, row.key)
+
+
+def _fixed_up_to(session: Session, kind: str, not_after: date, how_many: int) -> list[StatsPeriod]:
+    """The newest fixed periods of a kind ending on or before a day, newest first."""
+    return list(session.scalars(select(StatsPeriod).where(StatsPeriod.kind == kind, StatsPeriod.end <= not_after)
+                                .order_by(StatsPeriod.end.desc()).limit(how_many)))
 
 
 def latest_fixed(session: Session, kind: str, not_after: date) -> Period | None:
     """The newest fixed period of a kind ending on or before a day."""
-    row = session.scalars(select(StatsPeriod).where(StatsPeriod.kind == kind, StatsPeriod.end <= not_after)
-                          .order_by(StatsPeriod.end.desc()).limit(1)).first()
-    return _period_of(row) if row else None
+    rows = _fixed_up_to(session, kind, not_after, 1)
+    return _period_of(rows[0]) if rows else None
 
 
 TREND_LENGTH = 12
@@ -444,8 +449,7 @@ TREND_LENGTH = 12
 def trend_cells(session: Session, kind: str, not_after: date, course_slug: str, lang: str
                 ) -> list[tuple[Period, tuple[int, Hidden | None] | None, tuple[int, Hidden | None] | None]]:
     """Started and completed of a course in the last 12 fixed weeks or months up to a day, oldest first."""
-    chosen = session.scalars(select(StatsPeriod).where(StatsPeriod.kind == kind, StatsPeriod.end <= not_after)
-                             .order_by(StatsPeriod.end.desc()).limit(TREND_LENGTH)).all()
+    chosen = _fixed_up_to(session, kind, not_after, TREND_LENGTH)
     keys = [row.key for row in chosen]
     found = {(period_key, figure): (value, Hidden(why) if why else None)
              for period_key, figure, value, why in session.execute(
