@@ -47,9 +47,12 @@ $(PUPPETEER): tests/browser/firefox/package-lock.json
 	touch $@
 
 # The suite runs in one process per core (pytest-xdist), each test file whole in one process.
+# Bytecode is kept (in the ignored __pycache__ folders) even where the environment sets
+# PYTHONDONTWRITEBYTECODE: otherwise every test process and every command a test runs compiles
+# the code and rewrites the test files again.
 test: system-packages install $(AXE) $(PUPPETEER)
 	$(BIN)/mypy
-	$(BIN)/python -m pytest -n auto --dist loadfile
+	env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -m pytest -n auto --dist loadfile
 
 # Educators and developers: refresh messages.pot and the .po files after changing UI texts.
 extract-messages: $(BIN)/course-app

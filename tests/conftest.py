@@ -75,8 +75,9 @@ def migrated_sqlite_template() -> Path:
     if "path" not in _TEMPLATE_DATABASE:
         folder = Path(tempfile.mkdtemp(prefix="course-app-template-"))
         atexit.register(shutil.rmtree, folder, True)
+        # Migrating needs no lessons: they are not read for this app.
         app = create_app({"INSTANCE_PATH": str(folder), "DATABASE_URL": "", "RELOAD_LESSONS": False, "TESTING": True,
-                          **TEST_SECRETS})
+                          "READ_LESSONS_AT_START": False, **TEST_SECRETS})
         upgrade_database(app)
         database(app).engine.dispose()  # checkpoints the WAL into the file
         _TEMPLATE_DATABASE["path"] = folder / "course_app.sqlite3"

@@ -4,11 +4,14 @@ staff statistics and question insights over synthetic learners, in English and R
     make screenshots            # writes docs/screenshots/*.png
     python docs/screenshots/take_screenshots.py OUTDIR
 
-Starts the app on 127.0.0.1 with a throwaway instance folder and drives Debian's Chromium.
+Starts the app on 127.0.0.1 with a throwaway instance folder and drives Debian's Chromium: its
+headless shell (package chromium-headless-shell, as the browser tests use) where installed, else the
+full browser (package chromium). Both draw a page the same way.
 """
 
 from __future__ import annotations
 
+import shutil
 import sys
 import tempfile
 import threading
@@ -30,6 +33,7 @@ from course_app.models import StaffRole
 from course_app.synthetic import generate_progress
 
 HERE = Path(__file__).resolve().parent
+CHROMIUM = shutil.which("chromium-headless-shell") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run", "--disable-quic", "--hide-scrollbars"]
 PAGES = {
@@ -85,7 +89,7 @@ def take(out: Path) -> list[Path]:
         written = []
         try:
             with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+                browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
                 for width_name, (width, height) in WIDTHS.items():
                     context = browser.new_context(viewport={"width": width, "height": height},
                                                   device_scale_factor=1, color_scheme="light")

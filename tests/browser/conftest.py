@@ -5,7 +5,7 @@ launched instead, as its headless shell (package chromium-headless-shell): the s
 release and engine built for headless use, which is what Playwright itself runs for headless
 Chromium. It loads a page with about half the CPU of the full browser in headless mode, and the
 browser tests are most of the suite's time. The full browser (package chromium) still runs in the
-suite: it takes the README's screenshots (tests/browser/test_screenshots.py). Every request the
+suite: tests/browser/test_full_browser.py reads a lesson and passes its quiz in it. Every request the
 page makes is recorded, so tests can prove nothing goes to another origin.
 """
 
