@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
+from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskCliRunner
+
+from course_app.cli import main
 
 from tests.conftest import PROJECT_DIR, SHARED_LESSON_CACHE, TEST_SECRETS, make_app
 
@@ -18,9 +22,24 @@ COURSE_APP = Path(sys.executable).parent / "course-app"
 
 def run_course_app(*args: str, cwd: Path = PROJECT_DIR, env: dict[str, str] | None = None,
                    timeout: int = 60) -> subprocess.CompletedProcess[str]:
+    """The console script in a process of its own, as a user runs it."""
     environment = {**os.environ, **TEST_SECRETS, "LESSON_CACHE_DIR": SHARED_LESSON_CACHE, **(env or {})}
     return subprocess.run([str(COURSE_APP), *args], cwd=cwd, env=environment, capture_output=True, text=True,
                           timeout=timeout, check=False)
+
+
+def invoke_course_app(*args: str, cwd: Path = PROJECT_DIR,
+                      env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """The same command group run in this test process, as Flask's CLI runner runs it: the same code,
+    output and exit code as ``run_course_app``, without starting Python and importing the app again
+    (most of a short command's time). What only a real process shows (reading its environment at
+    start, the console script, a server) is tested with ``run_course_app``."""
+    # The command's own app, started from the environment as in a process of its own; no lesson
+    # watcher, which would outlive the command in this process until collected.
+    environment = {**TEST_SECRETS, "LESSON_CACHE_DIR": SHARED_LESSON_CACHE, "RELOAD_LESSONS": "false", **(env or {})}
+    with contextlib.chdir(cwd):
+        result = CliRunner().invoke(main, list(args), env=environment, catch_exceptions=False)
+    return subprocess.CompletedProcess([str(COURSE_APP), *args], result.exit_code, result.stdout, result.stderr)
 
 
 def test_check_on_starter_course_reports_nothing(runner: FlaskCliRunner) -> None:

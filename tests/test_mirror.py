@@ -12,7 +12,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 
 from tests.conftest import STARTER_LESSON_COUNT, STARTER_LESSON_SLUGS, STARTER_LESSONS
-from tests.test_cli import run_course_app
+from tests.test_cli import invoke_course_app, run_course_app
 
 LANGUAGES = ("en", "ru", "be")
 
@@ -89,7 +89,7 @@ def test_video_lesson_carries_one_small_size_with_subtitles_and_transcript(mirro
 
 def test_verify_passes_then_catches_one_changed_byte(mirror: tuple[Path, Path], tmp_path: Path) -> None:
     out, key = mirror
-    ok = run_course_app("export", "verify", str(out), "--key-file", str(key), cwd=tmp_path)
+    ok = invoke_course_app("export", "verify", str(out), "--key-file", str(key), cwd=tmp_path)
     assert ok.returncode == 0 and "verified" in ok.stdout
     copy = tmp_path / "copy"
     shutil.copytree(out, copy)
@@ -97,21 +97,21 @@ def test_verify_passes_then_catches_one_changed_byte(mirror: tuple[Path, Path], 
     data = bytearray(page.read_bytes())
     data[len(data) // 2] ^= 1
     page.write_bytes(bytes(data))
-    tampered = run_course_app("export", "verify", str(copy), "--key", key.read_text().strip(), cwd=tmp_path)
+    tampered = invoke_course_app("export", "verify", str(copy), "--key", key.read_text().strip(), cwd=tmp_path)
     assert tampered.returncode == 1
     assert "changed: ru/trade-unions/wages.html" in tampered.stderr and "NOT VERIFIED" in tampered.stderr
     shutil.copyfile(out / "ru" / "trade-unions" / "wages.html", page)  # put it back
     (copy / "en" / "extra.html").write_text("<p>added by someone</p>")
-    added = run_course_app("export", "verify", str(copy), "--key-file", str(key), cwd=tmp_path)
+    added = invoke_course_app("export", "verify", str(copy), "--key-file", str(key), cwd=tmp_path)
     assert added.returncode == 1 and "added: en/extra.html" in added.stderr
 
 
 def test_verify_with_another_key_fails(mirror: tuple[Path, Path], tmp_path: Path) -> None:
     out, _key = mirror
     env = {"INSTANCE_PATH": str(tmp_path / "other")}
-    run_course_app("export", "keygen", cwd=tmp_path, env=env)
+    invoke_course_app("export", "keygen", cwd=tmp_path, env=env)
     other = tmp_path / "other" / "mirror-signing.pub"
-    result = run_course_app("export", "verify", str(out), "--key-file", str(other), cwd=tmp_path)
+    result = invoke_course_app("export", "verify", str(out), "--key-file", str(other), cwd=tmp_path)
     assert result.returncode == 1 and "signature does not match" in result.stderr
 
 
@@ -124,17 +124,17 @@ def test_zip_holds_the_same_files(mirror: tuple[Path, Path]) -> None:
 
 def test_export_refuses_without_a_key_or_into_a_full_folder(tmp_path: Path) -> None:
     env = {"INSTANCE_PATH": str(tmp_path / "instance")}
-    no_key = run_course_app("export", "static", str(tmp_path / "out"), cwd=tmp_path, env=env)
+    no_key = invoke_course_app("export", "static", str(tmp_path / "out"), cwd=tmp_path, env=env)
     assert no_key.returncode == 1 and "export keygen" in no_key.stderr
-    run_course_app("export", "keygen", cwd=tmp_path, env=env)
+    invoke_course_app("export", "keygen", cwd=tmp_path, env=env)
     (tmp_path / "full").mkdir()
     (tmp_path / "full" / "something").write_text("x")
-    full = run_course_app("export", "static", str(tmp_path / "full"), cwd=tmp_path, env=env)
+    full = invoke_course_app("export", "static", str(tmp_path / "full"), cwd=tmp_path, env=env)
     assert full.returncode == 1 and "not empty" in full.stderr
-    again = run_course_app("export", "keygen", cwd=tmp_path, env=env)
+    again = invoke_course_app("export", "keygen", cwd=tmp_path, env=env)
     assert again.returncode == 1 and "already exists" in again.stderr
-    one = run_course_app("export", "static", str(tmp_path / "one"), "--course", "trade-unions", "--lang", "be",
-                         "--video", "none", cwd=tmp_path, env=env)
+    one = invoke_course_app("export", "static", str(tmp_path / "one"), "--course", "trade-unions", "--lang", "be",
+                            "--video", "none", cwd=tmp_path, env=env)
     assert one.returncode == 0, one.stderr
     assert not (tmp_path / "one" / "en").exists() and not list((tmp_path / "one").rglob("*.mp4"))
 

@@ -11,14 +11,14 @@ from pathlib import Path
 import pytest
 
 from tests.front_server import FrontServer, start_mirror_server
-from tests.test_cli import run_course_app
+from tests.test_cli import invoke_course_app, run_course_app
 
 
 @pytest.fixture(scope="module")
 def mirror_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FrontServer]:
     folder = tmp_path_factory.mktemp("mirror-server")
     env = {"INSTANCE_PATH": str(folder / "instance")}
-    assert run_course_app("export", "keygen", cwd=folder, env=env).returncode == 0
+    assert invoke_course_app("export", "keygen", cwd=folder, env=env).returncode == 0
     assert run_course_app("export", "static", str(folder / "out"), cwd=folder, env=env, timeout=120).returncode == 0
     secret = folder / "outside.txt"
     secret.write_text("not part of the copy")

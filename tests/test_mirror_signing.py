@@ -32,7 +32,7 @@ from course_app.signing import (
     write_manifest,
 )
 from tests.conftest import STARTER_LESSON_COUNT
-from tests.test_cli import run_course_app
+from tests.test_cli import invoke_course_app, run_course_app
 
 REAL_PAGE = "ru/trade-unions/wages.html"
 FORGED_HTML = "<!doctype html><p>The union was never dissolved; meet us at the square at noon.</p>"
@@ -120,7 +120,7 @@ def forger(tmp_path_factory: pytest.TempPathFactory) -> Publisher:
 
 def verify(target: Path, *key: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """Run ``course-app export verify TARGET`` with the key options given, as a reader would."""
-    return run_course_app("export", "verify", str(target), *key, cwd=cwd, env=env)
+    return invoke_course_app("export", "verify", str(target), *key, cwd=cwd, env=env)
 
 
 def copy_of(publisher: Publisher, tmp_path: Path) -> Path:
@@ -197,7 +197,7 @@ def test_our_verifier_accepts_what_minisign_signs_and_minisign_reads_our_key(tmp
 
 def test_keygen_and_pubkey_show_both_forms_and_the_same_key_always_has_the_same_minisign_key(tmp_path: Path) -> None:
     env = {"INSTANCE_PATH": str(tmp_path / "instance")}
-    keygen = run_course_app("export", "keygen", cwd=tmp_path, env=env)
+    keygen = invoke_course_app("export", "keygen", cwd=tmp_path, env=env)
     assert keygen.returncode == 0, keygen.stderr
     text = (tmp_path / "instance" / "mirror-signing.pub").read_text().strip()
     minisign_file = (tmp_path / "instance" / "mirror-signing.minisign.pub").read_text()
@@ -207,19 +207,19 @@ def test_keygen_and_pubkey_show_both_forms_and_the_same_key_always_has_the_same_
     assert comment == f"untrusted comment: minisign public key {key.key_id}" and key.minisign_line == line
     # A publisher whose key predates the minisign form: pubkey writes it again, identical.
     (tmp_path / "instance" / "mirror-signing.minisign.pub").unlink()
-    pubkey = run_course_app("export", "pubkey", cwd=tmp_path, env=env)
+    pubkey = invoke_course_app("export", "pubkey", cwd=tmp_path, env=env)
     assert pubkey.returncode == 0, pubkey.stderr
     assert text in pubkey.stdout and line in pubkey.stdout
     assert (tmp_path / "instance" / "mirror-signing.minisign.pub").read_text() == minisign_file
     moved = tmp_path / "elsewhere"
     moved.mkdir()
     shutil.copy(tmp_path / "instance" / "mirror-signing.key", moved / "publisher.key")
-    elsewhere = run_course_app("export", "pubkey", "--key", str(moved / "publisher.key"), cwd=tmp_path)
+    elsewhere = invoke_course_app("export", "pubkey", "--key", str(moved / "publisher.key"), cwd=tmp_path)
     assert elsewhere.returncode == 0 and line in elsewhere.stdout
     assert (moved / "mirror-signing.minisign.pub").read_text() == minisign_file
     # A .pub beside the key that holds another key is reported, never overwritten.
     (moved / "mirror-signing.pub").write_text("Miggdvn5uPLIKmFDTCEB/TOC9FYxh3EdeV8UqiHKQeA=\n")
-    clash = run_course_app("export", "pubkey", "--key", str(moved / "publisher.key"), cwd=tmp_path)
+    clash = invoke_course_app("export", "pubkey", "--key", str(moved / "publisher.key"), cwd=tmp_path)
     assert clash.returncode == 1 and "holds another key" in clash.stderr
     assert (moved / "mirror-signing.pub").read_text() == "Miggdvn5uPLIKmFDTCEB/TOC9FYxh3EdeV8UqiHKQeA=\n"
 
@@ -231,7 +231,7 @@ def test_verify_is_used_wrongly_exit_2(publisher: Publisher, tmp_path: Path) -> 
         assert result.returncode == 2, (args, result.stderr)
     as_path = verify(publisher.out, "--key", str(publisher.pub), cwd=tmp_path)
     assert "--key takes the key itself, never a file name" in as_path.stderr and "--key-file" in as_path.stderr
-    missing = run_course_app("export", "verify", str(tmp_path / "nothing"), "--key", publisher.text, cwd=tmp_path)
+    missing = invoke_course_app("export", "verify", str(tmp_path / "nothing"), "--key", publisher.text, cwd=tmp_path)
     assert missing.returncode == 2
 
 
@@ -432,8 +432,7 @@ def test_a_zip_made_by_the_stock_zip_tool_verifies_and_its_links_are_refused(pub
 def test_editions_increase_and_every_page_and_verify_state_them(publisher: Publisher, tmp_path: Path) -> None:
     first = publisher.edition()
     again = tmp_path / "again"
-    result = run_course_app("export", "static", str(again), "--video", "none", cwd=tmp_path, env=publisher.env,
-                            timeout=180)
+    result = invoke_course_app("export", "static", str(again), "--video", "none", cwd=tmp_path, env=publisher.env)
     assert result.returncode == 0, result.stderr
     second = publisher.edition(again)
     assert second.number == first.number + 1 and second.made >= first.made
@@ -467,9 +466,9 @@ def test_editions_increase_and_every_page_and_verify_state_them(publisher: Publi
 
 def test_a_broken_edition_counter_stops_the_export_rather_than_starting_again(tmp_path: Path) -> None:
     env = {"INSTANCE_PATH": str(tmp_path / "instance")}
-    assert run_course_app("export", "keygen", cwd=tmp_path, env=env).returncode == 0
+    assert invoke_course_app("export", "keygen", cwd=tmp_path, env=env).returncode == 0
     (tmp_path / "instance" / "mirror-signing.key.editions").write_text("seven\n")
-    result = run_course_app("export", "static", str(tmp_path / "out"), "--video", "none", cwd=tmp_path, env=env)
+    result = invoke_course_app("export", "static", str(tmp_path / "out"), "--video", "none", cwd=tmp_path, env=env)
     assert result.returncode == 1 and "edition counter" in result.stderr
     assert not (tmp_path / "out").exists()
 
@@ -477,8 +476,8 @@ def test_a_broken_edition_counter_stops_the_export_rather_than_starting_again(tm
 def test_export_refuses_to_leave_an_old_zip_or_signature_beside_a_new_copy(publisher: Publisher,
                                                                             tmp_path: Path) -> None:
     (tmp_path / "out.zip.minisig").write_text("from an earlier export\n")
-    result = run_course_app("export", "static", str(tmp_path / "out"), "--zip", "--video", "none", cwd=tmp_path,
-                            env=publisher.env)
+    result = invoke_course_app("export", "static", str(tmp_path / "out"), "--zip", "--video", "none", cwd=tmp_path,
+                               env=publisher.env)
     assert result.returncode == 1 and "out.zip.minisig already exists" in result.stderr
     assert not (tmp_path / "out.zip").exists()
 

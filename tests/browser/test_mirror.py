@@ -6,14 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_cli import run_course_app
+from tests.test_cli import invoke_course_app, run_course_app
 
 
 @pytest.fixture(scope="module")
 def mirror(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("mirror")
     env = {"INSTANCE_PATH": str(folder / "instance")}
-    run_course_app("export", "keygen", cwd=folder, env=env)
+    invoke_course_app("export", "keygen", cwd=folder, env=env)
     assert run_course_app("export", "static", str(folder / "out"), cwd=folder, env=env, timeout=120).returncode == 0
     return folder / "out"
 

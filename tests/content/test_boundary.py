@@ -21,7 +21,7 @@ from course_app.content import catalogue_store
 from course_app.content.loader import LoadOptions, load_catalogue
 from tests.conftest import STARTER_LESSONS, make_app
 from tests.factories import make_course, make_lesson_text
-from tests.test_cli import run_course_app
+from tests.test_cli import invoke_course_app, run_course_app
 
 OPTIONS = LoadOptions(languages=("en", "ru", "be"), link_style=ServerLinkStyle(neutral=False))
 STARTER_MEDIA = STARTER_LESSONS / "trade-unions" / "what-is-a-union" / "media"
@@ -153,8 +153,8 @@ def test_links_inside_the_lesson_folder_still_work(tmp_path: Path) -> None:
 def test_lessons_check_exits_non_zero_on_each_trick(tmp_path: Path, outside: Path) -> None:
     lesson = lesson_with_body(tmp_path, "## Part\n\n[Database](media/db.pdf)\n")
     (lesson / "media" / "db.pdf").symlink_to(outside / "course_app.sqlite3")
-    result = run_course_app("lessons", "check", str(tmp_path / "lessons"), cwd=tmp_path,
-                            env={"LESSONS_DIR": str(tmp_path / "lessons"), "INSTANCE_PATH": str(tmp_path / "inst")})
+    result = invoke_course_app("lessons", "check", str(tmp_path / "lessons"), cwd=tmp_path,
+                               env={"LESSONS_DIR": str(tmp_path / "lessons"), "INSTANCE_PATH": str(tmp_path / "inst")})
     assert result.returncode == 1
     assert "lessons/demo/one/en.md:8: link 'media/db.pdf' is a symbolic link to a file outside" in result.stdout
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.factories import make_course, make_lesson_text, write
-from tests.test_cli import run_course_app
+from tests.test_cli import invoke_course_app
 
 QUIZ = """revision: 1
 pass_mark: 60
@@ -34,8 +34,8 @@ def test_every_mistake_at_once(tmp_path: Path) -> None:
     # A broken original quiz (a tab), and its translation, which must not add a follow-on error.
     write(course / "two" / "quiz.en.yaml", QUIZ.replace("  - id: q", "\t- id: q"))
     write(course / "two" / "quiz.ru.yaml", QUIZ.replace("revision: 1", "translation_of: 1"))
-    result = run_course_app("lessons", "check", cwd=tmp_path,
-                            env={"LESSONS_DIR": str(lessons), "INSTANCE_PATH": str(tmp_path / "instance")})
+    result = invoke_course_app("lessons", "check", cwd=tmp_path,
+                               env={"LESSONS_DIR": str(lessons), "INSTANCE_PATH": str(tmp_path / "instance")})
     assert result.returncode == 1
     lines = result.stdout.strip().splitlines()
     expected = [
@@ -62,8 +62,8 @@ def test_checking_one_lesson_or_one_file_finds_its_typo(tmp_path: Path) -> None:
     make_lesson_text(course / "one", "en", original=True, extra="sumary: A typo\n")
     env = {"LESSONS_DIR": str(lessons), "INSTANCE_PATH": str(tmp_path / "instance")}
     for target in (course / "one", course / "one" / "en.md", course):
-        result = run_course_app("lessons", "check", str(target), cwd=tmp_path, env=env)
+        result = invoke_course_app("lessons", "check", str(target), cwd=tmp_path, env=env)
         assert result.returncode == 1, (target, result.stdout, result.stderr)
         assert result.stdout.strip() == "lessons/demo/one/en.md:5: unknown key 'sumary' (did you mean 'summary'?)"
-    other = run_course_app("lessons", "check", str(course / "two"), cwd=tmp_path, env=env)
+    other = invoke_course_app("lessons", "check", str(course / "two"), cwd=tmp_path, env=env)
     assert other.returncode == 0 and other.stdout == ""

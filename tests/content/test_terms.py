@@ -10,7 +10,7 @@ from course_app.content.loader import load_catalogue
 from tests.content.test_check_everything import QUIZ
 from tests.content.test_loader import OPTIONS
 from tests.factories import make_course, make_lesson_text, write
-from tests.test_cli import run_course_app
+from tests.test_cli import invoke_course_app
 
 TERMS = """\
 terms:
@@ -74,8 +74,8 @@ def test_strict_check_fails_on_a_term_warning(tmp_path: Path) -> None:
     course = course_with_terms(tmp_path / "lessons")
     make_lesson_text(course / "one", "ru", original=False, body="## Часть\n\nРаботодатель.\n\n## Источники\n")
     env = {"LESSONS_DIR": str(tmp_path / "lessons"), "INSTANCE_PATH": str(tmp_path / "instance")}
-    relaxed = run_course_app("lessons", "check", cwd=tmp_path, env=env)
-    strict = run_course_app("lessons", "check", "--strict", cwd=tmp_path, env=env)
+    relaxed = invoke_course_app("lessons", "check", cwd=tmp_path, env=env)
+    strict = invoke_course_app("lessons", "check", "--strict", cwd=tmp_path, env=env)
     assert relaxed.returncode == 0 and strict.returncode == 1
     assert strict.stdout.strip() == ("lessons/demo/one/ru.md:8: warning: 'Работодатель': this course writes "
                                      "'наниматель' (terms.yaml, 'employer')")

@@ -17,12 +17,12 @@ from course_app.content.store import CatalogueStore
 from tests.conftest import make_app
 from tests.content.test_loader import OPTIONS
 from tests.factories import edit_front_matter, front_matter_value, make_course
-from tests.test_cli import run_course_app
+from tests.test_cli import invoke_course_app
 
 
 def course_app(tmp_path: Path, lessons: Path, *args: str):  # type: ignore[no-untyped-def]
-    return run_course_app(*args, cwd=tmp_path, env={"LESSONS_DIR": str(lessons),
-                                                    "INSTANCE_PATH": str(tmp_path / "instance")})
+    return invoke_course_app(*args, cwd=tmp_path, env={"LESSONS_DIR": str(lessons),
+                                                       "INSTANCE_PATH": str(tmp_path / "instance")})
 
 
 def test_new_lesson_in_existing_course_then_check_is_clean(lessons_copy: Path, tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.factories import make_course, write
-from tests.test_cli import run_course_app
+from tests.test_cli import invoke_course_app
 
 
 def choice_question(number: int, right_at: int, right_text: str = "Right answer", others: tuple[str, ...] = ()) -> str:
@@ -46,9 +46,9 @@ def test_lessons_check_strict_fails_on_each_pattern(tmp_path: Path, pattern: str
     course = make_course(tmp_path / "lessons", lessons=("one",), languages=("en",))
     write(course / "one" / "quiz.en.yaml", text)
     env = {"LESSONS_DIR": str(tmp_path / "lessons"), "INSTANCE_PATH": str(tmp_path / "instance")}
-    plain = run_course_app("lessons", "check", cwd=tmp_path, env=env)
+    plain = invoke_course_app("lessons", "check", cwd=tmp_path, env=env)
     assert plain.returncode == 0, plain.stdout  # a warning: served, but said
-    strict = run_course_app("lessons", "check", "--strict", cwd=tmp_path, env=env)
+    strict = invoke_course_app("lessons", "check", "--strict", cwd=tmp_path, env=env)
     assert strict.returncode == 1
     assert any(expected in line and line.startswith("lessons/demo/one/quiz.en.yaml:")
                for line in strict.stdout.splitlines()), strict.stdout
@@ -64,6 +64,6 @@ def test_an_untranslated_choice_is_a_warning_but_numbers_and_conventions_are_not
     write(course / "one" / "quiz.en.yaml", original)
     write(course / "one" / "quiz.ru.yaml", translation)
     env = {"LESSONS_DIR": str(tmp_path / "lessons"), "INSTANCE_PATH": str(tmp_path / "instance")}
-    found = run_course_app("lessons", "check", cwd=tmp_path, env=env).stdout
+    found = invoke_course_app("lessons", "check", cwd=tmp_path, env=env).stdout
     assert "quiz.ru.yaml:4: warning: question 'q1', choice c3: 'Article 26' is word for word the original's" in found
     assert "'C98'" not in found and "'1949'" not in found  # the same in every language
