@@ -268,6 +268,7 @@ def staff_add(name: str, role: str, courses: tuple[str, ...], password_stdin: bo
     from .content import current_catalogue
     from .db import get_session
     from .domain.staff_accounts import StaffAccountError, add_staff
+    from .staff.passwords import server_password_hasher
 
     known = {course.slug for course in current_catalogue().courses}
     unknown = [slug for slug in courses if slug not in known]
@@ -276,7 +277,8 @@ def staff_add(name: str, role: str, courses: tuple[str, ...], password_stdin: bo
     password = _read_password(password_stdin)
     session = get_session()
     try:
-        member = add_staff(session, name, StaffRole(role), password, courses, clock().today())
+        member = add_staff(session, name, StaffRole(role), password, courses, clock().today(),
+                           server_password_hasher())
     except StaffAccountError as error:
         raise click.ClickException(str(error)) from None
     session.commit()
@@ -338,12 +340,14 @@ def staff_disable(name: str) -> None:
 def staff_password(name: str, password_stdin: bool) -> None:
     """Give an account a new password (its open sessions end at once)."""
     from .domain.staff_accounts import StaffAccountError, set_password
+    from .staff.passwords import server_password_hasher
 
     password = _read_password(password_stdin)
+    hasher = server_password_hasher()
 
     def change(session: Session, member: StaffMember) -> None:
         try:
-            set_password(session, member, password)
+            set_password(session, member, password, hasher)
         except StaffAccountError as error:
             raise click.ClickException(str(error)) from None
 

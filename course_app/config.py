@@ -62,6 +62,9 @@ SETTINGS: tuple[Setting, ...] = (
             "days away."),
     Setting("SMALL_CELL_THRESHOLD", int, 5, "Counts below this are shown to staff as 'fewer than N'."),
     Setting("STAFF_SESSION_MINUTES", int, 30, "Staff sessions end after this many minutes without a request."),
+    Setting("STAFF_PASSWORD_MEMORY_KIB", int, 65536, "Memory one staff password check (Argon2id) takes, in KiB; "
+            "at least 19456. Stored passwords take new costs at their next sign-in."),
+    Setting("STAFF_PASSWORD_TIME_COST", int, 3, "Passes of one staff password check (Argon2id); at least 2."),
     Setting("BEHIND_PROXY", bool, False, "Trust X-Forwarded-Proto and -Host from a front server (nginx, Tor) on this machine."),
     Setting("RELOAD_LESSONS", bool, True, "Reload lesson files when they change, without a restart."),
     Setting("LESSON_CACHE_DIR", str, "", "Where lessons already read are kept between starts (a signed file per "
@@ -198,6 +201,11 @@ def build_config(instance_path: Path, environ: Mapping[str, str], overrides: Map
         values[name] = value
     if not values["LANGUAGES"]:
         raise ConfigurationError("LANGUAGES is empty: give at least one, e.g. en")
+    from .domain.staff_accounts import LEAST_MEMORY_KIB, LEAST_TIME_COST
+
+    if values["STAFF_PASSWORD_MEMORY_KIB"] < LEAST_MEMORY_KIB or values["STAFF_PASSWORD_TIME_COST"] < LEAST_TIME_COST:
+        raise ConfigurationError(f"STAFF_PASSWORD_MEMORY_KIB must be at least {LEAST_MEMORY_KIB} and "
+                                 f"STAFF_PASSWORD_TIME_COST at least {LEAST_TIME_COST} (OWASP's least for Argon2id)")
     values["PUBLIC_URL"] = checked_public_url(values["PUBLIC_URL"])
     values.update(
         SESSION_COOKIE_NAME="session",

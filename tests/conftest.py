@@ -32,6 +32,9 @@ STARTER_LESSON_COUNT = len(STARTER_LESSON_SLUGS)
 LANGUAGES = ("en", "ru", "be")
 TEST_SECRETS = {"SECRET_KEY": "test-secret-key-" + "x" * 32, "LEARNER_CODE_PEPPER": "test-pepper-" + "y" * 32,
                 "STAFF_TOTP_KEY": "test-totp-key-" + "z" * 32}
+# Test apps hash staff passwords at the least costs a server may be given (a fifth of the default's
+# work); tests/domain/test_staff_accounts.py checks the default costs themselves.
+LEAST_PASSWORD_COSTS = {"STAFF_PASSWORD_MEMORY_KIB": 19_456, "STAFF_PASSWORD_TIME_COST": 2}
 
 
 def using_postgresql() -> bool:
@@ -92,7 +95,7 @@ def make_app(tmp_path: Path, **overrides: object) -> Flask:
     """
     instance = Path(str(overrides.pop("INSTANCE_PATH", tmp_path / "instance")))
     settings: dict[str, object] = {"INSTANCE_PATH": str(instance), "RELOAD_LESSONS": False, "TESTING": True,
-                                   "LESSON_CACHE_DIR": SHARED_LESSON_CACHE, **TEST_SECRETS}
+                                   "LESSON_CACHE_DIR": SHARED_LESSON_CACHE, **TEST_SECRETS, **LEAST_PASSWORD_COSTS}
     postgresql = using_postgresql() and "DATABASE_URL" not in overrides
     if postgresql:
         schema = "t_" + uuid.uuid4().hex[:20]

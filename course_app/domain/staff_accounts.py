@@ -32,7 +32,19 @@ PASSWORD_MIN_LENGTH = 12
 TOTP_STEP = 30
 TOTP_DIGITS = 6
 TOTP_WINDOW = 1  # one step either side: a code is good for about a minute and a half
-_hasher = PasswordHasher()  # Argon2id with argon2-cffi's current recommended parameters
+# Argon2id with argon2-cffi's recommended costs (RFC 9106's second choice: 64 MiB, 3 passes); a
+# server may set its own (STAFF_PASSWORD_MEMORY_KIB, STAFF_PASSWORD_TIME_COST), never below OWASP's
+# least for Argon2id: 19 MiB and 2 passes.
+DEFAULT_HASHER = PasswordHasher()
+LEAST_MEMORY_KIB = 19_456
+LEAST_TIME_COST = 2
+
+
+def password_hasher(memory_kib: int, time_cost: int) -> PasswordHasher:
+    """Argon2id with these costs; hashes made with other costs are renewed at the next sign-in."""
+    if memory_kib < LEAST_MEMORY_KIB or time_cost < LEAST_TIME_COST:
+        raise ValueError(f"Argon2id needs at least {LEAST_MEMORY_KIB} KiB and {LEAST_TIME_COST} passes")
+    return PasswordHasher(time_cost=time_cost, memory_cost=memory_kib)
 
 
 def _unmatchable_hash(hasher: PasswordHasher) -> str:
@@ -47,9 +59,6 @@ def _unmatchable_hash(hasher: PasswordHasher) -> str:
 
     return (f"$argon2{hasher.type.name.lower()}$v=19$m={hasher.memory_cost},t={hasher.time_cost},"
             f"p={hasher.parallelism}${unpadded(bytes(hasher.salt_len))}${unpadded(bytes(hasher.hash_len))}")
-
-
-_DUMMY_HASH = _unmatchable_hash(_hasher)
 
 
 SEALED_PREFIX = "v1:"
@@ -113,7 +122,7 @@ def find_staff(session: Session, name: str) -> StaffMember | None:
 
 
 def add_staff(session: Session, name: str, role: StaffRole, password: str, courses: Iterable[str],
-              today: date) -> StaffMember:
+              today: date, hasher: PasswordHasher = DEFAULT_HASHER) -> StaffMember:
     """Create an account (not yet enrolled: the member enrols their authenticator at first login)."""
     name = name.strip()
     if not name or len(name) > 80 or any(ch.isspace() for ch in name):
@@ -121,7 +130,7 @@ def add_staff(session: Session, name: str, role: StaffRole, password: str, cours
     if find_staff(session, name) is not None:
         raise StaffAccountError(f"there is already an account called '{name}'")
     check_password_strength(password)
-    member = StaffMember(name=name, role=role.value, password_hash=_hasher.hash(password), totp_secret=None,
+    member = StaffMember(name=name, role=role.value, password_hash=hasher.hash(password), totp_secret=None,
                          totp_enrolled=False, totp_last_step=0, disabled=False, created_on=today)
     member.courses = [StaffCourse(course_slug=slug) for slug in sorted(set(courses))]
     session.add(member)
@@ -129,23 +138,24 @@ def add_staff(session: Session, name: str, role: StaffRole, password: str, cours
     return member
 
 
-def verify_password(session: Session, member: StaffMember | None, password: str) -> bool:
+def verify_password(session: Session, member: StaffMember | None, password: str,
+                    hasher: PasswordHasher = DEFAULT_HASHER) -> bool:
     """Check a password (spending the same time for an unknown name); rehash when parameters changed."""
     try:
-        _hasher.verify(member.password_hash if member else _DUMMY_HASH, password)
+        hasher.verify(member.password_hash if member else _unmatchable_hash(hasher), password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
     if member is None:
         return False
-    if _hasher.check_needs_rehash(member.password_hash):
-        member.password_hash = _hasher.hash(password)
+    if hasher.check_needs_rehash(member.password_hash):
+        member.password_hash = hasher.hash(password)
         session.flush()
     return True
 
 
-def set_password(session: Session, member: StaffMember, password: str) -> None:
+def set_password(session: Session, member: StaffMember, password: str, hasher: PasswordHasher = DEFAULT_HASHER) -> None:
     check_password_strength(password)
-    member.password_hash = _hasher.hash(password)
+    member.password_hash = hasher.hash(password)
     end_sessions(session, member)
 
 

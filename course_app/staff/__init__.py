@@ -10,7 +10,7 @@ from ..models import StaffMember
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
-from . import auth, dashboard, insights  # noqa: E402,F401  (views register themselves on bp)
+from . import auth, dashboard, insights, passwords  # noqa: E402,F401  (views register themselves on bp)
 from .forms import LogoutForm  # noqa: E402
 from .session import current_staff, find_signed_in_member  # noqa: E402
 
@@ -33,4 +33,5 @@ def staff_nav_items(member: StaffMember) -> list[StaffNavItem]:
 
 
 def init_app(app: Flask) -> None:
+    passwords.init_app(app)
     app.jinja_env.globals.update(current_staff=current_staff, logout_form=LogoutForm, staff_nav_items=staff_nav_items)

@@ -36,6 +36,7 @@ from ..work_limits import Busy, limit
 from . import bp
 from .access import safe_next
 from .forms import EnrolForm, LoginForm, LogoutForm
+from .passwords import server_password_hasher
 from .session import begin, current_staff, end, now_utc, pending_member, set_pending
 
 LOGIN_FAILURES_LIMIT = 5
@@ -80,7 +81,7 @@ def login() -> Response | str | tuple[str, int]:
     try:
         with limit("password_checks").slot():
             member = find_staff(db, name)
-            password_ok = verify_password(db, member, form.password.data or "")
+            password_ok = verify_password(db, member, form.password.data or "", server_password_hasher())
     except Busy:
         return _refuse(form, _("Many sign-ins are being checked right now. Wait a few seconds, then try again."), 503)
     if member is None or not password_ok or member.disabled:

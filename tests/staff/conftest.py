@@ -15,6 +15,7 @@ from course_app.clock import ManualClock, clock
 from course_app.db import get_session
 from course_app.domain.staff_accounts import add_staff
 from course_app.models import StaffRole
+from course_app.staff.passwords import server_password_hasher
 from tests.helpers import csrf_token
 
 PASSWORD = "correct horse battery staple"
@@ -46,7 +47,7 @@ def stopped_clock(app: Flask) -> ManualClock:
 
 def create_account(app: Flask, name: str, role: StaffRole, courses: tuple[str, ...] = ()) -> None:
     with app.app_context():
-        add_staff(get_session(), name, role, PASSWORD, courses, date(2026, 1, 1))
+        add_staff(get_session(), name, role, PASSWORD, courses, date(2026, 1, 1), server_password_hasher(app))
         get_session().commit()
 
 
