@@ -23,8 +23,15 @@ def axe_source() -> str:
     return AXE.read_text(encoding="utf-8")
 
 
-def violations(page, axe_source: str) -> list[str]:  # type: ignore[no-untyped-def]
-    page.evaluate(axe_source)
+def axe_context(browser, axe_source: str, **options):  # type: ignore[no-untyped-def]
+    """A browser context in which every page has axe-core, given once: the browser compiles the
+    script for each new page from its own copy, with no 500 kB sent over for every check."""
+    context = browser.new_context(bypass_csp=True, **options)
+    context.add_init_script(script=axe_source)
+    return context
+
+
+def violations(page) -> list[str]:  # type: ignore[no-untyped-def]
     # Only violations are read: axe then skips building the (large) lists of passes and incomplete checks.
     result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
                            TAGS)
@@ -32,80 +39,80 @@ def violations(page, axe_source: str) -> list[str]:  # type: ignore[no-untyped-d
             f"{[node['target'] for node in item['nodes']][:3]}" for item in result["violations"]]
 
 
-def check(page, axe_source: str, label: str, found: dict[str, list[str]]) -> None:  # type: ignore[no-untyped-def]
-    problems = violations(page, axe_source)
+def check(page, label: str, found: dict[str, list[str]]) -> None:  # type: ignore[no-untyped-def]
+    problems = violations(page)
     if problems:
         found[f"{label} {page.url}"] = problems
 
 
 @pytest.mark.parametrize("lang", ["en", "ru", "be"])
 def test_learner_pages_have_no_violations(browser, live_server: LiveServer, axe_source: str, lang: str) -> None:  # type: ignore[no-untyped-def]
-    context = browser.new_context(bypass_csp=True)
+    context = axe_context(browser, axe_source)
     page = context.new_page()
     base = f"{live_server.url}/{lang}"
     found: dict[str, list[str]] = {}
     for path in ("/", "/trade-unions/", "/trade-unions/what-is-a-union", "/trade-unions/what-is-a-union?size=audio",
                  "/safety", "/no-such-page", "/progress", "/progress/delete"):
         page.goto(base + path)
-        check(page, axe_source, "page", found)
+        check(page, "page", found)
     page.goto(base + "/trade-unions/what-is-a-union/quiz")
-    check(page, axe_source, "quiz", found)
+    check(page, "quiz", found)
     page.locator("#quiz button[type=submit]").click()          # nothing answered: the error summary
-    check(page, axe_source, "quiz with errors", found)
+    check(page, "quiz with errors", found)
     fill_quiz(page, live_server.app, "what-is-a-union", lang)
     page.locator("#quiz button[type=submit]").click()
-    check(page, axe_source, "quiz result", found)
+    check(page, "quiz result", found)
     page.goto(base + "/progress")
-    check(page, axe_source, "progress with a course", found)
+    check(page, "progress with a course", found)
     page.locator("form[action$='/progress/code'] button").click()
-    check(page, axe_source, "code shown", found)
+    check(page, "code shown", found)
     page.goto(base + "/progress")
     page.fill("input[name=code]", "1234")
     page.locator("form[action$='/progress/continue'] button").click()
-    check(page, axe_source, "wrong code", found)
+    check(page, "wrong code", found)
     page.goto(base + "/progress/delete")
     page.locator("form[action$='/progress/delete'] button").click()
-    check(page, axe_source, "deleted", found)
+    check(page, "deleted", found)
     context.close()
     assert found == {}
 
 
 def test_staff_pages_have_no_violations(browser, live_server: LiveServer, axe_source: str) -> None:  # type: ignore[no-untyped-def]
     create_account(live_server.app, "axe-admin", StaffRole.ADMIN)
-    context = browser.new_context(bypass_csp=True)
+    context = axe_context(browser, axe_source)
     page = context.new_page()
     found: dict[str, list[str]] = {}
     page.goto(live_server.url + "/staff/login")
-    check(page, axe_source, "login", found)
+    check(page, "login", found)
     page.fill("input[name=name]", "axe-admin")
     page.fill("input[name=password]", "wrong password here")
     page.locator("main form button[type=submit]").click()
-    check(page, axe_source, "login error", found)
+    check(page, "login error", found)
     page.fill("input[name=name]", "axe-admin")
     page.fill("input[name=password]", PASSWORD)
     page.locator("main form button[type=submit]").click()
-    check(page, axe_source, "enrol", found)
+    check(page, "enrol", found)
     secret = page.locator("#totp-secret").inner_text().strip()
     page.fill("input[name=code]", pyotp.TOTP(secret).at(stopped_clock(live_server.app).timestamp()))
     page.locator("main form button[type=submit]").click()
     for path in ("/staff/", "/staff/?lang=ru", "/staff/insights", "/staff/translations", "/staff/audit"):
         page.goto(live_server.url + path)
-        check(page, axe_source, "staff", found)
+        check(page, "staff", found)
     context.close()
     assert found == {}
 
 
 def test_dark_mode_has_no_violations(browser, live_server: LiveServer, axe_source: str) -> None:  # type: ignore[no-untyped-def]
-    context = browser.new_context(bypass_csp=True, color_scheme="dark")
+    context = axe_context(browser, axe_source, color_scheme="dark")
     page = context.new_page()
     found: dict[str, list[str]] = {}
     for path in ("/be/", "/be/trade-unions/", "/be/trade-unions/what-is-a-union", "/be/trade-unions/wages/quiz",
                  "/be/progress", "/be/safety", "/staff/login"):
         page.goto(live_server.url + path)
         assert page.evaluate("matchMedia('(prefers-color-scheme: dark)').matches")
-        check(page, axe_source, "dark", found)
+        check(page, "dark", found)
     page.goto(live_server.url + "/be/trade-unions/wages/quiz")
     page.locator("#quiz button[type=submit]").click()
-    check(page, axe_source, "dark, errors", found)
+    check(page, "dark, errors", found)
     context.close()
     assert found == {}

@@ -9,7 +9,7 @@ import pyotp
 
 from course_app.models import StaffRole
 from tests.browser.conftest import LiveServer
-from tests.browser.test_accessibility import axe_source, violations  # noqa: F401  (axe_source: a fixture)
+from tests.browser.test_accessibility import axe_context, axe_source, violations  # noqa: F401  (axe_source: a fixture)
 from tests.staff.conftest import PASSWORD, create_account, stopped_clock
 from tests.staff.test_dashboard import DAY, LAST_MONTH, add_learners, on_day
 from tests.helpers import answer_quiz
@@ -38,7 +38,7 @@ def test_staff_pages_read_well_on_a_phone_and_a_desktop(browser, live_server: Li
     pages = [f"/staff/?period={LAST_MONTH.key}", f"/staff/?period=life-{LAST_MONTH.key}&lang=ru",
              "/staff/insights", "/staff/translations", "/staff/audit"]
     problems: dict[str, object] = {}
-    context = browser.new_context(viewport={"width": 1280, "height": 860}, bypass_csp=True)
+    context = axe_context(browser, axe_source, viewport={"width": 1280, "height": 860})
     page = context.new_page()
     page.goto(live_server.url + "/staff/login")
     page.fill("input[name=name]", "phone-admin")
@@ -63,7 +63,7 @@ def test_staff_pages_read_well_on_a_phone_and_a_desktop(browser, live_server: Li
                 problems[f"{label}: chart text below 12 px"] = min(sizes)
             if path.startswith("/staff/?"):
                 assert sizes, f"{label}: no chart"
-            if found := violations(page, axe_source):
+            if found := violations(page):
                 problems[f"{label}: axe"] = found
     context.close()
     assert problems == {}, "\n".join(f"{key}: {value}" for key, value in problems.items())
