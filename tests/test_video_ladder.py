@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_cli import run_course_app
+from tests.test_cli import invoke_course_app, run_course_app
 
 needs_ffmpeg = pytest.mark.skipif(shutil.which("ffmpeg") is None,
                                   reason="ffmpeg is not installed here (apt-get install ffmpeg); CI installs it")
@@ -57,8 +57,8 @@ def test_encode_makes_the_ladder_and_prints_sizes(tmp_path: Path) -> None:
 @needs_ffmpeg
 def test_encode_a_silent_clip_skips_the_audio_file(tmp_path: Path) -> None:
     clip = make_clip(tmp_path / "silent.mp4", audio=False)
-    result = run_course_app("media", "encode", str(clip), "--out", str(tmp_path / "out"), cwd=tmp_path,
-                            env={"INSTANCE_PATH": str(tmp_path / "instance")}, timeout=300)
+    result = invoke_course_app("media", "encode", str(clip), "--out", str(tmp_path / "out"), cwd=tmp_path,
+                               env={"INSTANCE_PATH": str(tmp_path / "instance")})
     assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
         "silent.240p.mp4", "silent.360p.mp4", "silent.poster.jpg"]
@@ -68,8 +68,8 @@ def test_encode_without_ffmpeg_names_the_package(tmp_path: Path) -> None:
     (tmp_path / "clip.mp4").write_bytes(b"not really")
     empty_path = tmp_path / "bin"
     empty_path.mkdir()
-    result = run_course_app("media", "encode", str(tmp_path / "clip.mp4"), cwd=tmp_path,
-                            env={"PATH": str(empty_path), "INSTANCE_PATH": str(tmp_path / "instance")})
+    result = invoke_course_app("media", "encode", str(tmp_path / "clip.mp4"), cwd=tmp_path,
+                               env={"PATH": str(empty_path), "INSTANCE_PATH": str(tmp_path / "instance")})
     assert result.returncode == 1
     assert "ffprobe is not installed" in result.stderr or "ffmpeg is not installed" in result.stderr
     assert "apt-get install ffmpeg" in result.stderr
@@ -78,7 +78,7 @@ def test_encode_without_ffmpeg_names_the_package(tmp_path: Path) -> None:
 @needs_ffmpeg
 def test_encode_refuses_a_file_that_is_not_video(tmp_path: Path) -> None:
     (tmp_path / "notes.mp4").write_text("hello")
-    result = run_course_app("media", "encode", str(tmp_path / "notes.mp4"), cwd=tmp_path,
-                            env={"INSTANCE_PATH": str(tmp_path / "instance")})
+    result = invoke_course_app("media", "encode", str(tmp_path / "notes.mp4"), cwd=tmp_path,
+                               env={"INSTANCE_PATH": str(tmp_path / "instance")})
     assert result.returncode == 1 and "not a video ffmpeg can read" in result.stderr
     assert os.listdir(tmp_path) == ["notes.mp4"] or sorted(os.listdir(tmp_path)) == ["instance", "notes.mp4"]
