@@ -201,11 +201,14 @@ def build_config(instance_path: Path, environ: Mapping[str, str], overrides: Map
         values[name] = value
     if not values["LANGUAGES"]:
         raise ConfigurationError("LANGUAGES is empty: give at least one, e.g. en")
-    from .domain.staff_accounts import LEAST_MEMORY_KIB, LEAST_TIME_COST
+    from .domain.staff_accounts import LEAST_MEMORY_KIB, LEAST_TIME_COST, password_hasher
 
-    if values["STAFF_PASSWORD_MEMORY_KIB"] < LEAST_MEMORY_KIB or values["STAFF_PASSWORD_TIME_COST"] < LEAST_TIME_COST:
+    try:
+        password_hasher(values["STAFF_PASSWORD_MEMORY_KIB"], values["STAFF_PASSWORD_TIME_COST"])
+    except ValueError:
         raise ConfigurationError(f"STAFF_PASSWORD_MEMORY_KIB must be at least {LEAST_MEMORY_KIB} and "
-                                 f"STAFF_PASSWORD_TIME_COST at least {LEAST_TIME_COST} (OWASP's least for Argon2id)")
+                                 f"STAFF_PASSWORD_TIME_COST at least {LEAST_TIME_COST} (OWASP's least for Argon2id)"
+                                 ) from None
     values["PUBLIC_URL"] = checked_public_url(values["PUBLIC_URL"])
     values.update(
         SESSION_COOKIE_NAME="session",

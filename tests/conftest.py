@@ -20,6 +20,7 @@ from sqlalchemy import create_engine, inspect, text
 from course_app import create_app
 from course_app.config import normalise_database_url
 from course_app.db import Base, database, upgrade_database
+from course_app.domain.staff_accounts import LEAST_MEMORY_KIB, LEAST_TIME_COST
 from course_app.learner.reads import read_counter
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -34,7 +35,7 @@ TEST_SECRETS = {"SECRET_KEY": "test-secret-key-" + "x" * 32, "LEARNER_CODE_PEPPE
                 "STAFF_TOTP_KEY": "test-totp-key-" + "z" * 32}
 # Test apps hash staff passwords at the least costs a server may be given (a fifth of the default's
 # work); tests/domain/test_staff_accounts.py checks the default costs themselves.
-LEAST_PASSWORD_COSTS = {"STAFF_PASSWORD_MEMORY_KIB": 19_456, "STAFF_PASSWORD_TIME_COST": 2}
+LEAST_PASSWORD_COSTS = {"STAFF_PASSWORD_MEMORY_KIB": LEAST_MEMORY_KIB, "STAFF_PASSWORD_TIME_COST": LEAST_TIME_COST}
 
 
 def using_postgresql() -> bool:

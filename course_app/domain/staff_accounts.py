@@ -153,7 +153,8 @@ def verify_password(session: Session, member: StaffMember | None, password: str,
     return True
 
 
-def set_password(session: Session, member: StaffMember, password: str, hasher: PasswordHasher = DEFAULT_HASHER) -> None:
+def set_password(session: Session, member: StaffMember, password: str,
+                 hasher: PasswordHasher = DEFAULT_HASHER) -> None:
     check_password_strength(password)
     member.password_hash = hasher.hash(password)
     end_sessions(session, member)

@@ -4,7 +4,6 @@ browser tests use: a lesson reads, its quiz is answered, and every request goes 
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
