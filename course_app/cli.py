@@ -39,9 +39,14 @@ EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 
 def _create_app() -> Flask:
     from . import create_app
+    from .config import ConfigurationError
 
-    # The served catalogue is read only by the commands that use it, when they first do.
-    return create_app(READ_LESSONS_AT_START=False)
+    try:
+        # The served catalogue is read only by the commands that use it, when they first do.
+        return create_app(READ_LESSONS_AT_START=False)
+    except ConfigurationError as error:
+        # A wrong setting is the operator's to fix: say which, without a traceback.
+        raise click.ClickException(f"configuration: {error}") from None
 
 
 @click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False,

@@ -67,6 +67,21 @@ def test_bad_values_are_explained(tmp_path: Path) -> None:
         build_config(tmp_path, {"PORT": "http", "SECRET_KEY": "k", "LEARNER_CODE_PEPPER": "p"}, {})
 
 
+
+@pytest.mark.parametrize(("setting", "value", "message"), [
+    ("STAFF_PASSWORD_MEMORY_KIB", "1024", "STAFF_PASSWORD_MEMORY_KIB must be at least 19456"),
+    ("STAFF_PASSWORD_TIME_COST", "two", "STAFF_PASSWORD_TIME_COST='two': must be a whole number"),
+])
+def test_a_command_names_a_wrong_setting_without_a_traceback(tmp_path: Path, setting: str, value: str,
+                                                             message: str) -> None:
+    from tests.test_cli import run_course_app
+
+    result = run_course_app("staff", "list", cwd=tmp_path, env={"INSTANCE_PATH": str(tmp_path / "instance"),
+                                                                setting: value})
+    assert result.returncode == 1
+    assert message in result.stderr and "Traceback" not in result.stderr, result.stderr
+
+
 def test_session_cookie_settings() -> None:
     config = build_config(Path("/tmp/unused"), {"SECRET_KEY": "k", "LEARNER_CODE_PEPPER": "p"}, {})
     assert config["SESSION_COOKIE_HTTPONLY"] is True
