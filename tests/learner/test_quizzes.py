@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from course_app.db import get_session
 from course_app.models import AnswerTally, Learner, LessonProgress, QuizProgress
+from course_app.questions.draw import day_seed, draw_quiz
 from course_app.clock import ShiftedClock
 from tests.conftest import make_app
 from tests.factories import make_course
@@ -111,7 +112,11 @@ def test_a_missing_or_forged_draw_is_asked_again_and_nothing_is_recorded(app: Fl
 @pytest.mark.parametrize("tamper", ["unknown-choice", "other-quiz", "bad-position", "duplicate-position"])
 def test_tampered_answers_are_form_errors_and_record_nothing(app: Flask, client: FlaskClient, tamper: str) -> None:
     quiz = starter_quiz(app, "ilo-supervision")
-    data = quiz_answers(app, quiz)
+    # The quiz asks 6 questions of a larger bank; take the first draw that asks an order question
+    # (the day's draw may not), as a form opened on that day would carry it.
+    draws = (draw_quiz(quiz, day_seed(day), app.config["SECRET_KEY"]) for day in range(20_000, 20_400))
+    draw = next(draw for draw in draws if any(q.type == "order" for q in quiz.questions if q.id in draw.shown))
+    data = quiz_answers(app, quiz, token=draw.token)
     order_fields = sorted(key for key in data if "_" in key)
     if tamper == "unknown-choice":
         first = next(key for key in data if "_" not in key)
