@@ -69,6 +69,14 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     live.server.shutdown()
 
 
+def submit(page, selector: str) -> None:  # type: ignore[no-untyped-def]
+    """Press a form's button and return once the page it leads to has loaded. A click returns when
+    the navigation commits, while the new document may still be loading: a script evaluated then can
+    find no document."""
+    with page.expect_navigation(wait_until="load"):
+        page.locator(selector).click()
+
+
 def fill_quiz(page, app: Flask, lesson: str, lang: str) -> None:  # type: ignore[no-untyped-def]
     """Answer every question of a starter lesson's quiz rightly, as a learner would click them."""
     from tests.helpers import quiz_answers, starter_quiz

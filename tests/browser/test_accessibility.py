@@ -9,7 +9,7 @@ import pyotp
 import pytest
 
 from course_app.models import StaffRole
-from tests.browser.conftest import LiveServer, fill_quiz
+from tests.browser.conftest import LiveServer, fill_quiz, submit
 from tests.staff.conftest import PASSWORD, create_account, stopped_clock
 
 AXE = Path(__file__).parent / "axe" / "node_modules" / "axe-core" / "axe.min.js"
@@ -57,21 +57,21 @@ def test_learner_pages_have_no_violations(browser, live_server: LiveServer, axe_
         check(page, "page", found)
     page.goto(base + "/trade-unions/what-is-a-union/quiz")
     check(page, "quiz", found)
-    page.locator("#quiz button[type=submit]").click()          # nothing answered: the error summary
+    submit(page, "#quiz button[type=submit]")          # nothing answered: the error summary
     check(page, "quiz with errors", found)
     fill_quiz(page, live_server.app, "what-is-a-union", lang)
-    page.locator("#quiz button[type=submit]").click()
+    submit(page, "#quiz button[type=submit]")
     check(page, "quiz result", found)
     page.goto(base + "/progress")
     check(page, "progress with a course", found)
-    page.locator("form[action$='/progress/code'] button").click()
+    submit(page, "form[action$='/progress/code'] button")
     check(page, "code shown", found)
     page.goto(base + "/progress")
     page.fill("input[name=code]", "1234")
-    page.locator("form[action$='/progress/continue'] button").click()
+    submit(page, "form[action$='/progress/continue'] button")
     check(page, "wrong code", found)
     page.goto(base + "/progress/delete")
-    page.locator("form[action$='/progress/delete'] button").click()
+    submit(page, "form[action$='/progress/delete'] button")
     check(page, "deleted", found)
     context.close()
     assert found == {}
@@ -86,15 +86,15 @@ def test_staff_pages_have_no_violations(browser, live_server: LiveServer, axe_so
     check(page, "login", found)
     page.fill("input[name=name]", "axe-admin")
     page.fill("input[name=password]", "wrong password here")
-    page.locator("main form button[type=submit]").click()
+    submit(page, "main form button[type=submit]")
     check(page, "login error", found)
     page.fill("input[name=name]", "axe-admin")
     page.fill("input[name=password]", PASSWORD)
-    page.locator("main form button[type=submit]").click()
+    submit(page, "main form button[type=submit]")
     check(page, "enrol", found)
     secret = page.locator("#totp-secret").inner_text().strip()
     page.fill("input[name=code]", pyotp.TOTP(secret).at(stopped_clock(live_server.app).timestamp()))
-    page.locator("main form button[type=submit]").click()
+    submit(page, "main form button[type=submit]")
     for path in ("/staff/", "/staff/?lang=ru", "/staff/insights", "/staff/translations", "/staff/audit"):
         page.goto(live_server.url + path)
         check(page, "staff", found)
@@ -112,7 +112,7 @@ def test_dark_mode_has_no_violations(browser, live_server: LiveServer, axe_sourc
         assert page.evaluate("matchMedia('(prefers-color-scheme: dark)').matches")
         check(page, "dark", found)
     page.goto(live_server.url + "/be/trade-unions/wages/quiz")
-    page.locator("#quiz button[type=submit]").click()
+    submit(page, "#quiz button[type=submit]")
     check(page, "dark, errors", found)
     context.close()
     assert found == {}

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.browser.conftest import CHROMIUM_ARGS, LiveServer, fill_quiz
+from tests.browser.conftest import CHROMIUM_ARGS, LiveServer, fill_quiz, submit
 
 FULL_CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
@@ -36,7 +36,7 @@ def test_the_full_browser_reads_a_lesson_and_passes_its_quiz(full_browser, live_
     assert context.cookies() == []  # reading sets nothing
     page.locator(".quiz-link a.button").click()
     fill_quiz(page, live_server.app, "wages", "ru")
-    page.locator("#quiz button[type=submit]").click()
+    submit(page, "#quiz button[type=submit]")
     assert page.url.split("#")[0] == f"{live_server.url}/ru/trade-unions/wages/result"
     assert "100%" in page.locator(".score").inner_text()
     assert {cookie["name"] for cookie in context.cookies()} == {"session"}

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from tests.browser.conftest import LiveServer, fill_quiz, start_live_server
+from tests.browser.conftest import LiveServer, fill_quiz, start_live_server, submit
 from tests.conftest import database_contents, make_app
 
 USER_AGENT = "JourneyProbe/7.3 (identifying user agent)"
@@ -44,7 +44,7 @@ def captured_log() -> Iterator[list[str]]:
 
 def answer_quiz(page, app: Flask, lesson: str, lang: str) -> None:  # type: ignore[no-untyped-def]
     fill_quiz(page, app, lesson, lang)
-    page.locator("#quiz button[type=submit]").click()
+    submit(page, "#quiz button[type=submit]")
 
 
 @pytest.mark.parametrize("lang", ["en", "ru", "be"])
@@ -61,7 +61,7 @@ def test_learner_journey_without_javascript(browser, journey_server: LiveServer,
 
     # Save progress and read the code where the issue says it is.
     page.goto(f"{base}/{lang}/progress")
-    page.locator("form[action$='/progress/code'] button").click()
+    submit(page, "form[action$='/progress/code'] button")
     code = page.locator("#learner-code").inner_text().strip()
     assert len(code.replace(" ", "")) == 24
     cookies = first.cookies()
@@ -75,14 +75,14 @@ def test_learner_journey_without_javascript(browser, journey_server: LiveServer,
     page = second.new_page()
     page.goto(f"{base}/{lang}/progress")
     page.fill("input[name=code]", code)
-    page.locator("form[action$='/progress/continue'] button").click()
+    submit(page, "form[action$='/progress/continue'] button")
     assert page.url == f"{base}/{lang}/progress"
     assert page.locator("progress").get_attribute("value") == "1"
     assert "100%" in page.locator(".lesson-list").inner_text()
 
     # Delete everything, after one confirmation.
     page.locator("a.button--danger").click()
-    page.locator("form[action$='/progress/delete'] button").click()
+    submit(page, "form[action$='/progress/delete'] button")
     assert page.url == f"{base}/{lang}/progress/deleted"
     assert second.cookies() == []
     second.close()
@@ -92,7 +92,7 @@ def test_learner_journey_without_javascript(browser, journey_server: LiveServer,
     page = third.new_page()
     page.goto(f"{base}/{lang}/progress")
     page.fill("input[name=code]", code)
-    page.locator("form[action$='/progress/continue'] button").click()
+    submit(page, "form[action$='/progress/continue'] button")
     assert page.locator(".error-summary").is_visible()
     third.close()
 
