@@ -16,6 +16,7 @@ Exit codes of ``lessons check``: 0 no errors (warnings may be printed), 1 errors
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
 from collections.abc import Callable
@@ -47,6 +48,29 @@ def _create_app() -> Flask:
     except ConfigurationError as error:
         # A wrong setting is the operator's to fix: say which, without a traceback.
         raise click.ClickException(f"configuration: {error}") from None
+
+
+def _checking_database(check: Callable[[Flask], None]) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """``with_appcontext`` that first runs ``check(app)``: a command stops with what to do, not a
+    traceback, on a database it would fail on."""
+    def decorate(command: Callable[..., None]) -> Callable[..., None]:
+        @functools.wraps(command)
+        def checked(*args: object, **kwargs: object) -> None:
+            try:
+                check(current_app)
+            except db.DatabaseNotReady as error:
+                raise click.ClickException(str(error)) from None
+            command(*args, **kwargs)
+
+        return with_appcontext(checked)
+
+    return decorate
+
+
+# A command that migrates needs a database it can open; one that reads or writes learners or staff
+# needs it migrated to this version too.
+with_reachable_database = _checking_database(db.check_reachable)
+with_current_database = _checking_database(db.check_schema_is_current)
 
 
 @click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False,
@@ -172,7 +196,7 @@ def database_group() -> None:
 
 @database_group.command("upgrade")
 @click.argument("revision", default="head")
-@with_appcontext
+@with_reachable_database
 def db_upgrade(revision: str) -> None:
     """Migrate the database up to REVISION (default: the newest)."""
     db.upgrade_database(current_app, revision)
@@ -194,7 +218,7 @@ def _seal_staff_secrets() -> None:
 
 @database_group.command("downgrade")
 @click.argument("revision")
-@with_appcontext
+@with_reachable_database
 def db_downgrade(revision: str) -> None:
     """Migrate the database down to REVISION ('base' removes every table)."""
     db.downgrade_database(current_app, revision)
@@ -216,7 +240,7 @@ def db_backup(out: Path) -> None:
 
 @database_group.command("revision")
 @click.option("-m", "--message", required=True, help="What the revision changes.")
-@with_appcontext
+@with_reachable_database
 def db_revision(message: str) -> None:
     """Write a new migration from the difference between the models and the database."""
     from alembic import command
@@ -267,7 +291,7 @@ def _read_password(from_stdin: bool) -> str:
               help="coordinator: statistics; educator: question insights; admin: both, and the audit log.")
 @click.option("--course", "courses", multiple=True, help="An educator's course (repeat for several; none: all).")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input (for scripts).")
-@with_appcontext
+@with_current_database
 def staff_add(name: str, role: str, courses: tuple[str, ...], password_stdin: bool) -> None:
     """Create a staff account; the member sets up their authenticator at first sign-in."""
     from .content import current_catalogue
@@ -313,7 +337,7 @@ def _change_account(name: str, change: Callable[[Session, StaffMember], None], a
 
 
 @staff.command("list")
-@with_appcontext
+@with_current_database
 def staff_list() -> None:
     """Every staff account, its role, courses and state."""
     from sqlalchemy import select
@@ -329,7 +353,7 @@ def staff_list() -> None:
 
 @staff.command("disable")
 @click.argument("name")
-@with_appcontext
+@with_current_database
 def staff_disable(name: str) -> None:
     """Stop an account from signing in (its open sessions end at once)."""
     from .domain.staff_accounts import disable
@@ -341,7 +365,7 @@ def staff_disable(name: str) -> None:
 @staff.command("password")
 @click.argument("name")
 @click.option("--password-stdin", is_flag=True, help="Read the new password from standard input (for scripts).")
-@with_appcontext
+@with_current_database
 def staff_password(name: str, password_stdin: bool) -> None:
     """Give an account a new password (its open sessions end at once)."""
     from .domain.staff_accounts import StaffAccountError, set_password
@@ -362,7 +386,7 @@ def staff_password(name: str, password_stdin: bool) -> None:
 
 @staff.command("unlock")
 @click.argument("name")
-@with_appcontext
+@with_current_database
 def staff_unlock(name: str) -> None:
     """Let an account sign in again at once after too many wrong codes (change its password first)."""
     from .domain import throttle
@@ -378,7 +402,7 @@ def staff_unlock(name: str) -> None:
 
 @staff.command("reset-2fa")
 @click.argument("name")
-@with_appcontext
+@with_current_database
 def staff_reset_2fa(name: str) -> None:
     """Forget an account's authenticator (lost phone): they set up a new one at the next sign-in."""
     from .domain.staff_accounts import reset_totp
@@ -395,7 +419,7 @@ def stats() -> None:
 
 
 @stats.command("rebuild")
-@with_appcontext
+@with_current_database
 def stats_rebuild() -> None:
     """Recompute every aggregate from the progress rows (after an upgrade or a repair)."""
     from .content import current_catalogue
@@ -408,7 +432,7 @@ def stats_rebuild() -> None:
 
 
 @stats.command("fix")
-@with_appcontext
+@with_current_database
 def stats_fix() -> None:
     """Fix the figures of every ended week and month not fixed yet (the daily purge does it too)."""
     from .content import current_catalogue
@@ -424,7 +448,7 @@ def stats_fix() -> None:
 @click.option("--learners", default=100_000, show_default=True, help="Synthetic learners to make.")
 @click.option("--rows", default=1_000_000, show_default=True, help="About how many lesson progress rows.")
 @click.option("--seed", default=1, show_default=True)
-@with_appcontext
+@with_current_database
 def stats_generate(learners: int, rows: int, seed: int) -> None:
     """Fill an EMPTY database with synthetic progress, for benchmarks (refuses real data)."""
     from .content import current_catalogue
@@ -444,7 +468,7 @@ def stats_generate(learners: int, rows: int, seed: int) -> None:
 # -- retention --------------------------------------------------------------------------------
 
 @click.command("purge")
-@with_appcontext
+@with_current_database
 def purge_command() -> None:
     """Delete learner data past its time (run daily from cron; see docs/deploy.md)."""
     from .content import current_catalogue
@@ -705,7 +729,7 @@ def preview(host: str, port: int, lessons_dir: Path | None) -> None:
 @click.command("serve")
 @click.option("--host", default=None, help="Address to listen on (default: HOST or 127.0.0.1).")
 @click.option("--port", default=None, type=int, help="Port (default: PORT or 5000).")
-@with_appcontext
+@with_reachable_database
 def serve(host: str | None, port: int | None) -> None:
     """Migrate the database, then serve the site with gunicorn (no access log, no client addresses)."""
     from .serving import run_gunicorn

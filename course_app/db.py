@@ -158,6 +158,51 @@ def downgrade_database(app: Flask, revision: str) -> None:
     command.downgrade(alembic_config(app.config["DATABASE_URL"]), revision)
 
 
+class DatabaseNotReady(RuntimeError):
+    """The database cannot be opened, or its schema is not the one this version of the code needs."""
+
+
+def check_reachable(app: Flask) -> None:
+    """:raises DatabaseNotReady: the database cannot be opened (the message names it, without its password)."""
+    from sqlalchemy.exc import OperationalError
+
+    engine = database(app).engine
+    try:
+        engine.connect().close()
+    except OperationalError as error:
+        where = engine.url.render_as_string(hide_password=True)
+        raise DatabaseNotReady(f"cannot open the database {where}: {str(error.orig).strip()}") from None
+
+
+def check_schema_is_current(app: Flask) -> None:
+    """Stop a command before it touches a database it would fail on, with what to do about it.
+
+    :raises DatabaseNotReady: the database cannot be opened, has no tables yet, or is at another
+        migration than this code's newest (older: ``course-app db upgrade``; unknown: a newer
+        version of course_app migrated it).
+    """
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    check_reachable(app)
+    engine = database(app).engine
+    with engine.connect() as connection:
+        current = set(MigrationContext.configure(connection).get_current_heads())
+    scripts = ScriptDirectory.from_config(alembic_config(app.config["DATABASE_URL"]))
+    newest = set(scripts.get_heads())
+    if current == newest:
+        return
+    where = engine.url.render_as_string(hide_password=True)
+    if not current:
+        raise DatabaseNotReady(f"the database {where} has no tables yet: run 'course-app db upgrade'")
+    known = {script.revision for script in scripts.walk_revisions()}
+    if current - known:
+        raise DatabaseNotReady(f"the database {where} is at revision {', '.join(sorted(current))}, which this "
+                               "version of course_app does not know: a newer version migrated it")
+    raise DatabaseNotReady(f"the database {where} is at revision {', '.join(sorted(current))} and this version "
+                           f"needs {', '.join(sorted(newest))}: run 'course-app db upgrade'")
+
+
 class BackupNotPossible(RuntimeError):
     """This database is backed up with its own tools (the message says which)."""
 

@@ -1,4 +1,5 @@
-"""``course-app lessons check``: what it prints and how it exits, through the real console script."""
+"""The ``course-app`` command group: what ``lessons check`` prints and how it exits, through the real
+console script, and how a command meets a database it would fail on."""
 
 from __future__ import annotations
 
@@ -105,3 +106,57 @@ def test_a_commands_app_reads_the_lessons_only_when_a_command_asks(tmp_path: Pat
     served = make_app(tmp_path / "server", LESSONS_DIR=str(tmp_path / "lessons"))
     make_course(tmp_path / "lessons", "third")
     assert [course.slug for course in catalogue_store(served).catalogue.courses] == ["first", "second"]
+
+
+# -- a database a command would fail on ----------------------------------------------------------
+
+def _on_sqlite(tmp_path: Path) -> dict[str, str]:
+    """A command's environment with the instance's SQLite file as its database (on either CI pass)."""
+    return {"INSTANCE_PATH": str(tmp_path / "instance"), "DATABASE_URL": ""}
+
+
+def test_a_command_on_a_database_never_migrated_says_to_migrate_it_and_changes_nothing(tmp_path: Path) -> None:
+    import sqlite3
+
+    env = _on_sqlite(tmp_path)
+    for command in (["staff", "list"], ["staff", "disable", "nina"], ["stats", "rebuild"], ["stats", "fix"],
+                    ["purge"]):
+        result = invoke_course_app(*command, cwd=tmp_path, env=env)
+        assert result.returncode == 1, (command, result.stdout, result.stderr)
+        assert result.stderr.endswith("has no tables yet: run 'course-app db upgrade'\n"), (command, result.stderr)
+    with contextlib.closing(sqlite3.connect(tmp_path / "instance" / "course_app.sqlite3")) as connection:
+        assert connection.execute("SELECT name FROM sqlite_master").fetchall() == []
+    assert invoke_course_app("db", "upgrade", cwd=tmp_path, env=env).returncode == 0
+    listed = invoke_course_app("staff", "list", cwd=tmp_path, env=env)
+    assert (listed.returncode, listed.stdout, listed.stderr) == (0, "", "")
+
+
+def test_a_command_on_an_older_or_newer_schema_names_its_revision(tmp_path: Path) -> None:
+    import sqlite3
+
+    env = _on_sqlite(tmp_path)
+    assert invoke_course_app("db", "upgrade", cwd=tmp_path, env=env).returncode == 0
+    assert invoke_course_app("db", "downgrade", "--", "-1", cwd=tmp_path, env=env).returncode == 0
+    older = invoke_course_app("stats", "fix", cwd=tmp_path, env=env)
+    assert older.returncode == 1
+    assert " is at revision " in older.stderr and older.stderr.endswith(": run 'course-app db upgrade'\n")
+
+    with contextlib.closing(sqlite3.connect(tmp_path / "instance" / "course_app.sqlite3")) as connection:
+        connection.execute("UPDATE alembic_version SET version_num = 'f00d_from_a_newer_version'")
+        connection.commit()
+    newer = invoke_course_app("staff", "list", cwd=tmp_path, env=env)
+    assert newer.returncode == 1
+    assert newer.stderr.endswith("is at revision f00d_from_a_newer_version, which this version of course_app "
+                                 "does not know: a newer version migrated it\n")
+
+
+def test_a_database_that_cannot_be_opened_is_named_without_its_password(tmp_path: Path) -> None:
+    # Port 1 on the loopback: nothing listens there, so the connection is refused at once.
+    env = {"INSTANCE_PATH": str(tmp_path / "instance"),
+           "DATABASE_URL": "postgresql://learning:hunter2-secret@127.0.0.1:1/course"}
+    for command in (["db", "upgrade"], ["staff", "list"], ["purge"]):
+        result = invoke_course_app(*command, cwd=tmp_path, env=env)
+        assert result.returncode == 1, (command, result.stdout, result.stderr)
+        assert result.stderr.startswith("Error: cannot open the database "
+                                        "postgresql+psycopg://learning:***@127.0.0.1:1/course: "), result.stderr
+        assert "hunter2" not in result.stdout + result.stderr
