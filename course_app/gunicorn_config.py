@@ -4,10 +4,13 @@ No access log is written, and no message of gunicorn's own names a client addres
 (``gunicorn_logging.AddresslessLogger``, S4); gunicorn's own error pages carry the security
 headers (``gunicorn_worker.HeadersThreadWorker``, S6). Workers finish the requests they have
 before exiting on SIGTERM/SIGHUP (graceful shutdown). Slow clients are absorbed by the front
-server (docs/deploy.md); never expose gunicorn itself to the internet.
+server (docs/deploy.md); never expose gunicorn itself to the internet. Before any worker starts, the
+master checks the settings and the database (``on_starting``): a database not migrated to this
+version stops the server with one line saying so, instead of failing learners' requests.
 """
 
 import os
+from typing import Any
 
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '5000')}"
 workers = int(os.environ.get("WORKERS", "2"))
@@ -27,3 +30,13 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 proc_name = "course-app"
 # No control socket in the home folder: operators stop and reload with signals (see docs).
 control_socket_disable = True
+
+
+def on_starting(server: Any) -> None:
+    """Refuse to start, with the reason, when the settings are wrong or the database is not usable."""
+    from course_app.serving import problem_before_serving
+
+    problem = problem_before_serving()
+    if problem is not None:
+        server.log.error("not serving: %s", problem)
+        raise SystemExit(1)

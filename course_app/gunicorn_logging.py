@@ -13,10 +13,15 @@ from typing import Any
 
 from gunicorn.glogging import Logger
 
-IPV4 = r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d.])"
-# Full eight-group addresses, and any form with "::" (times such as 10:32:05 are neither).
-IPV6 = (r"(?<![\w:])(?:(?:[0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4}"
-        r"|(?:[0-9A-Fa-f]{1,4}:){0,7}:(?::?[0-9A-Fa-f]{1,4}){0,7}(?:%[\w.]+)?)(?![\w:])")
+# Four numbers, not part of a longer dotted run (a version such as 1.2.3.4.5); a full stop after
+# them ends a sentence.
+IPV4 = r"(?<!\d)(?<!\d\.)(?:\d{1,3}\.){3}\d{1,3}(?!\d|\.\d)"
+# Full eight-group addresses, and any form with "::" (times such as 10:32:05 are neither, nor is a
+# lone colon in a message such as "'two': must be a whole number"). One followed by ".digit" is the
+# start of an IPv4-mapped address (::ffff:203.0.113.7): its IPv4 part is then matched whole.
+_GROUPS = r"(?:[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4}){0,6})"
+IPV6 = (rf"(?<![\w:])(?:(?:[0-9A-Fa-f]{{1,4}}:){{7}}[0-9A-Fa-f]{{1,4}}"
+        rf"|{_GROUPS}?::{_GROUPS}?(?:%[\w.]+)?)(?![\w:]|\.\d)")
 ADDRESS = re.compile(f"{IPV4}|{IPV6}")
 REPLACEMENT = "[address]"
 

@@ -8,7 +8,29 @@ import click
 from flask import Flask
 from gunicorn.app.base import BaseApplication
 
-from . import gunicorn_config
+from . import db, gunicorn_config
+
+
+def problem_before_serving() -> str | None:
+    """What keeps this server from serving (a wrong setting, a database it cannot use), or None.
+
+    Gunicorn's master asks before it forks any worker, so the app built here starts no thread,
+    reads no lesson and keeps no database connection: a fork inherits none of them.
+    """
+    from . import create_app
+    from .config import ConfigurationError
+
+    try:
+        app = create_app(READ_LESSONS_AT_START=False, RELOAD_LESSONS=False)
+    except ConfigurationError as error:
+        return f"configuration: {error}"
+    try:
+        db.check_schema_is_current(app)
+    except db.DatabaseNotReady as error:
+        return str(error)
+    finally:
+        db.database(app).engine.dispose()
+    return None
 
 
 class CourseAppServer(BaseApplication):

@@ -3,8 +3,10 @@ PostgreSQL database, shutdown is graceful, and SQLite backups restore."""
 
 from __future__ import annotations
 
+import os
 import signal
 import socket
+import subprocess
 import urllib.parse
 from datetime import date
 from pathlib import Path
@@ -15,9 +17,9 @@ from sqlalchemy import func, select
 from course_app.db import get_session
 from course_app.domain.staff_accounts import add_staff, start_enrolment
 from course_app.models import LessonProgress, StaffRole
-from tests.conftest import STARTER_LESSON_COUNT, TEST_SECRETS, make_app, using_postgresql
+from tests.conftest import PROJECT_DIR, STARTER_LESSON_COUNT, TEST_SECRETS, make_app, using_postgresql
 from tests.helpers import CODE, quiz_answers, starter_quiz
-from tests.serving import Browser, gunicorn
+from tests.serving import BIN, Browser, free_port, gunicorn
 
 
 
@@ -102,6 +104,19 @@ def test_gunicorn_graceful_shutdown_finishes_every_request(tmp_path: Path) -> No
         statuses.append(int(answer.split(b" ", 2)[1]))
     assert server.process.wait(timeout=40) == 0
     assert statuses == [422] * 4, statuses
+
+
+def test_gunicorn_will_not_serve_a_database_not_migrated_yet(tmp_path: Path) -> None:
+    """Started as docs/deploy.md shows, but before ``course-app db upgrade``: one line says why, and
+    no worker starts to fail learners' answers."""
+    environment = {**os.environ, **TEST_SECRETS, "INSTANCE_PATH": str(tmp_path / "instance"), "DATABASE_URL": "",
+                   "PORT": str(free_port())}
+    result = subprocess.run([str(BIN / "gunicorn"), "-c", "python:course_app.gunicorn_config", "course_app:create_app()"],
+                            cwd=PROJECT_DIR, env=environment, capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 1, result.stderr
+    assert (f"not serving: the database sqlite:///{tmp_path}/instance/course_app.sqlite3 has no tables yet: "
+            "run 'course-app db upgrade'") in result.stderr
+    assert "Booting worker" not in result.stderr and "Traceback" not in result.stderr
 
 
 def test_sqlite_backup_restores_with_the_same_secrets(tmp_path: Path) -> None:

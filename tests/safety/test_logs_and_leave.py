@@ -67,10 +67,15 @@ def test_addresses_are_removed_from_any_gunicorn_message() -> None:
     from course_app.gunicorn_logging import without_addresses
 
     assert without_addresses("Invalid request from ip=203.0.113.7: bad") == "Invalid request from ip=[address]: bad"
+    assert without_addresses("a request from 198.51.100.23.") == "a request from [address]."
     assert without_addresses("from 2001:db8::7 and ::1 and fe80::1%eth0") == "from [address] and [address] and [address]"
     assert without_addresses("full 2001:0db8:0000:0000:0000:ff00:0042:8329.") == "full [address]."
-    # Times, versions and process ids are not addresses.
+    # An IPv4 address inside an IPv6 one goes whole, not its last three numbers left behind.
+    assert without_addresses("from ::ffff:203.0.113.7 and 64:ff9b::198.51.100.23.") == \
+        "from ::ffff:[address] and 64:ff9b::[address]."
+    # Times, versions, process ids and a lone colon are not addresses.
     assert without_addresses("at 10:32:05, gunicorn 27.0.1, pid 1234") == "at 10:32:05, gunicorn 27.0.1, pid 1234"
+    assert without_addresses("THREADS='four': must be a whole number") == "THREADS='four': must be a whole number"
 
 
 @pytest.mark.parametrize("url", ["/ru/", "/ru/trade-unions/", "/ru/trade-unions/wages", "/ru/progress",
