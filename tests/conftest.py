@@ -18,6 +18,7 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import create_engine, inspect, text
 
 from course_app import create_app
+from course_app.clock import Clock
 from course_app.config import normalise_database_url
 from course_app.db import Base, database, upgrade_database
 from course_app.domain.staff_accounts import LEAST_MEMORY_KIB, LEAST_TIME_COST
@@ -141,6 +142,8 @@ def shared_app(tmp_path_factory: pytest.TempPathFactory) -> Flask:
 def app(shared_app: Flask) -> Iterator[Flask]:
     clear_tables(shared_app)
     yield shared_app
+    # A test that stopped or moved the app's clock leaves none of it to the next test.
+    shared_app.extensions["course_app.clock"] = Clock()
 
 
 @pytest.fixture()

@@ -177,7 +177,9 @@ def test_slow_clients_wait_in_nginx_not_in_the_app(site: Site) -> None:
             started = time.perf_counter()
             assert site.get("/en/trade-unions/forced-labour", {"Cookie": "other=1"})[0] == 200
             timings.append(time.perf_counter() - started)
-        assert max(timings) < 1.0, timings
+        # About 0.05 s each; held by the slow clients, a page would wait for gunicorn's 60 s timeout.
+        # 5 s leaves room for a busy machine and none for that.
+        assert max(timings) < 5.0, timings
     finally:
         stop.set()
         dripper.join()

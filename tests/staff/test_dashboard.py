@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta
 from html import unescape
 
+import pytest
 from flask import Flask
 from sqlalchemy import select
 
@@ -26,11 +27,20 @@ from tests.conftest import STARTER_LESSON_COUNT
 from tests.helpers import answer_quiz, starter_quiz, submit_quiz
 from tests.staff.conftest import StaffUser
 
-today = date.today
+# The app's clock stands at one moment in every test here (a Wednesday, 10 s into a TOTP step): the
+# test and the app agree on "today", "the last ended month" and "the running week" whatever day and
+# hour the suite runs, a week or month ending during the run included.
+NOW = datetime(2026, 12, 2, 12, 0, 10, tzinfo=UTC)
+TODAY = NOW.date()
 # Figures exist only for ended periods: the tests' learners act in the last ended month.
-LAST_MONTH = last_closed_month(today())
+LAST_MONTH = last_closed_month(TODAY)
 DAY = LAST_MONTH.start + timedelta(days=3)
 PERIOD = f"period={LAST_MONTH.key}"
+
+
+@pytest.fixture(autouse=True)
+def standing_clock(app: Flask) -> None:
+    app.extensions["course_app.clock"] = ManualClock(NOW)
 
 
 @contextmanager
@@ -154,15 +164,16 @@ def test_export_is_audited_and_matches_the_page(app: Flask, coordinator: StaffUs
                            "Completed of reached (%)", "Completed of reached (%): status"]
     assert rows[1][4:] == ["0", "", "9", "", "100", "", "9", "", "100", ""]
     with app.app_context():
-        events = get_session().scalars(select(AuditEvent).where(AuditEvent.action == "export")).all()
+        events = get_session().scalars(select(AuditEvent).where(AuditEvent.action == "export")
+                                       .order_by(AuditEvent.id)).all()
     assert [event.staff_name for event in events] == ["cora"]
     assert events[0].detail == f"funnel {LAST_MONTH.key} ru"
 
 
 def test_only_ended_periods_and_known_choices_are_answered(app: Flask, coordinator: StaffUser) -> None:
     add_learners(app, 9, completed_lessons=2)
-    running_month = f"{today():%Y-%m}"
-    running_week = f"{today().isocalendar()[0]}-W{today().isocalendar()[1]:02d}"
+    running_month = f"{TODAY:%Y-%m}"
+    running_week = f"{TODAY.isocalendar()[0]}-W{TODAY.isocalendar()[1]:02d}"
     for query in (f"period={running_month}", f"period={running_week}", f"period=life-{running_month}",
                   "period=2026-13", "period=1999-01", "period=" + "9" * 5000, "period=2026-11-01..2026-11-02",
                   "lang=xx", "course=nope", "course=../../etc"):
@@ -250,7 +261,8 @@ def test_insights_export_has_the_page_cells_and_is_audited(app: Flask, educator:
     assert russian[0][:2] == ["Курс", "Идентификатор курса"]
     assert russian[1][0] == current_course_title(app, "ru")
     with app.app_context():
-        events = get_session().scalars(select(AuditEvent).where(AuditEvent.action == "export")).all()
+        events = get_session().scalars(select(AuditEvent).where(AuditEvent.action == "export")
+                                       .order_by(AuditEvent.id)).all()
     assert [(event.staff_name, event.detail) for event in events] == [
         ("eddie", "insights ru"), ("eddie", "insights all"), ("eddie", "insights all")]
 
@@ -328,10 +340,10 @@ def test_the_daily_purge_fixes_ended_periods_before_it_deletes(app: Flask, coord
 def test_stats_fix_fixes_every_ended_period_once(app: Flask, coordinator: StaffUser) -> None:
     """After an upgrade many periods have ended: ``course-app stats fix`` (run once, then daily by the purge)
     fixes them all, so that no page view has to."""
-    first = today() - timedelta(days=75)
+    first = TODAY - timedelta(days=75)
     add_learners(app, 6, completed_lessons=1, day=first)
     result = app.test_cli_runner().invoke(args=["stats", "fix"])
-    assert result.exit_code == 0 and result.output.strip() == f"fixed {len(closed_periods(first, today()))} ended period(s)"
+    assert result.exit_code == 0 and result.output.strip() == f"fixed {len(closed_periods(first, TODAY))} ended period(s)"
     assert app.test_cli_runner().invoke(args=["stats", "fix"]).output.strip() == "fixed 0 ended period(s)"
     with app.app_context():
         before = len(get_session().scalars(select(StatsPeriod)).all())
