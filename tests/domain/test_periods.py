@@ -3,20 +3,27 @@ combined to give a count below the threshold (a property test over random synthe
 
 from __future__ import annotations
 
+import itertools
 import random
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import date, timedelta
+from typing import Any
 
+import pytest
 from flask import Flask
 from sqlalchemy import insert, select
 
 from course_app.content import current_catalogue
+from course_app.content.model import Catalogue
 from course_app.db import get_session
 from course_app.domain.learners import delete_learner
-from course_app.domain.periods import (ALL, COURSE, CellKey, CourseShape, Period, closed_periods, fix_closed_periods,
-                                       item_parents, last_closed_month, parse_period, table_groups)
+from course_app.domain.periods import (ALL, COURSE, LIFE_START, CellKey, CourseShape, Period, closed_periods,
+                                       fix_closed_periods, fix_closed_periods_once, fixed_periods, item_parents,
+                                       last_closed_month, life, month, parse_period, table_groups, week)
 from course_app.domain.suppression import Hidden
-from course_app.models import Learner, LessonReadDay, StatsCell
+from course_app.models import (CourseProgress, Learner, LessonDay, LessonProgress, LessonReadDay, QuizDay, QuizProgress,
+                               StatsCell, StatsPeriod)
 from course_app.synthetic import generate_progress
 
 K = 5
@@ -170,3 +177,227 @@ def test_no_two_published_tables_give_a_small_count_away(app: Flask) -> None:
         # Start again from nothing for the next seed.
         from tests.conftest import clear_tables
         clear_tables(app)
+
+
+def test_a_period_holds_exactly_its_days_and_is_closed_the_day_after_it_ends() -> None:
+    assert parse_period("2026-W48", TODAY) == Period(date(2026, 11, 29), 0, date(2026, 11, 23), "week", "2026-W48")
+    assert parse_period("life-2026-11", TODAY) == Period(date(2026, 11, 30), 2, LIFE_START, "life", "life-2026-11")
+    # Every month runs from its 1st, the month of the first data day included.
+    assert [(period.key, period.start, period.end) for period in closed_periods(date(2026, 10, 28), TODAY)
+            if period.kind == "month"] == [("2026-10", date(2026, 10, 1), date(2026, 10, 31)),
+                                           ("2026-11", date(2026, 11, 1), date(2026, 11, 30))]
+    # The week of 23 to 29 November closes on Monday the 30th, not on its own Sunday; November closes on
+    # 1 December, not on its last day.
+    assert closed_periods(date(2026, 11, 23), date(2026, 11, 29)) == []
+    assert [period.key for period in closed_periods(date(2026, 11, 23), date(2026, 11, 30))] == ["2026-W48"]
+    assert parse_period("2026-11", date(2026, 11, 30)) is None
+
+
+def test_a_week_ending_on_a_months_last_day_is_nested_in_it_and_fixed_before_it() -> None:
+    """31 May 2026 is a Sunday: the week, the month and its life end on the same day."""
+    periods = closed_periods(date(2026, 5, 25), date(2026, 6, 1))
+    assert [period.key for period in periods] == ["2026-W22", "2026-05", "life-2026-05"]
+    week_22, may, life_of_may = periods
+    assert may.contains(week_22) and life_of_may.contains(may) and life_of_may.contains(week_22)
+    # A week starting on the 1st is in its month; every life contains the lives before it.
+    assert month(date(2026, 6, 1)).contains(week(date(2026, 6, 1)))
+    assert life(date(2026, 6, 1)).contains(life_of_may) and not life_of_may.contains(life(date(2026, 6, 1)))
+
+
+# -- known figures: rows written straight into the aggregates, every figure checked -----------------
+
+SLUG = "trade-unions"
+NOVEMBER = "2026-11"
+IN_NOVEMBER = date(2026, 11, 4)   # a Wednesday, in 2026-W45
+_learner_ids = itertools.count()
+
+
+def add_rows(app: Flask, model: type, rows: list[dict[str, Any]]) -> None:
+    with app.app_context():
+        session = get_session()
+        session.execute(insert(model), rows)
+        session.commit()
+
+
+def add_starters(app: Flask, count: int, day: date = IN_NOVEMBER, *, lang: str = "en", lessons_done: int = 0,
+                 completed_on: date | None = None, course: str = SLUG) -> list[str]:
+    """``count`` learners who started a course on ``day`` (their course standing only)."""
+    ids = [f"learner-{next(_learner_ids)}" for _ in range(count)]
+    add_rows(app, Learner, [{"id": id_, "code_hash": None, "created_on": day, "last_seen_on": day} for id_ in ids])
+    add_rows(app, CourseProgress, [{"learner_id": id_, "course_slug": course, "lang": lang, "started_on": day,
+                                    "lessons_done": lessons_done, "completed_on": completed_on} for id_ in ids])
+    return ids
+
+
+def fix(app: Flask, today: date = TODAY, catalogue: Catalogue | None = None) -> dict[CellKey, tuple[int, Hidden | None]]:
+    """Fix every period ended before ``today`` and return every fixed cell."""
+    with app.app_context():
+        session = get_session()
+        fix_closed_periods(session, catalogue or current_catalogue(), app.config["LANGUAGES"], today, K)
+        session.commit()
+    return fixed_cells(app)
+
+
+def values_of(cells: Mapping[CellKey, tuple[int, Hidden | None]], period: str, figure: str, item: str = "",
+              course: str = SLUG) -> dict[str, int]:
+    """A figure's true value in every language (ALL as "all") and in all of them."""
+    return {lang or "all": cells[(period, course, lang, figure, item)][0] for lang in (ALL, "en", "ru", "be")}
+
+
+def test_started_completed_and_median_lessons_done_count_every_language(app: Flask) -> None:
+    add_starters(app, 3, lessons_done=1)
+    add_starters(app, 1, lessons_done=5)
+    add_starters(app, 2, lessons_done=8, completed_on=date(2026, 11, 20))
+    # Completion is stored as it was recorded, not worked out from lessons_done again (a course can gain
+    # or lose lessons): this learner has done 8 lessons without having completed the course.
+    add_starters(app, 1, lessons_done=8)
+    add_starters(app, 2, lang="ru", lessons_done=1)
+    add_starters(app, 4, date(2026, 10, 14), lessons_done=8, completed_on=date(2026, 10, 20))  # October's
+    cells = fix(app)
+    assert values_of(cells, NOVEMBER, "started") == {"all": 9, "en": 7, "ru": 2, "be": 0}
+    assert values_of(cells, NOVEMBER, "completed") == {"all": 2, "en": 2, "ru": 0, "be": 0}
+    # Medians, times ten: all 1,1,1,1,1,5,8,8,8 -> 1; en 1,1,1,5,8,8,8 -> 5; ru 1,1 -> 1.
+    assert {lang: cells[(NOVEMBER, SLUG, lang, "median10", "")][0] for lang in (ALL, "en", "ru")} == {
+        ALL: 10, "en": 50, "ru": 10}
+    assert (NOVEMBER, SLUG, "be", "median10", "") not in cells  # nobody started in it: no median
+    # The site's figures add up its courses (here, one).
+    assert [cells[(NOVEMBER, ALL, ALL, figure, "")][0] for figure in ("started", "completed")] == [9, 2]
+    assert cells[("life-2026-11", ALL, ALL, "started", "")][0] == 13
+
+
+def test_lesson_reads_and_quiz_figures_add_up_the_days_of_the_period(app: Flask) -> None:
+    def lesson_day(lesson: str, day: date, lang: str, reached: int, completed: int) -> dict[str, Any]:
+        return {"course_slug": SLUG, "lesson_slug": lesson, "day": day, "lang": lang, "reached": reached,
+                "completed": completed}
+
+    add_rows(app, LessonDay, [
+        lesson_day("study-safely", IN_NOVEMBER, "en", 10, 8), lesson_day("study-safely", IN_NOVEMBER, "ru", 2, 0),
+        # Six learners reached the second lesson in October and completed it in November: in November it
+        # was reached by nobody and completed 6 times.
+        lesson_day("what-is-a-union", date(2026, 10, 14), "en", 6, 0), lesson_day("what-is-a-union", IN_NOVEMBER, "en", 0, 6)])
+    add_rows(app, LessonReadDay, [
+        {"course_slug": course, "lesson_slug": lesson, "day": day, "lang": lang, "reads": reads}
+        for course, lesson, day, lang, reads in (
+            (SLUG, "study-safely", IN_NOVEMBER, "en", 7), (SLUG, "study-safely", date(2026, 11, 11), "en", 3),
+            (SLUG, "study-safely", date(2026, 10, 14), "en", 20), (SLUG, "freedom-of-association", date(2026, 11, 18), "ru", 4),
+            # A course no longer offered, with a lesson of the same name: not counted anywhere.
+            ("labour-history", "study-safely", IN_NOVEMBER, "en", 5))])
+    add_rows(app, QuizDay, [
+        {"course_slug": SLUG, "lesson_slug": "study-safely", "day": day, "lang": lang, "learners": learners,
+         "attempts": attempts, "passed": passed, "best_score_sum": score_sum}
+        for day, lang, learners, attempts, passed, score_sum in (
+            (IN_NOVEMBER, "en", 6, 9, 4, 420), (date(2026, 11, 11), "ru", 2, 3, 0, 80),
+            # What learners who have since deleted everything leave behind: a day counting nobody.
+            (date(2026, 11, 18), "be", 0, 0, 0, 0))])
+    # The score bands count each learner's best score, at the edges of the bands: 0-49, 50-79, 80-100.
+    ids = [f"learner-{next(_learner_ids)}" for _ in range(6)]
+    add_rows(app, Learner, [{"id": id_, "code_hash": None, "created_on": IN_NOVEMBER, "last_seen_on": IN_NOVEMBER}
+                            for id_ in ids])
+    add_rows(app, QuizProgress, [
+        {"learner_id": id_, "course_slug": SLUG, "lesson_slug": "study-safely", "lang": "en", "attempts": 1,
+         "best_score": score, "first_attempt_on": IN_NOVEMBER, "last_attempt_on": IN_NOVEMBER,
+         "passed_on": IN_NOVEMBER if score >= 60 else None}
+        for id_, score in zip(ids, (0, 49, 50, 79, 80, 100), strict=True)])
+    cells = fix(app)
+
+    nobody = {"all": 0, "en": 0, "ru": 0, "be": 0}
+    assert values_of(cells, NOVEMBER, "reached", "study-safely") == {"all": 12, "en": 10, "ru": 2, "be": 0}
+    assert values_of(cells, NOVEMBER, "done", "study-safely") == {"all": 8, "en": 8, "ru": 0, "be": 0}
+    assert values_of(cells, NOVEMBER, "reached", "what-is-a-union") == nobody
+    assert values_of(cells, NOVEMBER, "done", "what-is-a-union") == {"all": 6, "en": 6, "ru": 0, "be": 0}
+    assert values_of(cells, NOVEMBER, "reached", COURSE) == {"all": 12, "en": 10, "ru": 2, "be": 0}
+    assert values_of(cells, NOVEMBER, "done", "m:2") == {"all": 6, "en": 6, "ru": 0, "be": 0}
+    assert values_of(cells, NOVEMBER, "reads", "study-safely") == {"all": 10, "en": 10, "ru": 0, "be": 0}
+    assert values_of(cells, NOVEMBER, "reads", "freedom-of-association") == {"all": 4, "en": 0, "ru": 4, "be": 0}
+    assert values_of(cells, NOVEMBER, "reads", "m:2") == {"all": 4, "en": 0, "ru": 4, "be": 0}
+    assert values_of(cells, NOVEMBER, "reads", COURSE) == {"all": 14, "en": 10, "ru": 4, "be": 0}
+    assert values_of(cells, "2026-10", "reads", COURSE) == {"all": 20, "en": 20, "ru": 0, "be": 0}
+    for item in ("study-safely", COURSE):
+        assert values_of(cells, NOVEMBER, "learners", item) == {"all": 8, "en": 6, "ru": 2, "be": 0}
+        assert values_of(cells, NOVEMBER, "attempts", item) == {"all": 12, "en": 9, "ru": 3, "be": 0}
+        assert values_of(cells, NOVEMBER, "passed", item) == {"all": 4, "en": 4, "ru": 0, "be": 0}
+        assert [values_of(cells, NOVEMBER, f"band{index}", item)["en"] for index in range(3)] == [2, 2, 2]
+    assert values_of(cells, NOVEMBER, "score_sum", "study-safely") == {"all": 500, "en": 420, "ru": 80, "be": 0}
+
+
+def test_active_learners_of_a_month_count_anyone_who_reached_completed_or_tried_a_quiz_in_it(app: Flask) -> None:
+    def learners_who(count: int, reached: date, completed: date | None = None, quiz: tuple[date, date] | None = None) -> None:
+        ids = add_starters(app, count, reached)
+        add_rows(app, LessonProgress, [{"learner_id": id_, "course_slug": SLUG, "lesson_slug": "study-safely",
+                                        "lang": "en", "reached_on": reached, "completed_on": completed} for id_ in ids])
+        if quiz:
+            add_rows(app, QuizProgress, [
+                {"learner_id": id_, "course_slug": SLUG, "lesson_slug": "study-safely", "lang": "en", "attempts": 2,
+                 "best_score": 80, "first_attempt_on": quiz[0], "last_attempt_on": quiz[1], "passed_on": quiz[1]}
+                for id_ in ids])
+
+    october = date(2026, 10, 14)
+    learners_who(3, reached=IN_NOVEMBER)                                    # reached a lesson in November
+    learners_who(2, reached=october, completed=IN_NOVEMBER)                 # completed it in November
+    learners_who(4, reached=october, completed=october, quiz=(october, IN_NOVEMBER))  # tried its quiz again
+    learners_who(8, reached=IN_NOVEMBER, completed=IN_NOVEMBER, quiz=(IN_NOVEMBER, IN_NOVEMBER))  # all three
+    learners_who(5, reached=october, completed=october)                     # October only
+    # Reads in September make it a period of its own, with nobody active.
+    add_rows(app, LessonReadDay, [{"course_slug": SLUG, "lesson_slug": "study-safely", "day": date(2026, 9, 9),
+                                   "lang": "en", "reads": 9}])
+    cells = fix(app)
+    assert {period: cells[(period, ALL, ALL, "active", "")][0] for period in ("2026-09", "2026-10", NOVEMBER)} == {
+        "2026-09": 0, "2026-10": 11, NOVEMBER: 17}
+
+
+@pytest.mark.parametrize("figures", ["course starts", "lesson days", "reads"])
+def test_periods_are_fixed_from_the_first_day_any_figure_counts(app: Flask, figures: str) -> None:
+    with app.app_context():
+        session = get_session()
+        assert fix_closed_periods(session, current_catalogue(), app.config["LANGUAGES"], TODAY, K) == 0  # nothing yet
+        assert session.scalars(select(StatsPeriod)).all() == []
+    row = {"course_slug": SLUG, "lesson_slug": "study-safely", "day": IN_NOVEMBER, "lang": "en"}
+    if figures == "course starts":
+        add_starters(app, 6)
+    elif figures == "lesson days":  # e.g. all that is left of learners who have deleted everything
+        add_rows(app, LessonDay, [{**row, "reached": 6, "completed": 6}])
+    else:  # readers who never did anything else
+        add_rows(app, LessonReadDay, [{**row, "reads": 6}])
+    with app.app_context():
+        session = get_session()
+        # 2026-W45 (the week of 4 November) to 2026-W48, November and its life.
+        assert fix_closed_periods(session, current_catalogue(), app.config["LANGUAGES"], TODAY, K) == 6
+
+
+def test_fixing_once_commits_what_it_fixed(app: Flask) -> None:
+    add_starters(app, 6)
+    with app.app_context():
+        session = get_session()
+        assert fix_closed_periods_once(session, current_catalogue(), app.config["LANGUAGES"], TODAY, K) == 6
+        session.rollback()
+        assert len(session.scalars(select(StatsPeriod)).all()) == 6
+        assert fix_closed_periods_once(session, current_catalogue(), app.config["LANGUAGES"], TODAY, K) == 0
+
+
+def test_fixed_periods_are_listed_newest_first_a_life_before_its_month_before_its_last_week(app: Flask) -> None:
+    add_starters(app, 6, date(2026, 5, 27))
+    fix(app, today=date(2026, 6, 2))
+    with app.app_context():
+        assert fixed_periods(get_session()) == [life(date(2026, 5, 1)), month(date(2026, 5, 1)), week(date(2026, 5, 25))]
+
+
+def test_periods_fixed_on_an_earlier_day_still_protect_the_new_ones(app: Flask) -> None:
+    """The lives of October and November are fixed on different days; they differ by 3 starters."""
+    add_starters(app, 10, date(2026, 9, 9))
+    add_starters(app, 10, date(2026, 10, 14))
+    fix(app, today=date(2026, 11, 2))
+    add_starters(app, 3, IN_NOVEMBER)
+    cells = fix(app)
+    for course in (SLUG, ALL):
+        assert cells[("life-2026-10", course, ALL, "started", "")] == (20, None)
+        assert cells[("life-2026-11", course, ALL, "started", "")] == (23, Hidden.PROTECTING)
+
+
+def test_a_count_is_not_hidden_for_the_sake_of_counts_that_are_hidden_themselves(app: Flask) -> None:
+    """Two weeks of November with 3 starters each: the weeks are hidden, November's 6 is shown."""
+    add_starters(app, 3, IN_NOVEMBER)
+    add_starters(app, 3, date(2026, 11, 18))
+    cells = fix(app)
+    assert cells[("2026-W45", SLUG, ALL, "started", "")] == cells[("2026-W47", SLUG, ALL, "started", "")] == (
+        3, Hidden.SMALL)
+    assert cells[(NOVEMBER, SLUG, ALL, "started", "")] == cells[("life-2026-11", SLUG, ALL, "started", "")] == (6, None)
