@@ -25,6 +25,7 @@ from course_app.domain.suppression import Hidden
 from course_app.models import (CourseProgress, Learner, LessonDay, LessonProgress, LessonReadDay, QuizDay, QuizProgress,
                                StatsCell, StatsPeriod)
 from course_app.synthetic import generate_progress
+from tests.conftest import STARTER_LESSON_SLUGS
 
 K = 5
 TODAY = date(2026, 12, 2)  # a Wednesday
@@ -213,6 +214,8 @@ _learner_ids = itertools.count()
 
 
 def add_rows(app: Flask, model: type, rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        return
     with app.app_context():
         session = get_session()
         session.execute(insert(model), rows)
@@ -229,7 +232,8 @@ def add_starters(app: Flask, count: int, day: date = IN_NOVEMBER, *, lang: str =
     return ids
 
 
-def fix(app: Flask, today: date = TODAY, catalogue: Catalogue | None = None) -> dict[CellKey, tuple[int, Hidden | None]]:
+def fix(app: Flask, today: date = TODAY,
+        catalogue: Catalogue | None = None) -> dict[CellKey, tuple[int, Hidden | None]]:
     """Fix every period ended before ``today`` and return every fixed cell."""
     with app.app_context():
         session = get_session()
@@ -240,7 +244,7 @@ def fix(app: Flask, today: date = TODAY, catalogue: Catalogue | None = None) -> 
 
 def values_of(cells: Mapping[CellKey, tuple[int, Hidden | None]], period: str, figure: str, item: str = "",
               course: str = SLUG) -> dict[str, int]:
-    """A figure's true value in every language (ALL as "all") and in all of them."""
+    """A figure's true value in all languages together ("all") and in each one."""
     return {lang or "all": cells[(period, course, lang, figure, item)][0] for lang in (ALL, "en", "ru", "be")}
 
 
@@ -274,12 +278,14 @@ def test_lesson_reads_and_quiz_figures_add_up_the_days_of_the_period(app: Flask)
         lesson_day("study-safely", IN_NOVEMBER, "en", 10, 8), lesson_day("study-safely", IN_NOVEMBER, "ru", 2, 0),
         # Six learners reached the second lesson in October and completed it in November: in November it
         # was reached by nobody and completed 6 times.
-        lesson_day("what-is-a-union", date(2026, 10, 14), "en", 6, 0), lesson_day("what-is-a-union", IN_NOVEMBER, "en", 0, 6)])
+        lesson_day("what-is-a-union", date(2026, 10, 14), "en", 6, 0),
+        lesson_day("what-is-a-union", IN_NOVEMBER, "en", 0, 6)])
     add_rows(app, LessonReadDay, [
         {"course_slug": course, "lesson_slug": lesson, "day": day, "lang": lang, "reads": reads}
         for course, lesson, day, lang, reads in (
             (SLUG, "study-safely", IN_NOVEMBER, "en", 7), (SLUG, "study-safely", date(2026, 11, 11), "en", 3),
-            (SLUG, "study-safely", date(2026, 10, 14), "en", 20), (SLUG, "freedom-of-association", date(2026, 11, 18), "ru", 4),
+            (SLUG, "study-safely", date(2026, 10, 14), "en", 20),
+            (SLUG, "freedom-of-association", date(2026, 11, 18), "ru", 4),
             # A course no longer offered, with a lesson of the same name: not counted anywhere.
             ("labour-history", "study-safely", IN_NOVEMBER, "en", 5))])
     add_rows(app, QuizDay, [
@@ -321,7 +327,8 @@ def test_lesson_reads_and_quiz_figures_add_up_the_days_of_the_period(app: Flask)
 
 
 def test_active_learners_of_a_month_count_anyone_who_reached_completed_or_tried_a_quiz_in_it(app: Flask) -> None:
-    def learners_who(count: int, reached: date, completed: date | None = None, quiz: tuple[date, date] | None = None) -> None:
+    def learners_who(count: int, reached: date, completed: date | None = None,
+                     quiz: tuple[date, date] | None = None) -> None:
         ids = add_starters(app, count, reached)
         add_rows(app, LessonProgress, [{"learner_id": id_, "course_slug": SLUG, "lesson_slug": "study-safely",
                                         "lang": "en", "reached_on": reached, "completed_on": completed} for id_ in ids])
@@ -378,7 +385,8 @@ def test_fixed_periods_are_listed_newest_first_a_life_before_its_month_before_it
     add_starters(app, 6, date(2026, 5, 27))
     fix(app, today=date(2026, 6, 2))
     with app.app_context():
-        assert fixed_periods(get_session()) == [life(date(2026, 5, 1)), month(date(2026, 5, 1)), week(date(2026, 5, 25))]
+        assert fixed_periods(get_session()) == [life(date(2026, 5, 1)), month(date(2026, 5, 1)),
+                                                week(date(2026, 5, 25))]
 
 
 def test_periods_fixed_on_an_earlier_day_still_protect_the_new_ones(app: Flask) -> None:
@@ -401,3 +409,181 @@ def test_a_count_is_not_hidden_for_the_sake_of_counts_that_are_hidden_themselves
     assert cells[("2026-W45", SLUG, ALL, "started", "")] == cells[("2026-W47", SLUG, ALL, "started", "")] == (
         3, Hidden.SMALL)
     assert cells[(NOVEMBER, SLUG, ALL, "started", "")] == cells[("life-2026-11", SLUG, ALL, "started", "")] == (6, None)
+
+
+# -- no table gives a small count away: each kind of total and its parts ---------------------------
+
+def why_hidden(cells: Mapping[CellKey, tuple[int, Hidden | None]], figure: str, item: str = "", course: str = SLUG,
+               lang: str = ALL) -> Hidden | None:
+    return cells[(NOVEMBER, course, lang, figure, item)][1]
+
+
+def shown_together(cells: Mapping[CellKey, tuple[int, Hidden | None]], *figures: tuple[str, str],
+                   course: str = SLUG, lang: str = ALL) -> bool:
+    """Whether all these (figure, item) cells of November are shown, so a reader can combine them."""
+    return all(cells[(NOVEMBER, course, lang, figure, item)][1] is None for figure, item in figures)
+
+
+def add_reads(app: Flask, **reads: int) -> None:
+    """Reads in November, by lesson (reads of study-safely: ``study_safely=3``)."""
+    add_rows(app, LessonReadDay, [{"course_slug": SLUG, "lesson_slug": lesson.replace("_", "-"), "day": IN_NOVEMBER,
+                                   "lang": "en", "reads": count} for lesson, count in reads.items()])
+
+
+def add_quiz_takers(app: Flask, ids: list[str], scores: list[int], *, lesson: str = "study-safely",
+                    course: str = SLUG, lang: str = "en") -> None:
+    """Learners who first tried a lesson's quiz in November, with their best scores (60 passes): their own
+    rows and the day's counters."""
+    add_rows(app, QuizProgress, [
+        {"learner_id": id_, "course_slug": course, "lesson_slug": lesson, "lang": lang, "attempts": 1,
+         "best_score": score, "first_attempt_on": IN_NOVEMBER, "last_attempt_on": IN_NOVEMBER,
+         "passed_on": IN_NOVEMBER if score >= 60 else None}
+        for id_, score in zip(ids, scores, strict=True)])
+    add_rows(app, QuizDay, [{"course_slug": course, "lesson_slug": lesson, "day": IN_NOVEMBER, "lang": lang,
+                             "learners": len(ids), "attempts": len(ids), "passed": sum(score >= 60 for score in scores),
+                             "best_score_sum": sum(scores)}])
+
+
+def test_started_but_not_completed_is_not_given_away(app: Flask) -> None:
+    """In English 10 started and 3 of them did not complete; in Russian 5 started and completed."""
+    add_starters(app, 7, lessons_done=8, completed_on=IN_NOVEMBER)
+    add_starters(app, 3)
+    add_starters(app, 5, lang="ru", lessons_done=8, completed_on=IN_NOVEMBER)
+    cells = fix(app)
+    for lang in (ALL, "en"):
+        assert not shown_together(cells, ("started", ""), ("completed", ""), lang=lang)
+
+
+def test_reached_but_not_done_is_not_given_away(app: Flask) -> None:
+    add_rows(app, LessonDay, [{"course_slug": SLUG, "lesson_slug": "study-safely", "day": IN_NOVEMBER, "lang": "en",
+                               "reached": 10, "completed": 7}])
+    cells = fix(app)
+    for item in ("study-safely", "m:1", COURSE):
+        assert not shown_together(cells, ("reached", item), ("done", item))
+
+
+def test_a_few_failures_of_a_quiz_are_not_given_away(app: Flask) -> None:
+    """In English 20 learners, 3 of whom failed (with 50 %); in Russian 5, who all failed."""
+    add_quiz_takers(app, add_starters(app, 20), [50] * 3 + [60] * 7 + [100] * 10)
+    add_quiz_takers(app, add_starters(app, 5, lang="ru"), [40] * 5, lang="ru")
+    cells = fix(app)
+    for item in ("study-safely", COURSE):  # the quiz, and all the course's quizzes
+        assert not shown_together(cells, ("learners", item), ("passed", item), lang="en")
+
+
+def test_a_small_band_of_best_scores_is_not_given_away(app: Flask) -> None:
+    """20 learners: 3 scored 0-49 %, 7 scored 50-79 %, 10 scored 80-100 %."""
+    add_quiz_takers(app, add_starters(app, 20), [40] * 3 + [55] * 4 + [60] * 3 + [100] * 10)
+    cells = fix(app)
+    for item in ("study-safely", COURSE):
+        assert not shown_together(cells, ("learners", item), ("band1", item), ("band2", item))
+
+
+def test_a_small_language_is_not_given_away_by_all_languages_less_the_others(app: Flask) -> None:
+    add_starters(app, 10)
+    add_starters(app, 7, lang="ru")
+    add_starters(app, 3, lang="be")
+    cells = fix(app)
+    assert why_hidden(cells, "started", lang="be") is Hidden.SMALL
+    assert not all(why_hidden(cells, "started", lang=lang) is None for lang in (ALL, "en", "ru"))
+
+
+def test_a_small_module_is_not_given_away_by_the_course_less_the_other_modules(app: Flask) -> None:
+    # Modules 1 to 3 count 3, 12 and 15 of the course's 30 reads; modules 4 and 5, none.
+    add_reads(app, study_safely=3, what_is_a_union=6, freedom_of_association=6, forced_labour=8, wages=7)
+    cells = fix(app)
+    assert not shown_together(cells, ("reads", COURSE), ("reads", "m:2"), ("reads", "m:3"))
+
+
+def test_small_lessons_are_not_given_away_by_the_course_less_the_other_lessons(app: Flask) -> None:
+    # The course's 13 reads: 3 of the first lesson (module 1), 9 and 1 of the next two (module 2).
+    add_reads(app, study_safely=3, what_is_a_union=9, freedom_of_association=1)
+    cells = fix(app)
+    assert not shown_together(cells, ("reads", COURSE), ("reads", "what-is-a-union"))
+
+
+def test_a_small_lesson_is_not_given_away_by_its_module_less_its_other_lessons(app: Flask) -> None:
+    # Module 2 counts 8 + 3 reads. Modules 3 and 4 (4 and 6) only make the hidden lessons of the whole
+    # course add up to more than 4: what gives the 3 away here is module 2's own total.
+    add_reads(app, what_is_a_union=8, freedom_of_association=3, forced_labour=4, ilo_supervision=6)
+    cells = fix(app)
+    assert not shown_together(cells, ("reads", "m:2"), ("reads", "what-is-a-union"))
+
+
+def test_a_sum_over_lessons_is_hidden_when_fewer_than_k_may_be_behind_it(app: Flask) -> None:
+    """3 learners reach every lesson: a module of two lessons counts 6, the course 24, all of the same 3."""
+    add_rows(app, LessonDay, [{"course_slug": SLUG, "lesson_slug": lesson, "day": IN_NOVEMBER, "lang": "en",
+                               "reached": 3, "completed": 0} for lesson in STARTER_LESSON_SLUGS])
+    cells = fix(app)
+    assert [why_hidden(cells, "reached", item) for item in ("m:1", "m:2", COURSE)] == [
+        Hidden.SMALL, Hidden.PROTECTING, Hidden.PROTECTING]
+
+
+def the_starter_course_and_copies(app: Flask, *slugs: str) -> Catalogue:
+    """A catalogue of the starter course and copies of it under other names."""
+    with app.app_context():
+        course = current_catalogue().course(SLUG)
+    assert course is not None
+    return Catalogue((course, *(replace(course, slug=slug, number=number) for number, slug in enumerate(slugs, 2))))
+
+
+def test_a_small_quiz_is_not_given_away_by_the_course_less_the_other_quizzes(app: Flask) -> None:
+    """Every lesson has a quiz: 3 learners took the first lesson's, 10 the second's, nobody the others."""
+    ids = add_starters(app, 10)
+    add_quiz_takers(app, ids[:3], [80] * 3)
+    add_quiz_takers(app, ids, [80] * 10, lesson="what-is-a-union")
+    cells = fix(app)
+    for figure in ("learners", "passed", "attempts"):
+        assert not shown_together(cells, (figure, COURSE), (figure, "what-is-a-union")), figure
+
+
+def test_a_sum_over_quizzes_is_hidden_when_fewer_than_k_may_be_behind_it(app: Flask) -> None:
+    """3 learners take every lesson's quiz: the course counts 24 learners, all of the same 3."""
+    ids = add_starters(app, 3)
+    for lesson in STARTER_LESSON_SLUGS:
+        add_quiz_takers(app, ids, [80] * 3, lesson=lesson)
+    cells = fix(app)
+    for figure in ("learners", "passed", "attempts"):
+        assert cells[(NOVEMBER, SLUG, ALL, figure, COURSE)] == (24, Hidden.PROTECTING), figure
+
+
+SITE_FIGURES = (("started", ""), ("completed", ""), ("learners", COURSE), ("passed", COURSE))
+
+
+def add_course_finishers(app: Flask, course: str, finished: int, stopped: int = 0) -> None:
+    """Learners who started a course in November: ``finished`` completed it and passed its first quiz, the
+    others (``stopped``) did neither."""
+    ids = add_starters(app, finished, lessons_done=8, completed_on=IN_NOVEMBER, course=course)
+    ids += add_starters(app, stopped, course=course)
+    add_quiz_takers(app, ids, [80] * finished + [40] * stopped, course=course)
+
+
+def test_a_small_course_is_not_given_away_by_the_site_less_the_other_courses(app: Flask) -> None:
+    for course, learners in ((SLUG, 3), ("second", 10), ("third", 10)):
+        add_course_finishers(app, course, learners)
+    cells = fix(app, catalogue=the_starter_course_and_copies(app, "second", "third"))
+    for figure, item in SITE_FIGURES:
+        assert why_hidden(cells, figure, item) is Hidden.SMALL
+        shown = [why_hidden(cells, figure, "", course=ALL) is None] + [
+            why_hidden(cells, figure, item, course=course) is None for course in ("second", "third")]
+        assert not all(shown), figure
+
+
+def test_a_site_figure_is_hidden_when_fewer_than_k_may_be_behind_it(app: Flask) -> None:
+    """3 learners in each of three courses: the site counts 9, perhaps the same 3 people."""
+    for course in (SLUG, "second", "third"):
+        add_course_finishers(app, course, 3)
+    cells = fix(app, catalogue=the_starter_course_and_copies(app, "second", "third"))
+    for figure, _ in SITE_FIGURES:
+        assert cells[(NOVEMBER, ALL, ALL, figure, "")] == (9, Hidden.PROTECTING), figure
+
+
+def test_the_sites_learners_who_did_not_complete_or_pass_are_not_given_away(app: Flask) -> None:
+    """30 learners in three courses, 3 of whom did not complete the course or pass its quiz."""
+    add_course_finishers(app, SLUG, 10)
+    add_course_finishers(app, "second", 7, stopped=3)
+    add_course_finishers(app, "third", 10)
+    cells = fix(app, catalogue=the_starter_course_and_copies(app, "second", "third"))
+    for whole, part in (("started", "completed"), ("learners", "passed")):
+        assert cells[(NOVEMBER, ALL, ALL, whole, "")] == (30, None)  # nothing small in it
+        assert not shown_together(cells, (whole, ""), (part, ""), course=ALL)
