@@ -51,6 +51,7 @@ $(PUPPETEER): tests/browser/firefox/package-lock.json
 # PYTHONDONTWRITEBYTECODE: otherwise every test process and every command a test runs compiles
 # the code and rewrites the test files again.
 test: system-packages install $(AXE) $(PUPPETEER)
+	$(BIN)/ruff check .
 	$(BIN)/mypy
 	env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -m pytest -n auto --dist loadfile
 

@@ -19,10 +19,10 @@ from sqlalchemy import func, select
 
 from bench.fixtures import lessons_with_generated_course, machine, make_app, signed_in_coordinator
 from course_app.content import current_catalogue
-from course_app.domain.periods import fix_closed_periods_once, last_closed_month
 from course_app.db import get_session
+from course_app.domain.periods import fix_closed_periods_once, last_closed_month
+from course_app.domain.synthetic import generate_progress
 from course_app.models import LessonProgress
-from course_app.synthetic import generate_progress
 
 TARGET_MS = 150
 

@@ -31,12 +31,12 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from bench.fixtures import ROOT, make_app, machine
+from bench.fixtures import ROOT, machine, make_app
 from bench.servers import gunicorn, postgresql
 from course_app.db import get_session
 from course_app.models import Learner, LessonProgress, QuizProgress
-from tests.helpers import CODE, quiz_answers, starter_quiz
 from tests.front_server import start_front_server
+from tests.helpers import CODE, quiz_answers, starter_quiz
 from tests.serving import Browser
 
 RESULTS = ROOT / "bench" / "results.md"
@@ -143,7 +143,7 @@ class AbuseOutcome:
 
 def run_abuse(work: Path, seconds: int) -> AbuseOutcome:
     """A learner's lesson page, through the documented nginx, while slow clients and a code flood run."""
-    app = make_app(work / "abuse")
+    make_app(work / "abuse")  # the instance folder and migrated database the server below uses
     env = {"INSTANCE_PATH": str(work / "abuse"), "RELOAD_LESSONS": "false", "BEHIND_PROXY": "true",
            "MEDIA_ACCEL_REDIRECT": "/_media"}
     with gunicorn("course_app:create_app()", env, ready_path="/en/") as server:
@@ -224,7 +224,8 @@ def main() -> None:
              f"`make loadtest` on {date.today().isoformat()}, {machine()}: {args.learners} simulated learners for "
              f"{args.seconds} s against gunicorn (2 workers × 4 threads), each repeating the whole journey with fresh "
              "browsers (read two lessons, pass the quiz, save a code, continue with it elsewhere).", "",
-             "| database | journeys | requests | 5xx | client failures | lost or extra writes |", "|---|---|---|---|---|---|"]
+             "| database | journeys | requests | 5xx | client failures | lost or extra writes |",
+             "|---|---|---|---|---|---|"]
     failed = False
     for outcome in outcomes:
         differences = {key: (outcome["expected"][key], value) for key, value in outcome["stored"].items()

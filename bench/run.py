@@ -33,13 +33,13 @@ import pyotp
 from sqlalchemy import select
 
 from bench.fixtures import ROOT, SECRETS, lessons_with_generated_course, machine, make_app, signed_in_coordinator
-from course_app.domain.staff_accounts import open_totp_secret
 from bench.servers import gunicorn
 from course_app.content import current_catalogue
 from course_app.db import get_session
-from course_app.models import StaffMember
 from course_app.domain.periods import fix_closed_periods_once
-from course_app.synthetic import generate_progress
+from course_app.domain.staff_accounts import open_totp_secret
+from course_app.domain.synthetic import generate_progress
+from course_app.models import StaffMember
 from tests.helpers import quiz_answers
 from tests.serving import Browser
 
@@ -266,9 +266,10 @@ def report(baseline: Load, loads: list[Load], front_loads: list[Load], counts, p
     lines = ["# Benchmark results", "",
              f"Run with `make bench` on {date.today().isoformat()}. Machine: {machine()}.",
              "gunicorn with course_app's settings (2 gthread workers × 4 threads, no access log), wrk with",
-             "2 threads and 16 connections on loopback (the dashboard: 2); each figure is the median of several runs, compared",
-             "with a minimal Flask app under the same settings measured in the same run (the machine is shared",
-             "and noisy: compare ratios, not absolute numbers). p99 is each run's 99th percentile latency.", "",
+             "2 threads and 16 connections on loopback (the dashboard: 2); each figure is the median of several",
+             "runs, compared with a minimal Flask app under the same settings measured in the same run (the",
+             "machine is shared and noisy: compare ratios, not absolute numbers). p99 is each run's 99th",
+             "percentile latency.", "",
              "| request | req/s | p50 | p99 | ratio to baseline | target | errors |",
              "|---|---|---|---|---|---|---|",
              f"| {baseline.name} | {baseline.requests_per_second:,.0f} | {baseline.p50_ms:.2f} ms | "
@@ -303,11 +304,12 @@ def report(baseline: Load, loads: list[Load], front_loads: list[Load], counts, p
             lines.append(f"- **{name}.** {explanation}")
     html, css, requests = plain
     video_html, video_css, video_requests = video
-    lines += ["", f"Synthetic data for the dashboard: {counts.learners:,} learners, {counts.lesson_rows:,} lesson rows, "
-                  f"{counts.quiz_rows:,} quiz rows.", "",
+    lines += ["", f"Synthetic data for the dashboard: {counts.learners:,} learners, "
+                  f"{counts.lesson_rows:,} lesson rows, {counts.quiz_rows:,} quiz rows.", "",
               "| first view of a lesson (Chromium, before compression) | HTML | CSS | HTML + CSS | requests | target |",
               "|---|---|---|---|---|---|",
-              f"| a long lesson without video | {html / 1000:.1f} KB | {css / 1000:.1f} KB | {(html + css) / 1000:.1f} KB | "
+              f"| a long lesson without video | {html / 1000:.1f} KB | {css / 1000:.1f} KB | "
+              f"{(html + css) / 1000:.1f} KB | "
               f"{requests} | ≤ 30 KB, ≤ 3 requests{'' if html + css <= 30_000 and requests <= 3 else ' — MISSED'} |",
               f"| a lesson with a video (poster and subtitles load too) | {video_html / 1000:.1f} KB | "
               f"{video_css / 1000:.1f} KB | {(video_html + video_css) / 1000:.1f} KB | {video_requests} | — |", "",
@@ -317,10 +319,12 @@ def report(baseline: Load, loads: list[Load], front_loads: list[Load], counts, p
                   ""]),
               f"| {lesson_files:,} lesson files (1,000 lessons × 3 languages) | measured | target |",
               "|---|---|---|",
-              f"| start-up (Python, the app, every lesson: unchanged ones from the lesson cache) | {startup:.2f} s | ≤ 2 s"
+              "| start-up (Python, the app, every lesson: unchanged ones from the lesson cache) | "
+              f"{startup:.2f} s | ≤ 2 s"
               f"{'' if startup <= 2 else ' — MISSED'} |",
               f"| first start (no lesson cache yet: every file read and checked) | {first_start:.2f} s | — |",
-              f"| memory per gunicorn worker | {worker_mib:.0f} MiB | ≤ 120 MiB{'' if worker_mib <= 120 else ' — MISSED'} |",
+              f"| memory per gunicorn worker | {worker_mib:.0f} MiB | "
+              f"≤ 120 MiB{'' if worker_mib <= 120 else ' — MISSED'} |",
               "", "A start reads again only the lessons whose files changed since the last one (and every lesson "
                   "after an upgrade of the app); the lesson cache is described in course_app/content/lesson_cache.py. "
                   "The first start reads every file with several processes at once, parsing and validating it as "

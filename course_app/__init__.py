@@ -17,10 +17,11 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import clock, compression, content, cross_site, db, headers, i18n, work_limits
+from . import assets, clock, content, db, errors, i18n, learner, staff, templating
 from .config import build_config, instance_permission_problems
 from .extensions import babel, csrf
-from .sessions import ServerSessionInterface
+from .web import compression, cross_site, headers, work_limits
+from .web.sessions import ServerSessionInterface
 
 
 def create_app(config: Mapping[str, Any] | None = None, **overrides: Any) -> Flask:
@@ -49,15 +50,12 @@ def create_app(config: Mapping[str, Any] | None = None, **overrides: Any) -> Fla
     compression.init_app(app)
     content.init_app(app)
 
-    from . import assets, cli, errors, learner, staff, templating
-
     assets.init_app(app)
     templating.init_app(app)
     learner.init_app(app)
     staff.init_app(app)
     errors.init_app(app)
-    cli.init_app(app)
-    # Learner forms are guarded by cross_site.py instead of tokens, so reading needs no session.
+    # Learner forms are guarded by web/cross_site.py instead of tokens, so reading needs no session.
     csrf.exempt(learner.bp)
     app.register_blueprint(learner.bp)
     app.register_blueprint(staff.bp)

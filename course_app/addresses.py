@@ -11,8 +11,8 @@ right behind any path prefix and can be rendered once when the catalogue loads.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 from pathlib import PurePosixPath
+from typing import Any
 
 from flask import current_app, url_for
 
@@ -39,7 +39,8 @@ class ServerLinkStyle:
         if self.neutral:
             # Neutral addresses name files by version alone: a download in the history says nothing.
             name, _, version = relative_path.partition("?v=")
-            return f"../../../media/c/{source.course_number}/{source.lesson_number}/{version}{PurePosixPath(name).suffix.lower()}"
+            suffix = PurePosixPath(name).suffix.lower()
+            return f"../../../media/c/{source.course_number}/{source.lesson_number}/{version}{suffix}"
         return f"../../media/{source.course_slug}/{source.lesson_slug}/{relative_path}"
 
 

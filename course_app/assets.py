@@ -14,7 +14,7 @@ from pathlib import Path
 import rcssmin
 from flask import Flask, Response, abort, current_app, request, url_for
 
-from .headers import keep_for_a_year
+from .web.headers import keep_for_a_year
 
 STYLESHEETS = ("site.css", "forms.css", "staff.css")
 

@@ -13,8 +13,10 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
 from typing import Any
+from urllib.parse import urlsplit
+
+from .domain.password_costs import LEAST_MEMORY_KIB, LEAST_TIME_COST, password_hasher
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = PACKAGE_DIR.parent
@@ -43,7 +45,8 @@ SETTINGS: tuple[Setting, ...] = (
             "files are looked for in the lesson folder first."),
     Setting("MEDIA_ACCEL_REDIRECT", str, "", "Behind nginx: the internal location prefix (e.g. /_media) from which "
             "nginx sends lesson media the app has checked (X-Accel-Redirect); empty: the app sends them."),
-    Setting("LANGUAGES", list, ["en", "ru", "be"], "Languages the site speaks, comma-separated; the first is the default."),
+    Setting("LANGUAGES", list, ["en", "ru", "be"],
+            "Languages the site speaks, comma-separated; the first is the default."),
     Setting("LEAVE_URL", str, "https://www.wikipedia.org/", "Where 'Leave quickly' sends the learner."),
     Setting("NEUTRAL_MODE", bool, False, "Addresses and titles without topic words (/ru/c/1/2)."),
     Setting("SITE_NAME", str, "", "Site name in titles; empty means the translated default."),
@@ -65,7 +68,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("STAFF_PASSWORD_MEMORY_KIB", int, 65536, "Memory one staff password check (Argon2id) takes, in KiB; "
             "at least 19456. Stored passwords take new costs at their next sign-in."),
     Setting("STAFF_PASSWORD_TIME_COST", int, 3, "Passes of one staff password check (Argon2id); at least 2."),
-    Setting("BEHIND_PROXY", bool, False, "Trust X-Forwarded-Proto and -Host from a front server (nginx, Tor) on this machine."),
+    Setting("BEHIND_PROXY", bool, False,
+            "Trust X-Forwarded-Proto and -Host from a front server (nginx, Tor) on this machine."),
     Setting("RELOAD_LESSONS", bool, True, "Reload lesson files when they change, without a restart."),
     Setting("LESSON_CACHE_DIR", str, "", "Where lessons already read are kept between starts (a signed file per "
             "lessons folder); empty means lesson-cache/ in the instance folder."),
@@ -201,8 +205,6 @@ def build_config(instance_path: Path, environ: Mapping[str, str], overrides: Map
         values[name] = value
     if not values["LANGUAGES"]:
         raise ConfigurationError("LANGUAGES is empty: give at least one, e.g. en")
-    from .domain.staff_accounts import LEAST_MEMORY_KIB, LEAST_TIME_COST, password_hasher
-
     try:
         password_hasher(values["STAFF_PASSWORD_MEMORY_KIB"], values["STAFF_PASSWORD_TIME_COST"])
     except ValueError:

@@ -18,11 +18,13 @@ def _messages() -> dict[int, tuple[str, str]]:
         400: (_("Something in that request was not right"),
               _("The form may have been changed or sent twice. Go back, reload the page and try again.")),
         403: (_("Not allowed"), _("This page is not open to you.")),
-        404: (_("Page not found"), _("There is no page at this address. It may have moved; start again from the list of courses.")),
+        404: (_("Page not found"),
+              _("There is no page at this address. It may have moved; start again from the list of courses.")),
         405: (_("Not allowed"), _("This address does not accept that kind of request.")),
         413: (_("Too much data"), _("What you sent is larger than this site accepts.")),
         429: (_("Please wait a moment"), _("There were too many attempts. Wait a few minutes, then try again.")),
-        500: (_("Something went wrong on our side"), _("Nothing you did caused this. Please try again in a few minutes.")),
+        500: (_("Something went wrong on our side"),
+              _("Nothing you did caused this. Please try again in a few minutes.")),
     }
 
 

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from alembic import context
-from sqlalchemy import pool
 
-from course_app.db import Base, make_engine
 import course_app.models  # noqa: F401  (registers every table on Base.metadata)
+from course_app.db import Base, make_engine
 
 config = context.config
 target_metadata = Base.metadata

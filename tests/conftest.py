@@ -10,18 +10,21 @@ import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
+from click.testing import Result
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import create_engine, inspect, text
 
 from course_app import create_app
+from course_app.cli import main
 from course_app.clock import Clock
 from course_app.config import normalise_database_url
 from course_app.db import Base, database, upgrade_database
-from course_app.domain.staff_accounts import LEAST_MEMORY_KIB, LEAST_TIME_COST
+from course_app.domain.password_costs import LEAST_MEMORY_KIB, LEAST_TIME_COST
 from course_app.learner.reads import read_counter
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -29,7 +32,8 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 STARTER_LESSONS = Path(os.environ.get("LESSONS_DIR") or PROJECT_DIR / "lessons")
 # The starter course's lessons, read from its course.yaml so tests follow the course as it grows.
 STARTER_LESSON_SLUGS = [slug for module in yaml.safe_load(
-    (STARTER_LESSONS / "trade-unions" / "course.yaml").read_text(encoding="utf-8"))["modules"] for slug in module["lessons"]]
+    (STARTER_LESSONS / "trade-unions" / "course.yaml").read_text(encoding="utf-8"))["modules"]
+    for slug in module["lessons"]]
 STARTER_LESSON_COUNT = len(STARTER_LESSON_SLUGS)
 LANGUAGES = ("en", "ru", "be")
 TEST_SECRETS = {"SECRET_KEY": "test-secret-key-" + "x" * 32, "LEARNER_CODE_PEPPER": "test-pepper-" + "y" * 32,
@@ -111,9 +115,17 @@ def make_app(tmp_path: Path, **overrides: object) -> Flask:
         shutil.copyfile(migrated_sqlite_template(), instance / "course_app.sqlite3")
         (instance / "course_app.sqlite3").chmod(0o600)
     app = create_app(settings)
+    app.test_cli_runner_class = CourseAppRunner
     if not embedded:
         upgrade_database(app)
     return app
+
+
+class CourseAppRunner(FlaskCliRunner):
+    """Flask's CLI runner for ``course-app``'s command group, run in the test's app."""
+
+    def invoke(self, cli: Any = None, args: Any = None, **kwargs: Any) -> Result:  # type: ignore[override]
+        return super().invoke(cli or main, args, **kwargs)
 
 
 # Rows the migrations themselves write: kept, as a freshly migrated database has them.

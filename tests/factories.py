@@ -37,8 +37,10 @@ def make_lesson_text(folder: Path, lang: str, *, original: bool, title: str | No
                      extra: str = "") -> Path:
     revision = "revision: 1" if original else "translation_of: 1"
     title = title or f"{folder.name} ({lang})"
-    body = body if body is not None else f"## First part\n\nText of {folder.name} in {lang}.\n\n## Sources\n\n- A source\n"
-    return write(folder / f"{lang}.md", f"---\ntitle: {title}\nsummary: Summary in {lang}\n{revision}\n{extra}---\n{body}")
+    if body is None:
+        body = f"## First part\n\nText of {folder.name} in {lang}.\n\n## Sources\n\n- A source\n"
+    front_matter = f"---\ntitle: {title}\nsummary: Summary in {lang}\n{revision}\n{extra}---\n"
+    return write(folder / f"{lang}.md", front_matter + body)
 
 
 def edit_front_matter(path: Path, **changes: object) -> Path:

@@ -15,7 +15,6 @@ from flask import Flask
 from flask.testing import FlaskCliRunner
 
 from course_app.cli import main
-
 from tests.conftest import PROJECT_DIR, SHARED_LESSON_CACHE, TEST_SECRETS, make_app
 
 COURSE_APP = Path(sys.executable).parent / "course-app"

@@ -8,8 +8,22 @@ from pathlib import Path
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import (Boolean, Column, Connection, Date, DateTime, Engine, Integer, LargeBinary, MetaData, String,
-                        func, insert, select, text)
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Connection,
+    Date,
+    DateTime,
+    Engine,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    func,
+    insert,
+    select,
+    text,
+)
 
 from course_app.db import Base, alembic_config, database, downgrade_database, upgrade_database
 from tests.conftest import make_app
@@ -106,7 +120,8 @@ def test_a_learner_row_keeps_its_values_through_every_revision(tmp_path: Path) -
     upgrade_database(app, "0001")
     with engine.begin() as connection:
         connection.execute(text("INSERT INTO learner (id, code_hash, created_on, last_seen_on) "
-                                "VALUES ('abc', 'hash', :made, :seen)"), {"made": date(2026, 1, 5), "seen": date(2026, 2, 1)})
+                                "VALUES ('abc', 'hash', :made, :seen)"),
+                           {"made": date(2026, 1, 5), "seen": date(2026, 2, 1)})
     upgrade_database(app)
     with engine.connect() as connection:
         row = connection.execute(text("SELECT id, code_hash, created_on, last_seen_on FROM learner")).one()

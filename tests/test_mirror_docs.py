@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from course_app.signing import parse_public_key
+from course_app.mirror.signing import parse_public_key
 from tests.conftest import PROJECT_DIR
-from tests.test_cli import COURSE_APP, run_course_app
+from tests.test_cli import run_course_app
 
 GUIDE = PROJECT_DIR / "docs" / "mirrors.md"
 CODE_BLOCK = re.compile(r"^ *```\n(.*?)\n *```", re.S | re.M)

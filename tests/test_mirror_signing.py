@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 from babel.dates import format_date
 
-from course_app.signing import (
+from course_app.mirror.signing import (
     Edition,
     check_signature,
     load_private_key,

@@ -14,13 +14,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from course_app.cli import main
 from course_app.db import get_session
 from course_app.domain.staff_accounts import add_staff, start_enrolment
 from course_app.models import LessonProgress, StaffRole
 from tests.conftest import PROJECT_DIR, STARTER_LESSON_COUNT, TEST_SECRETS, make_app, using_postgresql
 from tests.helpers import CODE, quiz_answers, starter_quiz
 from tests.serving import BIN, Browser, free_port, gunicorn
-
 
 
 def learn_and_save_code(browser: Browser, app) -> str:  # type: ignore[no-untyped-def]
@@ -111,8 +111,9 @@ def test_gunicorn_will_not_serve_a_database_not_migrated_yet(tmp_path: Path) -> 
     no worker starts to fail learners' answers."""
     environment = {**os.environ, **TEST_SECRETS, "INSTANCE_PATH": str(tmp_path / "instance"), "DATABASE_URL": "",
                    "PORT": str(free_port())}
-    result = subprocess.run([str(BIN / "gunicorn"), "-c", "python:course_app.gunicorn_config", "course_app:create_app()"],
-                            cwd=PROJECT_DIR, env=environment, capture_output=True, text=True, timeout=60, check=False)
+    command = [str(BIN / "gunicorn"), "-c", "python:course_app.gunicorn_config", "course_app:create_app()"]
+    result = subprocess.run(command, cwd=PROJECT_DIR, env=environment, capture_output=True, text=True, timeout=60,
+                            check=False)
     assert result.returncode == 1, result.stderr
     assert (f"not serving: the database sqlite:///{tmp_path}/instance/course_app.sqlite3 has no tables yet: "
             "run 'course-app db upgrade'") in result.stderr
@@ -155,5 +156,5 @@ def test_backup_of_postgresql_points_to_pg_dump(tmp_path: Path) -> None:
 
     app = create_app(INSTANCE_PATH=str(tmp_path), DATABASE_URL="postgresql://nobody@127.0.0.1:1/none",
                      SECRET_KEY="k", LEARNER_CODE_PEPPER="p", STAFF_TOTP_KEY="t", RELOAD_LESSONS=False)
-    result = app.test_cli_runner().invoke(args=["db", "backup", str(tmp_path / "x")])
+    result = app.test_cli_runner().invoke(main, args=["db", "backup", str(tmp_path / "x")])
     assert result.exit_code == 1 and "pg_dump" in result.output

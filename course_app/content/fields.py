@@ -36,7 +36,8 @@ class FieldReader:
             if key not in allowed:
                 hint = _closest(str(key), allowed)
                 suggestion = f" (did you mean '{hint}'?)" if hint else f" (allowed: {', '.join(allowed)})"
-                self.problems.error(self.path, self.data.line_of(key), f"unknown key {self._label(str(key))}{suggestion}")
+                self.problems.error(self.path, self.data.line_of(key),
+                                    f"unknown key {self._label(str(key))}{suggestion}")
 
     def has(self, key: str) -> bool:
         return key in self.data and self.data[key] is not None
@@ -104,7 +105,8 @@ class FieldReader:
             return None
         value = self.data[key]
         if not isinstance(value, LineList):
-            self.problems.error(self.path, self.line(key), f"{self._label(key)} must be a list (lines starting with '- ')")
+            self.problems.error(self.path, self.line(key),
+                                f"{self._label(key)} must be a list (lines starting with '- ')")
             return None
         return value
 

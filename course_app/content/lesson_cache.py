@@ -125,7 +125,8 @@ class LessonCache:
         self.last_load = (0, 0)
 
     def key(self, *parts: object, folders: Iterable[Path]) -> str | None:
-        """The key of a lesson made from ``parts`` and the files under ``folders``; None when they are too new to keep."""
+        """The key of a lesson made from ``parts`` and the files under ``folders``; None when they are too
+        new to keep."""
         digest = hashlib.sha256(code_digest().encode())
         newest = 0
         for part in parts:

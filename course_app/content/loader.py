@@ -13,14 +13,14 @@ import multiprocessing
 import os
 import re
 import threading
-from concurrent.futures import ProcessPoolExecutor
 from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from .boundary import OutsideBoundary, audit_course_folder, examine_folder, examine
-from .lesson_cache import LessonCache
+from .boundary import OutsideBoundary, audit_course_folder, examine, examine_folder
 from .fields import SLUG_PATTERN, SLUG_RULE, FieldReader
+from .lesson_cache import LessonCache
 from .markdown import LessonRef, LinkStyle, RenderContext, render_body
 from .model import Catalogue, Course, Lesson, LessonText, Module
 from .problems import ProblemList
@@ -550,7 +550,8 @@ def _read_quiz(path: Path, lang: str, problems: ProblemList, *, is_original: boo
     """
     if not os.path.lexists(path):
         if original_quiz is not None:
-            problems.warning(path, 1, f"missing translation: the quiz is shown in {original_quiz.lang} to {lang} readers",
+            problems.warning(path, 1,
+                             f"missing translation: the quiz is shown in {original_quiz.lang} to {lang} readers",
                              rule="translation")
         return None
     data = read_yaml_file(path, problems)

@@ -21,10 +21,10 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from markupsafe import Markup
 
-from .model import Heading
 from .boundary import OutsideBoundary, relative_reference
-from .video import MediaFile, Video, find_media, is_publishable, media_file, parse_video_block
+from .model import Heading
 from .problems import ProblemList
+from .video import MediaFile, Video, find_media, is_publishable, media_file, parse_video_block
 
 ALLOWED_TAGS = {
     "p", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "a", "em", "strong", "code", "pre",

@@ -92,7 +92,8 @@ def parse_quiz(data: object, path: Path, lang: str, is_original: bool, problems:
     if raw_questions is not None:
         if not MIN_QUESTIONS <= len(raw_questions) <= MAX_QUESTIONS:
             problems.error(path, raw_questions.line,
-                           f"a quiz has {MIN_QUESTIONS} to {MAX_QUESTIONS} questions, this one has {len(raw_questions)}")
+                           f"a quiz has {MIN_QUESTIONS} to {MAX_QUESTIONS} questions, "
+                           f"this one has {len(raw_questions)}")
         seen: dict[str, int] = {}
         for index, raw in enumerate(raw_questions):
             question = _parse_question(raw, raw_questions.line_of(index), path, problems)
@@ -154,7 +155,8 @@ def _parse_question(raw: object, line: int, path: Path, problems: ProblemList) -
     fields = FieldReader(raw, path, problems, where=f"the question on line {raw.line}")
     question_id = fields.text("id")
     if question_id and not SLUG_PATTERN.match(question_id):
-        problems.error(path, fields.line("id"), f"question id '{question_id}' must be lowercase letters, digits and hyphens")
+        problems.error(path, fields.line("id"),
+                       f"question id '{question_id}' must be lowercase letters, digits and hyphens")
     type_name = fields.text("type")
     kind = KINDS.get(type_name)
     if kind is None:

@@ -31,8 +31,16 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..content.model import Catalogue, Course
-from ..models import (CourseProgress, LessonDay, LessonProgress, LessonReadDay, QuizDay, QuizProgress, StatsCell,
-                      StatsPeriod)
+from ..models import (
+    CourseProgress,
+    LessonDay,
+    LessonProgress,
+    LessonReadDay,
+    QuizDay,
+    QuizProgress,
+    StatsCell,
+    StatsPeriod,
+)
 from .statistics import median
 from .suppression import Group, Hidden, protect_tables
 
@@ -158,9 +166,11 @@ def table_groups(period: str, shapes: Sequence[CourseShape], langs: Sequence[str
             for item in (*shape.lessons, *(m for m, _ in shape.modules), COURSE):
                 groups.append(Group(key(c, lang, "reached", item), (key(c, lang, "done", item),), True))
             for figure in LESSON_FIGURES:
-                groups.append(Group(key(c, lang, figure, COURSE), tuple(key(c, lang, figure, m) for m, _ in shape.modules),
+                groups.append(Group(key(c, lang, figure, COURSE),
+                                    tuple(key(c, lang, figure, m) for m, _ in shape.modules),
                                     repeats_people=True))
-                groups.append(Group(key(c, lang, figure, COURSE), tuple(key(c, lang, figure, s) for s in shape.lessons),
+                groups.append(Group(key(c, lang, figure, COURSE),
+                                    tuple(key(c, lang, figure, s) for s in shape.lessons),
                                     repeats_people=True))
                 for module, lessons in shape.modules:
                     groups.append(Group(key(c, lang, figure, module), tuple(key(c, lang, figure, s) for s in lessons),
@@ -249,7 +259,8 @@ def nested_pairs(new: Period, new_cells: Sequence[CellKey], others: Sequence[Per
 
 # -- the true figures of a period, from the aggregates ----------------------------------------------
 
-def raw_cells(session: Session, shapes: Sequence[CourseShape], langs: Sequence[str], period: Period) -> dict[CellKey, int]:
+def raw_cells(session: Session, shapes: Sequence[CourseShape], langs: Sequence[str],
+              period: Period) -> dict[CellKey, int]:
     """Every cell of the period's tables, for every language and all together, with its true value."""
     values: dict[CellKey, int] = {}
     known_langs = set(langs)
@@ -411,7 +422,8 @@ def fix_closed_periods_once(session: Session, catalogue: Catalogue, langs: Seque
         return 0
 
 
-def period_cells(session: Session, period: Period, course_slugs: Iterable[str], lang: str) -> dict[tuple[str, str, str], tuple[int, Hidden | None]]:
+def period_cells(session: Session, period: Period, course_slugs: Iterable[str],
+                 lang: str) -> dict[tuple[str, str, str], tuple[int, Hidden | None]]:
     """The fixed cells of a period for some courses (and the site) in one language (ALL: every one):
     (course, figure, item) → (value, why hidden)."""
     rows = session.execute(select(StatsCell.course_slug, StatsCell.figure, StatsCell.item, StatsCell.value,

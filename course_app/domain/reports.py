@@ -16,11 +16,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..content.model import Catalogue, Course
-from ..questions import Question
 from ..models import AnswerTally
+from ..questions import Question
 from . import periods, statistics
 from .progress import ANSWERED, CORRECT
-from .suppression import PROTECTING, SUPPRESSED, Cell, Hidden, based_on_enough, protect_count, protect_group, protect_pair, protect_series, rate
+from .suppression import (
+    Cell,
+    Hidden,
+    protect_group,
+    protect_pair,
+    rate,
+)
 
 HARD_BELOW = 0.4
 EASY_ABOVE = 0.95
@@ -32,11 +38,11 @@ class Percent:
 
 
 @dataclass(frozen=True)
-class Decimal:
+class Average:
     value: float | None
 
 
-Value = str | Cell | Percent | Decimal | date
+Value = str | Cell | Percent | Average | date
 
 
 @dataclass(frozen=True)
@@ -115,7 +121,7 @@ class Labels:
         return self.texts.get(key, key)
 
 
-NOT_COUNTED = Decimal(None)  # a cell the fixed period does not have (a lesson added after it ended)
+NOT_COUNTED = Average(None)  # a cell the fixed period does not have (a lesson added after it ended)
 
 
 class _Cells:
@@ -162,7 +168,7 @@ def _course_report(session: Session, course: Course, period: periods.Period, lan
               else None)
     summary = Table("summary", labels("courses"), (
         labels("started"), labels("completed"), labels("completion rate"), labels("median lessons done")),
-        ((started, completed, Percent(rate(completed, started)), Decimal(median)),), (True, True, True, True))
+        ((started, completed, Percent(rate(completed, started)), Average(median)),), (True, True, True, True))
 
     def lesson_row(title: str, item: str, first_reached: Cell) -> tuple[Value, ...]:
         reached, done = cells.cell(c, "reached", item), cells.cell(c, "done", item)
@@ -187,7 +193,8 @@ def _course_report(session: Session, course: Course, period: periods.Period, lan
     funnel_rows = [lesson_row(titles[lesson.slug], lesson.slug, first) for lesson in course.lessons]
     funnel = Table("funnel", labels("lessons"), (labels("lesson"), *lesson_columns), tuple(funnel_rows),
                    (False, True, True, True, True, True), tuple(titles), labels("lesson slug"))
-    funnel_cells = tuple((titles[lesson.slug], cells.cell(c, "reached", lesson.slug), cells.cell(c, "done", lesson.slug))
+    funnel_cells = tuple((titles[lesson.slug], cells.cell(c, "reached", lesson.slug),
+                          cells.cell(c, "done", lesson.slug))
                          for lesson in course.lessons)
 
     with_quiz = [lesson.slug for lesson in course.lessons if any(t.quiz for t in lesson.texts.values())]
@@ -201,7 +208,7 @@ def _course_report(session: Session, course: Course, period: periods.Period, lan
         score_sum = cells.raw(c, "score_sum", slug)
         mean = (score_sum / learners.value if passed.published and learners.value and learners.value >= threshold
                 and score_sum is not None else None)
-        quiz_rows.append((titles[slug], learners, attempts, passed, Percent(rate(passed, learners)), Decimal(mean)))
+        quiz_rows.append((titles[slug], learners, attempts, passed, Percent(rate(passed, learners)), Average(mean)))
         score_rows.append((titles[slug], learners, *(cells.cell(c, f"band{index}", slug)
                                                       for index in range(len(periods.BANDS)))))
     quizzes = Table("quizzes", labels("quizzes"), (labels("quiz of lesson"), labels("learners"), labels("attempts"),
@@ -361,7 +368,7 @@ def csv_number(value: Value) -> str:
         return "" if value.value is None else str(value.value)
     if isinstance(value, Percent):
         return "" if value.value is None else f"{value.value * 100:.1f}".removesuffix(".0")
-    if isinstance(value, Decimal):
+    if isinstance(value, Average):
         return "" if value.value is None else f"{value.value:.1f}".removesuffix(".0")
     if isinstance(value, date):
         return value.isoformat()

@@ -15,14 +15,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
+import pyotp
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-
-import pyotp
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
@@ -33,20 +32,8 @@ TOTP_STEP = 30
 TOTP_DIGITS = 6
 TOTP_WINDOW = 1  # one step either side: a code is good for about a minute and a half
 # Argon2id with argon2-cffi's recommended costs (RFC 9106's second choice: 64 MiB, 3 passes); a
-# server may set its own (STAFF_PASSWORD_MEMORY_KIB, STAFF_PASSWORD_TIME_COST), never below OWASP's
-# least for Argon2id: 19 MiB and 2 passes.
+# server may set its own, never below the least in password_costs.py.
 DEFAULT_HASHER = PasswordHasher()
-LEAST_MEMORY_KIB = 19_456
-LEAST_TIME_COST = 2
-
-
-def password_hasher(memory_kib: int, time_cost: int) -> PasswordHasher:
-    """Argon2id with these costs; hashes made with other costs are renewed at the next sign-in."""
-    if memory_kib < LEAST_MEMORY_KIB or time_cost < LEAST_TIME_COST:
-        raise ValueError(f"Argon2id needs at least {LEAST_MEMORY_KIB} KiB and {LEAST_TIME_COST} passes")
-    return PasswordHasher(time_cost=time_cost, memory_cost=memory_kib)
-
-
 def _unmatchable_hash(hasher: PasswordHasher) -> str:
     """An encoded hash with ``hasher``'s parameters that no password matches.
 
@@ -69,7 +56,8 @@ class StaffAccountError(Exception):
 
 
 def _totp_cipher(key: str) -> AESGCM:
-    derived = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"course_app staff TOTP v1").derive(key.encode())
+    derived = HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
+                   info=b"course_app staff TOTP v1").derive(key.encode())
     return AESGCM(derived)
 
 

@@ -1,10 +1,11 @@
 """The learner's side of the site: reading, quizzes, their own progress. No login, no names."""
 
-from flask import Blueprint, Flask
+from flask import Flask
 
-bp = Blueprint("learner", __name__)
+from . import context, discovery, identity, media, page_cache, pages, progress, quizzes, reads, safety  # noqa: F401  (views register themselves on bp)
+from .blueprint import bp
 
-from . import context, discovery, identity, media, page_cache, pages, progress, quizzes, reads, safety  # noqa: E402,F401  (views register themselves on bp)
+__all__ = ["bp", "init_app"]
 
 
 def init_app(app: Flask) -> None:

@@ -19,7 +19,7 @@ from xml.sax.saxutils import escape
 from flask import Flask, Response, abort, current_app, request, url_for
 
 from ..content import current_catalogue
-from . import bp
+from .blueprint import bp
 
 # The pages every reader gets alike and a search engine may list (readable addresses only).
 INDEXABLE_ENDPOINTS = frozenset({"learner.catalogue", "learner.course", "learner.lesson", "learner.glossary",

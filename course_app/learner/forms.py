@@ -2,7 +2,7 @@
 
 Learner forms carry no CSRF token: a token needs a session, and reading must set no cookie
 (S5). Forged posts from other sites are refused by their ``Sec-Fetch-Site``/``Origin`` instead
-(cross_site.py). Quiz fields are named by position (q1, q2_3 …), so nothing from another quiz
+(web/cross_site.py). Quiz fields are named by position (q1, q2_3 …), so nothing from another quiz
 can be slipped in; every value must be one the form offered, and option values are opaque
 tokens of the attempt's draw (questions/draw.py), never the author's ids.
 """
@@ -86,7 +86,8 @@ class ContinueWithCodeForm(LearnerForm):
     # A text field, not a password field: browsers offer to save passwords, and a saved code on
     # a checked phone is exactly what must not exist. The template adds autocomplete="off".
     code = StringField(_l("Your learner code"), validators=[
-        InputRequired(message=_l("Type your learner code.")), Length(max=80, message=_l("That is too long for a learner code."))])
+        InputRequired(message=_l("Type your learner code.")),
+        Length(max=80, message=_l("That is too long for a learner code."))])
     remember = BooleanField(_l("Remember this device (otherwise you are forgotten when the browser closes)"))
 
 

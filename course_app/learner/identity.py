@@ -2,7 +2,7 @@
 
 A reader is nobody: reading a page creates no learner, no record and no cookie (S5). A learner
 row is created at the first action that has something to keep — a quiz answered, a lesson
-marked done, a code saved — and the browser's session (sessions.py) then names that learner
+marked done, a code saved — and the browser's session (web/sessions.py) then names that learner
 on the server. Opening lessons after that is recorded as progress, by the day.
 """
 
@@ -14,7 +14,7 @@ from ..clock import clock
 from ..db import get_session
 from ..domain.learners import create_learner
 from ..models import Learner
-from ..sessions import ServerSession
+from ..web.sessions import ServerSession
 
 
 def browser_session() -> ServerSession:

@@ -43,7 +43,10 @@ def lesson_counts() -> dict[str, int]:
 def find_course(course_slug: str | None = None, course_number: int | None = None) -> Course:
     """The course with this slug or number, or a 404."""
     catalogue = current_catalogue()
-    course = catalogue.course(course_slug) if course_slug is not None else catalogue.course_by_number(course_number or 0)
+    if course_slug is not None:
+        course = catalogue.course(course_slug)
+    else:
+        course = catalogue.course_by_number(course_number or 0)
     if course is None:
         abort(404)
     return course

@@ -21,7 +21,7 @@ from werkzeug.wrappers import Response
 
 from ..content.boundary import OutsideBoundary, open_published
 from ..content.video import MediaFile
-from . import bp
+from .blueprint import bp
 from .lookup import find_course
 
 log = logging.getLogger("course_app.media")

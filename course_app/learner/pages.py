@@ -16,7 +16,7 @@ from ..content.model import Course
 from ..db import get_session
 from ..domain.progress import record_lesson_reached
 from ..i18n import browser_language
-from . import bp
+from .blueprint import bp
 from .forms import ActionForm
 from .identity import current_learner
 from .lookup import LessonView, find_course

@@ -22,8 +22,8 @@ from ..content.model import Course
 from ..db import checkpoint_after_delete, get_session
 from ..domain.learners import CODE_DIGITS, CodeFormatError, delete_learner, find_learner_by_code, issue_code, merge_into
 from ..domain.progress import LearnerProgress
-from ..work_limits import Busy, limit
-from . import bp
+from ..web.work_limits import Busy, limit
+from .blueprint import bp
 from .forms import ActionForm, ContinueWithCodeForm, RememberForm
 from .identity import become, browser_session, current_learner, ensure_learner, forget_learner
 from .lookup import lesson_counts

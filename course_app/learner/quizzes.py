@@ -24,7 +24,7 @@ from ..domain.grading import grade
 from ..domain.progress import record_lesson_completed, record_quiz_attempt
 from ..questions import Answer
 from ..questions.draw import Draw, day_seed, draw_from_token, draw_quiz, new_seed, quiz_key
-from . import bp
+from .blueprint import bp
 from .forms import ActionForm, QuizForm, quiz_form
 from .identity import browser_session, ensure_learner
 from .lookup import LessonView

@@ -7,13 +7,14 @@ from functools import wraps
 
 from werkzeug.wrappers import Response
 
-from . import bp
+from .blueprint import bp
 from .lookup import LessonView, find_lesson
 
 LessonHandler = Callable[[LessonView], Response | str | tuple[str, int]]
 
 
-def lesson_route(suffix: str, endpoint: str, methods: tuple[str, ...] = ("GET",)) -> Callable[[LessonHandler], LessonHandler]:
+def lesson_route(suffix: str, endpoint: str,
+                 methods: tuple[str, ...] = ("GET",)) -> Callable[[LessonHandler], LessonHandler]:
     """Register ``handler(view)`` at /<lang>/<course>/<lesson><suffix> and /<lang>/c/<n>/<m><suffix>.
 
     The neutral route's endpoint is ``<endpoint>_numbered``; ``addresses.lesson_url`` picks one.

@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import current_app, redirect, render_template
 from werkzeug.wrappers import Response
 
-from ..cross_site import is_own_navigation
-from . import bp
+from ..web.cross_site import is_own_navigation
+from .blueprint import bp
 from .identity import browser_session
 from .pages import shared_page
 

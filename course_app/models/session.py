@@ -1,6 +1,6 @@
 """A browser that acted on the site, as the server keeps it: what its opaque cookie opens.
 
-The cookie holds only a random token (sealed, see sessions.py); the server keeps the token's
+The cookie holds only a random token (sealed, see web/sessions.py); the server keeps the token's
 SHA-256, the learner it belongs to, two days (never a time: S3) and the session's short-lived
 state (a quiz result to show, a message, a staff sign-in's form token). Deleting the row ends
 the session everywhere at once: "Leave quickly", "Delete everything" and staff sign-out do.

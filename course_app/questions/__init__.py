@@ -6,15 +6,15 @@ and add it to ``KINDS`` below — nothing else in the app changes.
 
 from __future__ import annotations
 
-from .base import Answer, Question, QuestionKind
+from .base import KINDS, Answer, Question, QuestionKind
 from .choices import MultipleChoice, SingleChoice
 from .match import Match
 from .number import FillInTheNumber
 from .order import Order
 from .true_false import TrueFalse
 
-KINDS: dict[str, QuestionKind] = {
+KINDS.update({
     kind.name: kind for kind in (SingleChoice(), MultipleChoice(), TrueFalse(), Order(), Match(), FillInTheNumber())
-}
+})
 
 __all__ = ["KINDS", "Answer", "Question", "QuestionKind"]

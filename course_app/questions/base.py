@@ -194,8 +194,11 @@ def listed_entries(fields: FieldReader, entries: LineList, what: str, shape_hint
         yield line, entry_id, entry
 
 
-def kind_named(name: str) -> QuestionKind:
-    """The registered question kind called ``name`` (see questions/__init__.py)."""
-    from . import KINDS
+# Every registered question kind by name, filled by ``course_app/questions/__init__.py`` (which Python
+# runs before this module, whenever this module is imported).
+KINDS: dict[str, QuestionKind] = {}
 
+
+def kind_named(name: str) -> QuestionKind:
+    """The registered question kind called ``name``."""
     return KINDS[name]

@@ -17,8 +17,18 @@ from wtforms import RadioField, SelectMultipleField
 from wtforms.validators import InputRequired
 
 from ..content.fields import FieldReader
-from .base import (Answer, FieldSet, Option, PatternFacts, Question, QuestionKind, Shown, Token, listed_entries,
-                   select_choices)
+from .base import (
+    Answer,
+    FieldSet,
+    Option,
+    PatternFacts,
+    Question,
+    QuestionKind,
+    Shown,
+    Token,
+    listed_entries,
+    select_choices,
+)
 
 MAX_CHOICES = 10
 CHOICE_KEYS = ("id", "text", "correct", "explain", "fixed")
@@ -144,7 +154,8 @@ class SingleChoice(_ChoiceKind):
     single = True
 
     def form_fields(self, question: Question, shown: Shown, name: str) -> FieldSet:
-        field = RadioField(question.text, choices=select_choices([(option.value, option.text) for option in shown.options]),
+        field = RadioField(question.text,
+                           choices=select_choices([(option.value, option.text) for option in shown.options]),
                            validators=[InputRequired(message=_l("Choose an answer."))])
         return FieldSet({name: field})
 
@@ -156,6 +167,7 @@ class MultipleChoice(_ChoiceKind):
     single = False
 
     def form_fields(self, question: Question, shown: Shown, name: str) -> FieldSet:
-        field = SelectMultipleField(question.text, choices=select_choices([(option.value, option.text) for option in shown.options]),
+        field = SelectMultipleField(question.text,
+                                    choices=select_choices([(option.value, option.text) for option in shown.options]),
                                     validators=[InputRequired(message=_l("Tick at least one answer."))])
         return FieldSet({name: field})

@@ -8,7 +8,6 @@ text a learner wrote is ever stored.
 from __future__ import annotations
 
 import random
-
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any

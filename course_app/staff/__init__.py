@@ -3,16 +3,16 @@ educators' question insights. Nothing here lists or singles out a learner."""
 
 from dataclasses import dataclass
 
-from flask import Blueprint, Flask, url_for
+from flask import Flask, url_for
 from flask_babel import gettext as _
 
 from ..models import StaffMember
+from . import auth, dashboard, insights, passwords  # noqa: F401  (views register themselves on bp)
+from .blueprint import bp
+from .forms import LogoutForm
+from .session import current_staff, find_signed_in_member
 
-bp = Blueprint("staff", __name__, url_prefix="/staff")
-
-from . import auth, dashboard, insights, passwords  # noqa: E402,F401  (views register themselves on bp)
-from .forms import LogoutForm  # noqa: E402
-from .session import current_staff, find_signed_in_member  # noqa: E402
+__all__ = ["bp", "init_app"]
 
 bp.before_request(find_signed_in_member)
 

@@ -29,12 +29,19 @@ from werkzeug.wrappers import Response
 from ..clock import clock
 from ..db import get_session
 from ..domain import audit, throttle
-from ..models import StaffMember
 from ..domain.staff_accounts import (
-    StaffAccountError, find_staff, finish_enrolment, pending_enrolment, start_enrolment, verify_password, verify_totp)
-from ..work_limits import Busy, limit
-from . import bp
+    StaffAccountError,
+    find_staff,
+    finish_enrolment,
+    pending_enrolment,
+    start_enrolment,
+    verify_password,
+    verify_totp,
+)
+from ..models import StaffMember
+from ..web.work_limits import Busy, limit
 from .access import safe_next
+from .blueprint import bp
 from .forms import EnrolForm, LoginForm, LogoutForm
 from .passwords import server_password_hasher
 from .session import begin, current_staff, end, now_utc, pending_member, set_pending

@@ -42,7 +42,8 @@ def horizontal_bars(chart_id: str, title: str, description: str, labels: Sequenc
     height = group_height * len(labels) + legend_height + 4
     parts = [f'<svg class="chart" id="{chart_id}" viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" height="{height}" '
              f'role="img" aria-labelledby="{chart_id}-title {chart_id}-desc" xmlns="http://www.w3.org/2000/svg">',
-             f'<title id="{chart_id}-title">{escape(title)}</title><desc id="{chart_id}-desc">{escape(description)}</desc>']
+             f'<title id="{chart_id}-title">{escape(title)}</title>'
+             f'<desc id="{chart_id}-desc">{escape(description)}</desc>']
     for index, label in enumerate(labels):
         top = index * group_height
         short = label if len(label) <= MAX_LABEL else label[:MAX_LABEL - 1] + "…"

@@ -20,10 +20,18 @@ from ..domain.periods import Period, fix_closed_periods_once, fixed_periods, par
 from ..domain.reports import EXPORTS, Dashboard, Labels, build_dashboard, to_csv
 from ..domain.suppression import Hidden
 from ..i18n import get_locale, language_name
-from . import bp
 from .access import signed_in, staff_required
+from .blueprint import bp
 from .charts import Series, horizontal_bars
-from .formatting import column_labels, csv_status, csv_status_header, definitions, hidden_text, period_name, render_value
+from .formatting import (
+    column_labels,
+    csv_status,
+    csv_status_header,
+    definitions,
+    hidden_text,
+    period_name,
+    render_value,
+)
 from .session import now_utc
 
 
@@ -88,7 +96,8 @@ def dashboard() -> str:
             _("Bar chart of the table below it: for each lesson, learners who reached it and who completed it."),
             [label for label, _r, _c in course_report.funnel_cells],
             [Series(pgettext("learners", "Reached"), [r for _l, r, _c in course_report.funnel_cells], "bar"),
-             Series(pgettext("learners", "Completed"), [c for _l, _r, c in course_report.funnel_cells], "bar bar--second")],
+             Series(pgettext("learners", "Completed"), [c for _l, _r, c in course_report.funnel_cells],
+                    "bar bar--second")],
             reason)
         charts["months"] = horizontal_bars(
             f"chart-{slug}-months", _("Starts and completions per month"),
@@ -96,7 +105,8 @@ def dashboard() -> str:
               "of them completed it."),
             [period_name_from_key(key) for key, _s, _c in course_report.month_cells],
             [Series(pgettext("learners", "Started"), [s for _k, s, _c in course_report.month_cells], "bar"),
-             Series(pgettext("learners", "Completed"), [c for _k, _s, c in course_report.month_cells], "bar bar--second")],
+             Series(pgettext("learners", "Completed"), [c for _k, _s, c in course_report.month_cells],
+                    "bar bar--second")],
             reason)
     return render_template("staff/dashboard.html", choice=choice, report=report, charts=charts, threshold=threshold,
                            render=lambda value: render_value(value, threshold), exports=EXPORTS,

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask_babel import format_date, format_decimal, format_percent
+from flask_babel import format_date, format_decimal, format_percent, pgettext
 from flask_babel import gettext as _
-from flask_babel import pgettext
 
 from ..domain.periods import Period
-from ..domain.reports import Decimal, Percent, Value
+from ..domain.reports import Average, Percent, Value
 from ..domain.suppression import Cell, Hidden
 
 
@@ -28,7 +27,7 @@ def render_value(value: Value, threshold: int) -> str:
         return str(format_decimal(value.value))
     if isinstance(value, Percent):
         return str(format_percent(value.value, "#,##0%") if value.value is not None else _("not shown"))
-    if isinstance(value, Decimal):
+    if isinstance(value, Average):
         return str(format_decimal(round(value.value, 1)) if value.value is not None else _("not shown"))
     if isinstance(value, date):
         return value.isoformat()
@@ -39,7 +38,7 @@ def csv_status(value: Value, threshold: int) -> str:
     """The status column beside a number in a CSV file: empty when shown, else why it is not."""
     if isinstance(value, Cell):
         return "" if value.hidden is None else hidden_text(value.hidden, threshold)
-    if isinstance(value, (Percent, Decimal)) and value.value is None:
+    if isinstance(value, (Percent, Average)) and value.value is None:
         return str(_("not shown"))
     return ""
 
@@ -54,7 +53,8 @@ def column_labels() -> dict[str, str]:
         "courses": _("Courses"), "lessons": _("Lessons: where learners stop"), "quizzes": _("Quizzes"),
         "started": pgettext("learners", "Started"), "completed": pgettext("learners", "Completed"),
         "completion rate": _("Completion rate"), "median lessons done": _("Median lessons done"),
-        "lesson": _("Lesson"), "reads": _("Reads"), "reached": pgettext("learners", "Reached"), "completed of reached": _("Completed of reached"),
+        "lesson": _("Lesson"), "reads": _("Reads"), "reached": pgettext("learners", "Reached"),
+        "completed of reached": _("Completed of reached"),
         "quiz of lesson": _("Quiz of lesson"), "learners": _("Learners"), "attempts": _("Attempts"),
         "passed": _("Passed"), "pass rate": _("Pass rate"), "mean best score": _("Mean best score (%)"),
         "week from": _("Week from"), "week": _("Week"), "month": _("Month"), "months": _("Per month"),

@@ -12,8 +12,8 @@ from ..db import get_session
 from ..domain import audit
 from ..domain.reports import EASY_ABOVE, HARD_BELOW, Labels, QuizInsight, insights_table, question_insights, to_csv
 from ..i18n import get_locale
-from . import bp
 from .access import signed_in, staff_required
+from .blueprint import bp
 from .dashboard import csv_response
 from .formatting import column_labels, csv_status, csv_status_header
 from .forms import language_choices

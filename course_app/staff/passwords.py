@@ -5,7 +5,7 @@ from __future__ import annotations
 from argon2 import PasswordHasher
 from flask import Flask, current_app
 
-from ..domain.staff_accounts import password_hasher
+from ..domain.password_costs import password_hasher
 
 
 def init_app(app: Flask) -> None:

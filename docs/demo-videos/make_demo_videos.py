@@ -34,7 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from course_app.video_ladder import encode_ladder  # noqa: E402
+from course_app.content.video_ladder import encode_ladder  # noqa: E402
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 FONT_BOLD = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
@@ -135,7 +135,8 @@ def speak(text: str, lang: str, target: Path) -> float:
 
 def timestamp(seconds: float) -> str:
     whole = int(seconds)
-    return f"{whole // 3600:02d}:{whole % 3600 // 60:02d}:{whole % 60:02d}.{int(round((seconds - whole) * 1000)) % 1000:03d}"
+    millis = int(round((seconds - whole) * 1000)) % 1000
+    return f"{whole // 3600:02d}:{whole % 3600 // 60:02d}:{whole % 60:02d}.{millis:03d}"
 
 
 def drawtext_value(text: str) -> str:

@@ -29,8 +29,8 @@ from course_app.content import current_catalogue
 from course_app.db import get_session, upgrade_database
 from course_app.domain.periods import fix_closed_periods
 from course_app.domain.staff_accounts import add_staff
+from course_app.domain.synthetic import generate_progress
 from course_app.models import StaffRole
-from course_app.synthetic import generate_progress
 
 HERE = Path(__file__).resolve().parent
 CHROMIUM = shutil.which("chromium-headless-shell") or shutil.which("chromium") or "/usr/bin/chromium"

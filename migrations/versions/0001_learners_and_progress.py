@@ -1,7 +1,7 @@
 """learners, progress and answer counters
 
 Revision ID: 0001
-Revises: 
+Revises:
 Created: 2026-11-23
 """
 
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
-
 
 revision = '0001'
 down_revision = None

@@ -102,3 +102,31 @@ def no_js_page(browser, live_server: LiveServer):  # type: ignore[no-untyped-def
     page.on("request", lambda request: live_server.requests.append(request.url))
     yield page
     context.close()
+
+
+# axe-core, installed by `make test` from the npm registry (never from a CDN).
+AXE = Path(__file__).parent / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+@pytest.fixture(scope="module")
+def axe_source() -> str:
+    if not AXE.is_file():
+        pytest.fail("axe-core is missing: run 'make test' (it installs tests/browser/axe with npm ci)")
+    return AXE.read_text(encoding="utf-8")
+
+
+def axe_context(browser, axe_source: str, **options):  # type: ignore[no-untyped-def]
+    """A browser context in which every page has axe-core, given once: the browser compiles the
+    script for each new page from its own copy, with no 500 kB sent over for every check."""
+    context = browser.new_context(bypass_csp=True, **options)
+    context.add_init_script(script=axe_source)
+    return context
+
+
+def violations(page) -> list[str]:  # type: ignore[no-untyped-def]
+    # Only violations are read: axe then skips building the (large) lists of passes and incomplete checks.
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})", TAGS)
+    return [f"{item['id']} ({item['impact']}): {item['help']} — "
+            f"{[node['target'] for node in item['nodes']][:3]}" for item in result["violations"]]

@@ -51,7 +51,7 @@ def test_subtitles_and_transcript_work_from_disk(browser, mirror: Path, lang: st
         context = browser.new_context(java_script_enabled=javascript)
         page = context.new_page()
         console: list[str] = []
-        page.on("console", lambda message: console.append(f"{message.type}: {message.text}"))
+        page.on("console", lambda message, seen=console: seen.append(f"{message.type}: {message.text}"))
         page.goto(lesson)
         transcript = page.locator("figure.video details").inner_text()
         assert len(transcript) > 200  # the whole narration, as text, with or without the video

@@ -3,13 +3,12 @@ real browser with JavaScript off; an educator sees insights but not the statisti
 
 from __future__ import annotations
 
-
 import pyotp
 
 from course_app.models import StaffRole
 from tests.browser.conftest import LiveServer
-from tests.staff.test_dashboard import LAST_MONTH, add_learners
 from tests.staff.conftest import PASSWORD, create_account, stopped_clock
+from tests.staff.test_dashboard import LAST_MONTH, add_learners
 
 
 def test_coordinator_signs_in_and_reads_the_dashboard(browser, live_server: LiveServer) -> None:  # type: ignore[no-untyped-def]

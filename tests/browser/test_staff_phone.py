@@ -8,11 +8,10 @@ from pathlib import Path
 import pyotp
 
 from course_app.models import StaffRole
-from tests.browser.conftest import LiveServer
-from tests.browser.test_accessibility import axe_context, axe_source, violations  # noqa: F401  (axe_source: a fixture)
+from tests.browser.conftest import LiveServer, axe_context, violations
+from tests.helpers import answer_quiz
 from tests.staff.conftest import PASSWORD, create_account, stopped_clock
 from tests.staff.test_dashboard import DAY, LAST_MONTH, add_learners, on_day
-from tests.helpers import answer_quiz
 
 WIDTHS = {"phone": (360, 740), "desktop": (1280, 860)}
 

@@ -102,7 +102,8 @@ def test_lesson_text_linked_to_a_file_outside_is_never_read(tmp_path: Path, outs
 
 
 @pytest.mark.parametrize("field, expected", [
-    ("poster: ../../../instance/poster.jpg", "en.md:11: poster '../../../instance/poster.jpg' must be inside the lesson"),
+    ("poster: ../../../instance/poster.jpg",
+     "en.md:11: poster '../../../instance/poster.jpg' must be inside the lesson"),
     ("poster: {outside}/poster.jpg", "en.md:11: poster '{outside}/poster.jpg' must be inside the lesson folder"),
     ("subtitles:\n  en: ../../../instance/secret.vtt", "en.md:12: subtitles '../../../instance/secret.vtt' must be "
                                                        "inside the lesson folder"),
@@ -225,8 +226,8 @@ def test_export_static_refuses_a_tree_with_a_link_outside(tmp_path: Path, outsid
 def test_export_copies_the_file_it_checked_even_if_swapped_during_export(tmp_path: Path, outside: Path,
                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     """The mirror examines each file again as it copies it: a link swapped in is refused, not followed."""
-    from course_app.mirror import MirrorError, _Writer, export_static
-    from course_app.signing import generate_keys, load_private_key
+    from course_app.mirror.export import MirrorError, _Writer, export_static
+    from course_app.mirror.signing import generate_keys, load_private_key
 
     app, lesson = serving_app(tmp_path)
     private, _public = generate_keys(tmp_path / "keys")

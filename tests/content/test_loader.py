@@ -70,7 +70,7 @@ def test_broken_front_matter_is_reported_and_only_that_file_left_out(tmp_path: P
     path.write_text("---\ntitle: [broken\nsummary: x\n---\nBody\n", encoding="utf-8")
     catalogue = load_catalogue(tmp_path, OPTIONS)
     messages = [p.format(tmp_path) for p in catalogue.problems]
-    assert any(m.startswith("demo/one/ru.md:2: YAML syntax error") or m.startswith("demo/one/ru.md:3: YAML syntax error")
+    assert any(m.startswith(("demo/one/ru.md:2: YAML syntax error", "demo/one/ru.md:3: YAML syntax error"))
                for m in messages), messages
     lesson = catalogue.course("demo").lessons_by_slug["one"]
     assert set(lesson.texts) == {"en", "be"}
@@ -130,8 +130,10 @@ def test_reserved_and_malformed_course_folder_names(tmp_path: Path) -> None:
     make_course(tmp_path, "progress")
     make_course(tmp_path, "Bad Name")
     messages = formatted(tmp_path)
-    assert "progress/course.yaml:1: the course folder name 'progress' is used by the site itself; choose another" in messages
-    assert any(m.startswith("Bad Name/course.yaml:1: the course folder name 'Bad Name' is its web address") for m in messages)
+    assert ("progress/course.yaml:1: the course folder name 'progress' is used by the site itself; choose another"
+            in messages)
+    assert any(m.startswith("Bad Name/course.yaml:1: the course folder name 'Bad Name' is its web address")
+               for m in messages)
 
 
 def test_missing_translation_is_a_warning_and_falls_back(tmp_path: Path) -> None:
@@ -163,7 +165,8 @@ def test_broken_internal_links_and_remote_images(tmp_path: Path) -> None:
     # Front matter takes lines 1-5, so the body's first line is line 6.
     assert "demo/one/en.md:8: link to lesson 'nowhere': course 'demo' has no lesson 'nowhere'" in messages
     assert "demo/one/en.md:10: link to lesson 'elsewhere/one': there is no course 'elsewhere'" in messages
-    assert any(m.startswith("demo/one/en.md:12: image 'https://cdn.example/x.png' is on another site") for m in messages)
+    assert any(m.startswith("demo/one/en.md:12: image 'https://cdn.example/x.png' is on another site")
+               for m in messages)
     assert any(m.startswith("demo/one/en.md:12: image 'https://cdn.example/x.png' has no alt text") for m in messages)
 
 

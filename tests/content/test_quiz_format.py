@@ -54,8 +54,8 @@ def translated(text: str, words: dict[str, str]) -> str:
     return text
 
 
-RUSSIAN = {"revision: 1": "translation_of: 1", "Pick one": "Выберите", "text: A": "text: Первый", "text: B": "text: Второй",
-           "text: C": "text: Третий", "True?": "Правда?"}
+RUSSIAN = {"revision: 1": "translation_of: 1", "Pick one": "Выберите", "text: A": "text: Первый",
+           "text: B": "text: Второй", "text: C": "text: Третий", "True?": "Правда?"}
 BELARUSIAN = {"revision: 1": "translation_of: 1", "Pick one": "Выберыце", "text: A": "text: Першы",
               "text: B": "text: Другі", "text: C": "text: Трэці", "True?": "Праўда?"}
 

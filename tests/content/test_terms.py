@@ -47,7 +47,8 @@ def test_a_clean_course_with_terms_has_no_warning_and_a_glossary(tmp_path: Path)
 def test_avoided_words_are_warned_at_their_line_in_every_kind_of_file(tmp_path: Path) -> None:
     course = course_with_terms(tmp_path)
     make_lesson_text(course / "one", "ru", original=False,
-                     body="## Часть\n\nРаботодателю всё равно.\n\nТак пишет «Кодекс о работодателях».\n\n## Источники\n")
+                     body="## Часть\n\nРаботодателю всё равно.\n\n"
+                          "Так пишет «Кодекс о работодателях».\n\n## Источники\n")
     make_lesson_text(course / "one", "en", original=True,
                      body="## Part\n\nAsk your Boss, then pay the membership\nfee and the membership  fee.\n\n"
                           "[A link](https://example.org/boss)\n\n## Sources\n")

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from course_app.content import catalogue_store
-from course_app.content.scaffold import ScaffoldError, scaffold_lesson
 from course_app.content.loader import load_catalogue
+from course_app.content.scaffold import ScaffoldError, scaffold_lesson
 from course_app.content.store import CatalogueStore
 from tests.conftest import make_app
 from tests.content.test_loader import OPTIONS

@@ -81,8 +81,10 @@ def test_malformed_webvtt_is_reported_with_its_line_and_loses_only_its_track(tmp
 def test_webvtt_parser_rules() -> None:
     problems = ProblemList()
     path = Path("x.vtt")
-    good = ("WEBVTT - demo\n\nNOTE a comment\n\n00:00.500 --> 00:02.000 align:start\n<v Anna>Hello &amp; welcome</v>\n\n"
-            "intro\n00:00:02.000 --> 00:00:03.000\nSecond <b>line</b>\n\n00:00:06.000 --> 00:00:07.000\nAfter a pause\n")
+    good = ("WEBVTT - demo\n\nNOTE a comment\n\n"
+            "00:00.500 --> 00:02.000 align:start\n<v Anna>Hello &amp; welcome</v>\n\n"
+            "intro\n00:00:02.000 --> 00:00:03.000\nSecond <b>line</b>\n\n"
+            "00:00:06.000 --> 00:00:07.000\nAfter a pause\n")
     cues = parse_webvtt(good, path, problems)
     assert problems == []
     assert [cue.text for cue in cues] == ["Hello & welcome", "Second line", "After a pause"]

@@ -11,7 +11,8 @@ from flask.testing import FlaskCliRunner
 from tests.conftest import PROJECT_DIR, make_app
 
 GUIDE = PROJECT_DIR / "docs" / "authoring.md"
-FILE_BLOCK = re.compile(r"`(lessons/[^`]+\.(?:md|yaml))`[^\n]{0,80}(?:\n[^\n]{0,80})?:\n\n( *)```\w*\n(.*?)\n\2```", re.S)
+FILE_BLOCK = re.compile(r"`(lessons/[^`]+\.(?:md|yaml))`[^\n]{0,80}(?:\n[^\n]{0,80})?:\n\n"
+                        r"( *)```\w*\n(.*?)\n\2```", re.S)
 
 
 def example_files() -> dict[str, str]:

@@ -14,8 +14,17 @@ from sqlalchemy import select, text
 
 from course_app.db import get_session
 from course_app.domain.learners import (
-    CODE_DIGITS, CodeFormatError, code_hash, create_learner, delete_learner, find_learner_by_code, generate_code,
-    issue_code, merge_into, normalise_code)
+    CODE_DIGITS,
+    CodeFormatError,
+    code_hash,
+    create_learner,
+    delete_learner,
+    find_learner_by_code,
+    generate_code,
+    issue_code,
+    merge_into,
+    normalise_code,
+)
 from course_app.domain.progress import LessonPlace, record_lesson_completed, record_lesson_reached
 from course_app.models import Learner, LessonProgress, QuizProgress
 from tests.conftest import database_contents, make_app

@@ -18,13 +18,38 @@ from course_app.content import current_catalogue
 from course_app.content.model import Catalogue
 from course_app.db import get_session
 from course_app.domain.learners import delete_learner
-from course_app.domain.periods import (ALL, COURSE, LIFE_START, CellKey, CourseShape, Period, closed_periods,
-                                       fix_closed_periods, fix_closed_periods_once, fixed_periods, item_parents,
-                                       last_closed_month, life, month, parse_period, table_groups, week)
+from course_app.domain.periods import (
+    ALL,
+    COURSE,
+    LIFE_START,
+    CellKey,
+    CourseShape,
+    Period,
+    closed_periods,
+    fix_closed_periods,
+    fix_closed_periods_once,
+    fixed_periods,
+    item_parents,
+    last_closed_month,
+    life,
+    month,
+    parse_period,
+    table_groups,
+    week,
+)
 from course_app.domain.suppression import Hidden
-from course_app.models import (CourseProgress, Learner, LessonDay, LessonProgress, LessonReadDay, QuizDay, QuizProgress,
-                               StatsCell, StatsPeriod)
-from course_app.synthetic import generate_progress
+from course_app.domain.synthetic import generate_progress
+from course_app.models import (
+    CourseProgress,
+    Learner,
+    LessonDay,
+    LessonProgress,
+    LessonReadDay,
+    QuizDay,
+    QuizProgress,
+    StatsCell,
+    StatsPeriod,
+)
 from tests.conftest import STARTER_LESSON_SLUGS
 
 K = 5
@@ -60,7 +85,8 @@ def fill(app: Flask, seed: int, learners: int) -> None:
                    rng.choice(course.lessons).slug, rng.choice(course.languages))
             reads[key] = reads.get(key, 0) + rng.randrange(1, 4)
         session.execute(insert(LessonReadDay), [
-            {"course_slug": c, "day": d, "lesson_slug": s, "lang": lang, "reads": n} for (c, d, s, lang), n in reads.items()])
+            {"course_slug": c, "day": d, "lesson_slug": s, "lang": lang, "reads": n}
+            for (c, d, s, lang), n in reads.items()])
         session.commit()
 
 

@@ -66,8 +66,8 @@ def test_purge_keeps_what_may_still_be_used(tmp_path: Path) -> None:
 
 
 def test_purge_removes_idle_staff_sessions(tmp_path: Path) -> None:
-    from tests.staff.conftest import create_account
     from course_app.models import StaffRole
+    from tests.staff.conftest import create_account
 
     app = make_app(tmp_path)
     create_account(app, "old", StaffRole.ADMIN)

@@ -13,12 +13,12 @@ from argon2.exceptions import VerifyMismatchError
 
 from course_app.config import ConfigurationError
 from course_app.db import get_session
-from course_app.domain import staff_accounts
-from course_app.domain.staff_accounts import DEFAULT_HASHER, _unmatchable_hash, add_staff, password_hasher, verify_password
+from course_app.domain.password_costs import LEAST_MEMORY_KIB, LEAST_TIME_COST, password_hasher
+from course_app.domain.staff_accounts import DEFAULT_HASHER, _unmatchable_hash, add_staff, verify_password
 from course_app.models import StaffRole
 from tests.conftest import make_app
 
-LEAST = password_hasher(staff_accounts.LEAST_MEMORY_KIB, staff_accounts.LEAST_TIME_COST)
+LEAST = password_hasher(LEAST_MEMORY_KIB, LEAST_TIME_COST)
 
 
 @pytest.mark.parametrize("hasher", [DEFAULT_HASHER, LEAST], ids=["default", "least"])
@@ -39,7 +39,7 @@ def test_the_default_costs_are_argon2_cffis_recommended_ones() -> None:
 
 def test_costs_below_owasps_least_are_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="at least"):
-        password_hasher(staff_accounts.LEAST_MEMORY_KIB - 1, 2)
+        password_hasher(LEAST_MEMORY_KIB - 1, 2)
     with pytest.raises(ConfigurationError, match="STAFF_PASSWORD_MEMORY_KIB must be at least 19456"):
         make_app(tmp_path, STAFF_PASSWORD_TIME_COST=1)
 

@@ -11,10 +11,11 @@ from sqlalchemy import select
 
 from course_app.db import get_session
 from course_app.domain import aggregates, statistics
-from course_app.domain.periods import ALL, COURSE as COURSE_ITEM, CourseShape, Period, life, month, raw_cells, week
-from course_app.domain.learners import create_learner, delete_learner, merge_into
-from course_app.domain.progress import LessonPlace, record_lesson_completed, record_lesson_reached, record_quiz_attempt
 from course_app.domain.grading import grade
+from course_app.domain.learners import create_learner, delete_learner, merge_into
+from course_app.domain.periods import ALL, CourseShape, Period, life, month, raw_cells, week
+from course_app.domain.periods import COURSE as COURSE_ITEM
+from course_app.domain.progress import LessonPlace, record_lesson_completed, record_lesson_reached, record_quiz_attempt
 from course_app.models import CourseProgress, LessonDay, QuizDay
 from tests.conftest import make_app
 from tests.domain.test_grading import QUIZ, RIGHT

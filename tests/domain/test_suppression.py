@@ -7,8 +7,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from course_app.domain.suppression import (
-    PROTECTING, SUPPRESSED, Cell, Hidden, based_on_enough, protect_count, protect_group, protect_pair,
-    protect_series, rate)
+    PROTECTING,
+    SUPPRESSED,
+    Cell,
+    Hidden,
+    based_on_enough,
+    protect_count,
+    protect_group,
+    protect_pair,
+    protect_series,
+    rate,
+)
 
 K = 5
 

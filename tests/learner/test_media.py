@@ -29,7 +29,8 @@ def source_url(client: FlaskClient) -> str:
 def test_player_markup(client: FlaskClient, lang: str) -> None:
     html = video_html(client, lang)
     assert re.search(r'<video controls preload="none" playsinline poster="/media/[^"]+\.poster\.jpg\?v=\w+">', html)
-    tracks = re.findall(r'<track kind="subtitles" srclang="(\w+)" label="[^"]+" src="[^"]+\.vtt\?v=\w+"( default)?>', html)
+    tracks = re.findall(r'<track kind="subtitles" srclang="(\w+)" label="[^"]+" src="[^"]+\.vtt\?v=\w+"( default)?>',
+                        html)
     assert {code for code, _ in tracks} == {"en", "ru", "be"}
     assert [code for code, default in tracks if default] == [lang]
     # Every size with its download size, and a download link for each.

@@ -6,9 +6,9 @@ from __future__ import annotations
 import gc
 import gzip
 import itertools
-import shutil
 import os
 import re
+import shutil
 import threading
 import time
 import weakref
@@ -174,7 +174,8 @@ def test_fifty_reloads_under_concurrent_readers_serve_no_stale_page_and_let_old_
 
     app.test_client().get(urls[0][0])  # the first request starts the watcher
     generations = [weakref.ref(store.generation)]
-    readers = [threading.Thread(target=read, args=(pair, allowance)) for pair, allowance in zip(urls, allowances)]
+    readers = [threading.Thread(target=read, args=(pair, allowance))
+               for pair, allowance in zip(urls, allowances, strict=True)]
     for thread in readers:
         thread.start()
     try:

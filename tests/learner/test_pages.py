@@ -168,7 +168,8 @@ def test_site_loads_nothing_from_other_origins(client: FlaskClient, app: Flask) 
                 assert re.search(rf'<a href="{re.escape(attribute)}"', html), (url, attribute)
         # Every <link> is our own stylesheet or our own icon.
         for link in re.findall(r"<link [^>]*>", html):
-            assert link.startswith(('<link rel="stylesheet" href="/assets/', '<link rel="icon" href="/static/icon.svg?v=')), link
+            assert link.startswith(('<link rel="stylesheet" href="/assets/',
+                                    '<link rel="icon" href="/static/icon.svg?v=')), link
         assert re.findall(r'<script[^>]*src="([^"]+)"', html) == [re.findall(r'<script[^>]*src="([^"]+)"', html)[0]]
         assert re.findall(r'<script[^>]*src="([^"]+)"', html)[0].startswith("/static/leave.js")
 

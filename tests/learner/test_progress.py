@@ -12,8 +12,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from course_app.db import get_session
 from course_app.clock import ShiftedClock
+from course_app.db import get_session
 from course_app.models import BrowserSession, Learner, LessonProgress, QuizProgress
 from tests.conftest import STARTER_LESSON_COUNT, make_app
 from tests.helpers import CODE, SAME_ORIGIN, continue_with, save_code, submit_quiz

@@ -10,10 +10,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
+from course_app.clock import ShiftedClock
 from course_app.db import get_session
 from course_app.models import AnswerTally, Learner, LessonProgress, QuizProgress
 from course_app.questions.draw import day_seed, draw_quiz
-from course_app.clock import ShiftedClock
 from tests.conftest import make_app
 from tests.factories import make_course
 from tests.helpers import SAME_ORIGIN, answer_quiz, page_token, quiz_answers, starter_quiz, submit_quiz

@@ -21,8 +21,8 @@ def choice_question(number: int, right_at: int, right_text: str = "Right answer"
 
 
 def statement(number: int, answer: bool) -> str:
-    return (f"  - id: s{number}\n    type: true_false\n    text: Statement {number}.\n    answer: {str(answer).lower()}\n"
-            "    explain: Because.\n")
+    return (f"  - id: s{number}\n    type: true_false\n    text: Statement {number}.\n"
+            f"    answer: {str(answer).lower()}\n    explain: Because.\n")
 
 
 HEADER = "revision: 1\npass_mark: 60\nquestions:\n"

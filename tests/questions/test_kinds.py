@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import random
 import re
 from pathlib import Path
 
@@ -159,7 +158,8 @@ def test_insight_words_come_from_each_kind(tmp_path: Path) -> None:
     describe = lambda qid, key: questions[qid].kind.describe(questions[qid], key, labels)  # noqa: E731
     assert describe("pick-one", "c29") == "C29"
     assert describe("statement", "false") == "False"
-    assert describe("steps", "beta>alpha>gamma") == "The committee examines it → A complaint is filed → The committee reports"
+    assert describe("steps", "beta>alpha>gamma") == \
+        "The committee examines it → A complaint is filed → The committee reports"
     assert describe("pairs", "dues=labour") == "C87 = Forced labour"
     assert describe("year", "1949") == "1949"
     assert KINDS["number"].right_keys(questions["year"]) == {"1948"}
@@ -233,7 +233,8 @@ def test_banks_per_group(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("change", "expected"), [
     (("pass_mark: 50\n", "pass_mark: 50\nask: 9\n"), "quiz.en.yaml:3: ask: 9 questions, but the quiz has 6"),
     (("pass_mark: 50\n", "pass_mark: 50\nask:\n  recall: 2\n"), "question 'pick-one' is in no group that 'ask' names"),
-    (("    answer: 1948\n", "    answer: nineteen\n"), "quiz.en.yaml:44: 'answer' in the question on line 41 must be a whole number"),
+    (("    answer: 1948\n", "    answer: nineteen\n"),
+     "quiz.en.yaml:44: 'answer' in the question on line 41 must be a whole number"),
     (("    section: 1\n", "    section: first\n"), "'section' in the question on line 4 must be a whole number"),
 ])
 def test_bank_and_kind_mistakes_are_reported_at_their_line(tmp_path: Path, change: tuple[str, str],

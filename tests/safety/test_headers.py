@@ -7,7 +7,7 @@ import re
 from flask import Flask
 from flask.testing import FlaskClient
 
-from course_app.headers import CONTENT_SECURITY_POLICY
+from course_app.web.headers import CONTENT_SECURITY_POLICY
 
 SAMPLE_ARGS = {
     "lang": "ru", "course_slug": "trade-unions", "lesson_slug": "what-is-a-union", "course_number": 1,

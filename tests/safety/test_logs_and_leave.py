@@ -64,11 +64,12 @@ def test_a_real_server_logs_nothing_about_clients(tmp_path: Path) -> None:
 
 
 def test_addresses_are_removed_from_any_gunicorn_message() -> None:
-    from course_app.gunicorn_logging import without_addresses
+    from course_app.serving.gunicorn_logging import without_addresses
 
     assert without_addresses("Invalid request from ip=203.0.113.7: bad") == "Invalid request from ip=[address]: bad"
     assert without_addresses("a request from 198.51.100.23.") == "a request from [address]."
-    assert without_addresses("from 2001:db8::7 and ::1 and fe80::1%eth0") == "from [address] and [address] and [address]"
+    assert without_addresses("from 2001:db8::7 and ::1 and fe80::1%eth0") == \
+        "from [address] and [address] and [address]"
     assert without_addresses("full 2001:0db8:0000:0000:0000:ff00:0042:8329.") == "full [address]."
     # An IPv4 address inside an IPv6 one goes whole, not its last three numbers left behind.
     assert without_addresses("from ::ffff:203.0.113.7 and 64:ff9b::198.51.100.23.") == \
@@ -88,7 +89,8 @@ def test_leave_quickly_is_on_every_learner_page_and_ends_the_session(app: Flask,
     assert match, url
     response = client.get(match.group(1))
     assert response.status_code == 303 and response.headers["Location"] == app.config["LEAVE_URL"]
-    assert "session=;" in response.headers["Set-Cookie"] and "Expires=Thu, 01 Jan 1970" in response.headers["Set-Cookie"]
+    cookie = response.headers["Set-Cookie"]
+    assert "session=;" in cookie and "Expires=Thu, 01 Jan 1970" in cookie
     assert '"cookies"' in response.headers["Clear-Site-Data"]
     # The next visit starts with no progress.
     assert "lessons completed" not in client.get("/ru/progress").get_data(as_text=True)

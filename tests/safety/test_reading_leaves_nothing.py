@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from course_app.db import database, get_session
 from course_app.models import BrowserSession, Learner, LessonProgress, QuizProgress
-from course_app.sessions import CookieSeal, token_hash
+from course_app.web.sessions import CookieSeal, token_hash
 from tests.conftest import STARTER_LESSON_COUNT, make_app, using_postgresql
 from tests.helpers import SAME_ORIGIN, continue_with, quiz_answers, save_code, starter_quiz, submit_quiz
 

@@ -15,9 +15,9 @@ from course_app.clock import clock
 from course_app.db import get_session
 from course_app.domain.staff_accounts import disable
 from course_app.models import AuditEvent, StaffMember, StaffRole, StaffSession, ThrottleWindow
-from tests.staff.test_dashboard import add_learners
 from tests.helpers import csrf_token
 from tests.staff.conftest import PASSWORD, StaffUser, create_account, enrol, sign_in, stopped_clock
+from tests.staff.test_dashboard import add_learners
 
 
 def test_first_sign_in_enrols_and_later_ones_need_a_code(app: Flask, coordinator: StaffUser) -> None:
@@ -165,7 +165,7 @@ def test_the_throttle_keeps_no_typed_text(app: Flask, coordinator: StaffUser) ->
 
 
 def test_password_checks_are_bounded_and_never_wait(app: Flask, coordinator: StaffUser) -> None:
-    from course_app.work_limits import limit
+    from course_app.web.work_limits import limit
 
     with app.app_context():
         slots = limit("password_checks")

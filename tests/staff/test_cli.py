@@ -6,8 +6,8 @@ from flask import Flask
 from flask.testing import FlaskCliRunner
 from sqlalchemy import select
 
-from course_app.db import get_session
 from course_app.content import current_catalogue
+from course_app.db import get_session
 from course_app.domain.reports import question_insights
 from course_app.models import AnswerTally, StaffMember
 from tests.helpers import submit_quiz

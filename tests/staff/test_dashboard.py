@@ -20,11 +20,11 @@ from course_app.db import get_session
 from course_app.domain.learners import create_learner, delete_learner
 from course_app.domain.periods import closed_periods, last_closed_month
 from course_app.domain.progress import LessonPlace, record_lesson_completed, record_lesson_reached
-from course_app.learner.reads import read_counter
 from course_app.domain.reports import EXPORTS
+from course_app.learner.reads import read_counter
 from course_app.models import AuditEvent, Learner, StatsPeriod
 from tests.conftest import STARTER_LESSON_COUNT
-from tests.helpers import answer_quiz, starter_quiz, submit_quiz
+from tests.helpers import answer_quiz, starter_quiz
 from tests.staff.conftest import StaffUser
 
 # The app's clock stands at one moment in every test here (a Wednesday, 10 s into a TOTP step): the
@@ -343,7 +343,8 @@ def test_stats_fix_fixes_every_ended_period_once(app: Flask, coordinator: StaffU
     first = TODAY - timedelta(days=75)
     add_learners(app, 6, completed_lessons=1, day=first)
     result = app.test_cli_runner().invoke(args=["stats", "fix"])
-    assert result.exit_code == 0 and result.output.strip() == f"fixed {len(closed_periods(first, TODAY))} ended period(s)"
+    assert result.exit_code == 0
+    assert result.output.strip() == f"fixed {len(closed_periods(first, TODAY))} ended period(s)"
     assert app.test_cli_runner().invoke(args=["stats", "fix"]).output.strip() == "fixed 0 ended period(s)"
     with app.app_context():
         before = len(get_session().scalars(select(StatsPeriod)).all())

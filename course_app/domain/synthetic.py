@@ -20,11 +20,11 @@ from typing import Any
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from .content.model import Course
-from .content.quiz import Quiz
-from .domain.aggregates import rebuild_all
-from .domain.progress import ANSWERED, CORRECT
-from .models import AnswerTally, Learner, LessonProgress, QuizProgress
+from ..content.model import Course
+from ..content.quiz import Quiz
+from ..models import AnswerTally, Learner, LessonProgress, QuizProgress
+from .aggregates import rebuild_all
+from .progress import ANSWERED, CORRECT
 
 # How likely a made-up learner is to answer a question right: most questions are fair, some are
 # hard, some too easy. Each question draws one.

@@ -43,11 +43,11 @@ from sqlalchemy import delete
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.datastructures import CallbackDict
 
-from .clock import clock
-from .db import checkpoint_after_delete, get_session
-from .models import BrowserSession
+from ..clock import clock
+from ..db import checkpoint_after_delete, get_session
+from ..models import BrowserSession
 
-log = logging.getLogger("course_app.sessions")
+log = logging.getLogger("course_app.web.sessions")
 
 TOKEN_BYTES = 16
 NONCE_BYTES = 12

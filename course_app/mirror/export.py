@@ -38,12 +38,12 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from flask import Flask, render_template
 from flask_babel import force_locale, format_date
 
-from .content.boundary import OutsideBoundary, is_inside, open_published, relative_reference
-from .content.loader import LoadOptions, load_catalogue
-from .content.markdown import LessonRef
-from .content.model import Catalogue, Course, Lesson
-from .content.video import MediaFile, Video, VideoSize
-from .questions.draw import draw_quiz
+from ..content.boundary import OutsideBoundary, is_inside, open_published, relative_reference
+from ..content.loader import LoadOptions, load_catalogue
+from ..content.markdown import LessonRef
+from ..content.model import Catalogue, Course, Lesson
+from ..content.video import MediaFile, Video, VideoSize
+from ..questions.draw import draw_quiz
 from .signing import MINISIG_SUFFIX, RESERVED_AT_TOP, Edition, SigningError, list_entries, sign_file, write_manifest
 
 VIDEO_CHOICES = ("240p", "360p", "audio", "none")
@@ -161,7 +161,8 @@ def export_static(app: Flask, out: Path, *, courses: Sequence[str] = (), languag
 class _Writer:
     def __init__(self, app: Flask, out: Path, catalogue: Catalogue, langs: list[str], video: str,
                  result: MirrorExport, zip_name: str | None = None) -> None:
-        self.app, self.out, self.catalogue, self.langs, self.video, self.result = app, out, catalogue, langs, video, result
+        self.app, self.out, self.catalogue = app, out, catalogue
+        self.langs, self.video, self.result = langs, video, result
         self.zip_name = zip_name
 
     def _target(self, relative: str) -> Path:
@@ -273,7 +274,8 @@ def _zip(folder: Path) -> Path:
     names = sorted([*entries.files, *(name for name in RESERVED_AT_TOP if (folder / name).is_file())])
     target = zip_path_for(folder)
     descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
-    with os.fdopen(descriptor, "wb") as handle, zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+    with os.fdopen(descriptor, "wb") as handle, \
+            zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name in names:
             archive.write(folder / name, f"{folder.name}/{name}")
     return target

@@ -15,7 +15,7 @@ from typing import Any
 from gunicorn.util import write_nonblock
 from gunicorn.workers.gthread import ThreadWorker
 
-from .headers import FIXED_HEADERS, NEVER_KEEP
+from ..web.headers import FIXED_HEADERS, NEVER_KEEP
 
 
 class _CapturedSocket:

@@ -43,12 +43,12 @@ class ConcurrencyLimit:
 
 def limit(name: str) -> ConcurrencyLimit:
     """The app's limit called ``name`` ("password_checks" or "code_checks")."""
-    found: ConcurrencyLimit = current_app.extensions["course_app.work_limits"][name]
+    found: ConcurrencyLimit = current_app.extensions["course_app.web.work_limits"][name]
     return found
 
 
 def init_app(app: Flask) -> None:
-    app.extensions["course_app.work_limits"] = {
+    app.extensions["course_app.web.work_limits"] = {
         "password_checks": ConcurrencyLimit(app.config["PASSWORD_CHECKS_AT_ONCE"]),
         "code_checks": ConcurrencyLimit(app.config["CODE_CHECKS_AT_ONCE"]),
     }
