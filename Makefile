@@ -10,15 +10,23 @@ TRANSLATIONS := course_app/translations
 PO_FILES := $(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: run test system-packages install translations extract-messages update-translations bench loadtest mutants screenshots clean
+.PHONY: run test test-fast system-packages install install-dev translations extract-messages update-translations bench loadtest mutants screenshots clean
 
+# `make install` is the runtime only (what `make run` and a server need); `make install-dev` adds the
+# test tools (pytest, Playwright, mypy, ruff …) and PostgreSQL's driver, which the tests use.
 $(BIN)/course-app: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(BIN)/pytest: $(BIN)/course-app
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
 install: $(BIN)/course-app translations
+
+install-dev: install $(BIN)/pytest
 
 # Compiled message catalogues (.mo) are built from the .po files, never committed.
 translations: $(MO_FILES)
@@ -50,10 +58,16 @@ $(PUPPETEER): tests/browser/firefox/package-lock.json
 # Bytecode is kept (in the ignored __pycache__ folders) even where the environment sets
 # PYTHONDONTWRITEBYTECODE: otherwise every test process and every command a test runs compiles
 # the code and rewrites the test files again.
-test: system-packages install $(AXE) $(PUPPETEER)
+test: system-packages install-dev $(AXE) $(PUPPETEER)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -m pytest -n auto --dist loadfile
+
+# Everything but the browser tests, for a quick answer while working (not what CI runs).
+test-fast: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+	env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -m pytest -n auto --dist loadfile -m "not browser"
 
 # Educators and developers: refresh messages.pot and the .po files after changing UI texts.
 extract-messages: $(BIN)/course-app
@@ -66,17 +80,17 @@ clean:
 	rm -rf $(VENV) instance mutants $(MO_FILES) tests/browser/axe/node_modules tests/browser/firefox/node_modules
 
 # Benchmarks and the load test are not part of `make test` (see bench/results.md).
-bench: install
+bench: install-dev
 	$(BIN)/python -m bench.run
 
-loadtest: install
+loadtest: install-dev
 	$(BIN)/python -m bench.loadtest
 
 # The mutation check of the domain logic (docs/mutation-testing.md): long, and not part of CI.
-mutants: install
+mutants: install-dev
 	$(BIN)/python -m pip install --quiet 'mutmut>=3.3,<4'
 	$(BIN)/mutmut run --max-children 2
 	$(BIN)/mutmut results
 
-screenshots: install
+screenshots: install-dev
 	$(BIN)/python docs/screenshots/take_screenshots.py

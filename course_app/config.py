@@ -12,6 +12,7 @@ import os
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
+from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -112,6 +113,17 @@ def settings_from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
     return values
 
 
+def missing_database_driver(url: str) -> str | None:
+    """What to install when ``url`` names a database whose driver this install lacks, or None.
+
+    PostgreSQL's driver is an extra (``.[postgresql]``), so a lean install stays lean on SQLite.
+    """
+    if url.startswith("postgresql+psycopg://") and find_spec("psycopg") is None:
+        return ("DATABASE_URL names PostgreSQL, but its driver is not installed: "
+                "run .venv/bin/pip install -e '.[postgresql]' (docs/deploy.md)")
+    return None
+
+
 def normalise_database_url(url: str) -> str:
     """Use psycopg 3 for PostgreSQL addresses written the usual way."""
     for prefix in ("postgres://", "postgresql://"):
@@ -193,6 +205,9 @@ def build_config(instance_path: Path, environ: Mapping[str, str], overrides: Map
     if embedded:
         values["DATABASE_URL"] = f"sqlite:///{instance_path / 'course_app.sqlite3'}"
     values["DATABASE_URL"] = normalise_database_url(values["DATABASE_URL"])
+    driver_problem = missing_database_driver(values["DATABASE_URL"])
+    if driver_problem:
+        raise ConfigurationError(driver_problem)
     for name in SECRET_NAMES:
         value = overrides.get(name) or environ.get(name)
         if not value:

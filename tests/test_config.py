@@ -10,6 +10,7 @@ import pytest
 
 from course_app import create_app
 from course_app.config import ConfigurationError, build_config, load_or_create_secret, normalise_database_url
+from tests.test_cli import invoke_course_app
 
 
 def test_embedded_database_generates_secrets_once_with_owner_only_permissions(tmp_path: Path) -> None:
@@ -48,6 +49,27 @@ def test_database_url_requires_shared_secrets(tmp_path: Path) -> None:
     config = build_config(tmp_path, {"DATABASE_URL": "postgresql://db/course", "SECRET_KEY": "k",
                                      "LEARNER_CODE_PEPPER": "p", "STAFF_TOTP_KEY": "t"}, {})
     assert config["DATABASE_URL"] == "postgresql+psycopg://db/course"
+
+
+def test_postgresql_without_its_driver_says_which_extra_to_install(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """PostgreSQL's driver is the extra '.[postgresql]': a lean install given a PostgreSQL address says so in
+    one line, from configuration and from a command, instead of a traceback from SQLAlchemy."""
+    from importlib.util import find_spec
+
+    from course_app import config
+
+    monkeypatch.setattr(config, "find_spec", lambda name: None if name == "psycopg" else find_spec(name))
+    environ = {"DATABASE_URL": "postgresql://db/course", "SECRET_KEY": "k", "LEARNER_CODE_PEPPER": "p",
+               "STAFF_TOTP_KEY": "t"}
+    with pytest.raises(ConfigurationError, match=r"not installed: run \.venv/bin/pip install -e '\.\[postgresql\]'"):
+        build_config(tmp_path, environ, {})
+    assert build_config(tmp_path, {}, {})["DATABASE_URL"].startswith("sqlite:///")  # SQLite needs nothing more
+    result = invoke_course_app("db", "upgrade", cwd=tmp_path, env={**environ, "INSTANCE_PATH": str(tmp_path)})
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        "Error: configuration: DATABASE_URL names PostgreSQL, but its driver is not installed: "
+        "run .venv/bin/pip install -e '.[postgresql]' (docs/deploy.md)"]
 
 
 @pytest.mark.parametrize(("raw", "expected"), [
