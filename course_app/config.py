@@ -72,6 +72,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("BEHIND_PROXY", bool, False,
             "Trust X-Forwarded-Proto and -Host from a front server (nginx, Tor) on this machine."),
     Setting("RELOAD_LESSONS", bool, True, "Reload lesson files when they change, without a restart."),
+    Setting("LESSON_FILE_MAX_BYTES", int, 1_000_000, "Lesson, quiz, course and terms files larger than this "
+            "(in bytes) are refused unread."),
     Setting("LESSON_CACHE_DIR", str, "", "Where lessons already read are kept between starts (a signed file per "
             "lessons folder); empty means lesson-cache/ in the instance folder."),
     Setting("WORKERS", int, 2, "'course-app serve': gunicorn worker processes."),

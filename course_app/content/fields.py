@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from .problems import ProblemList
-from .yaml_lines import LineDict, LineList
+from .yaml_lines import LineDict, LineList, excerpt
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 SLUG_RULE = "lowercase letters a–z, digits and single hyphens, e.g. 'forced-labour'"
@@ -34,10 +34,10 @@ class FieldReader:
         allowed = list(allowed)
         for key in self.data:
             if key not in allowed:
-                hint = _closest(str(key), allowed)
+                hint = _closest(excerpt(key), allowed)
                 suggestion = f" (did you mean '{hint}'?)" if hint else f" (allowed: {', '.join(allowed)})"
                 self.problems.error(self.path, self.data.line_of(key),
-                                    f"unknown key {self._label(str(key))}{suggestion}")
+                                    f"unknown key {self._label(excerpt(key))}{suggestion}")
 
     def has(self, key: str) -> bool:
         return key in self.data and self.data[key] is not None
@@ -70,7 +70,8 @@ class FieldReader:
             return default
         value = self.data[key]
         if isinstance(value, bool) or not isinstance(value, int):
-            self.problems.error(self.path, self.line(key), f"{self._label(key)} must be a whole number, not '{value}'")
+            self.problems.error(self.path, self.line(key),
+                                f"{self._label(key)} must be a whole number, not '{excerpt(value)}'")
             return default
         if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
             bounds = f"from {minimum} to {maximum}" if maximum is not None else f"at least {minimum}"
@@ -83,7 +84,8 @@ class FieldReader:
             return default
         value = self.data[key]
         if not isinstance(value, bool):
-            self.problems.error(self.path, self.line(key), f"{self._label(key)} must be true or false, not '{value}'")
+            self.problems.error(self.path, self.line(key),
+                                f"{self._label(key)} must be true or false, not '{excerpt(value)}'")
             return default
         return value
 
@@ -113,7 +115,7 @@ class FieldReader:
     def slug(self, key: str, *, required: bool = True) -> str:
         value = self.text(key, required=required)
         if value and not SLUG_PATTERN.match(value):
-            self.problems.error(self.path, self.line(key), f"{self._label(key)} '{value}' must be {SLUG_RULE}")
+            self.problems.error(self.path, self.line(key), f"{self._label(key)} '{excerpt(value)}' must be {SLUG_RULE}")
             return ""
         return value
 

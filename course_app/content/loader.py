@@ -26,7 +26,7 @@ from .model import Catalogue, Course, Lesson, LessonText, Module
 from .problems import ProblemList
 from .quiz import Quiz, compare_structure, parse_quiz
 from .terms import TERMS_FILE, Glossary, read_terms
-from .yaml_lines import LineDict, LineList, YamlSyntaxError, load_yaml
+from .yaml_lines import LineDict, LineList, YamlSyntaxError, excerpt, load_yaml
 
 COURSE_FILE = "course.yaml"
 COURSE_KEYS = ("title", "summary", "languages", "original", "order", "draft", "modules")
@@ -39,6 +39,8 @@ RESERVED_SLUGS = frozenset({"c", "progress", "safety", "leave", "media", "static
 RESERVED_LESSON_SLUGS = frozenset({"glossary", "index"})
 LESSON_FILE = re.compile(r"^(?P<lang>[a-z]{2,3}(?:-[a-z0-9]+)?)\.md$")
 QUIZ_FILE = re.compile(r"^quiz\.(?P<lang>[a-z]{2,3}(?:-[a-z0-9]+)?)\.yaml$")
+# A lesson file is a few kilobytes; a megabyte is far beyond any lesson and far below harm.
+DEFAULT_MAX_FILE_BYTES = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,8 @@ class LoadOptions:
     link_style: LinkStyle
     include_drafts: bool = False
     media_dir: Path | None = None
+    # Lesson, quiz, course and terms files larger than this are refused unread (LESSON_FILE_MAX_BYTES).
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
 
 
 @dataclass
@@ -73,10 +77,12 @@ class _CourseSpec:
     draft: bool = False
 
 
-def read_text_file(path: Path, problems: ProblemList, folder: Path | None = None) -> str | None:
-    """A file's text as UTF-8 with Unix line ends, or None (reported) when unreadable.
+def read_text_file(path: Path, problems: ProblemList, folder: Path | None = None,
+                   max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> str | None:
+    """A file's text as UTF-8 with Unix line ends, or None (reported) when unreadable or too large.
 
     :param folder: the folder the file must really be in (see boundary.py); default: its own folder.
+    :param max_bytes: a larger file is refused without being read.
     """
     try:
         found = examine(path, folder or path.parent)
@@ -87,9 +93,14 @@ def read_text_file(path: Path, problems: ProblemList, folder: Path | None = None
         problems.error(path, 1, "cannot read the file: it does not exist")
         return None
     try:
-        raw = found.real_path.read_bytes()
+        with found.real_path.open("rb") as handle:
+            raw = handle.read(max_bytes + 1)  # never more, even if the file grew since it was examined
     except OSError as exc:
         problems.error(path, 1, f"cannot read the file: {exc.strerror or exc}")
+        return None
+    if len(raw) > max_bytes:
+        problems.error(path, 1, f"the file is larger than {max_bytes} bytes, the most a lesson file may be "
+                       "(LESSON_FILE_MAX_BYTES): split it into smaller lessons")
         return None
     try:
         text = raw.decode("utf-8-sig")
@@ -100,10 +111,11 @@ def read_text_file(path: Path, problems: ProblemList, folder: Path | None = None
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def read_yaml_file(path: Path, problems: ProblemList, *, text: str | None = None, first_line: int = 1) -> object:
-    """Parse a YAML file (or ``text`` taken from it starting at ``first_line``); None when broken."""
+def read_yaml_file(path: Path, problems: ProblemList, *, text: str | None = None, first_line: int = 1,
+                   max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> object:
+    """Parse a YAML file (or ``text`` taken from it starting at ``first_line``); None when broken or too large."""
     if text is None:
-        text = read_text_file(path, problems)
+        text = read_text_file(path, problems, max_bytes=max_bytes)
         if text is None:
             return None
     try:
@@ -170,7 +182,7 @@ def _read_course_spec(folder: Path, options: LoadOptions, problems: ProblemList)
         problems.error(path, 1, f"the course folder name '{slug}' is its web address and must be {SLUG_RULE}")
     elif slug in RESERVED_SLUGS:
         problems.error(path, 1, f"the course folder name '{slug}' is used by the site itself; choose another")
-    data = read_yaml_file(path, problems)
+    data = read_yaml_file(path, problems, max_bytes=options.max_file_bytes)
     if not isinstance(data, LineDict):
         if data is not None:
             problems.error(path, 1, "course.yaml must be a list of 'key: value' lines (title, summary, languages, "
@@ -207,7 +219,7 @@ def _read_languages(fields: FieldReader, options: LoadOptions, problems: Problem
     for index, lang in enumerate(raw):
         line = raw.line_of(index)
         if not isinstance(lang, str) or lang not in options.languages:
-            problems.error(fields.path, line, f"language '{lang}' is not one the site speaks "
+            problems.error(fields.path, line, f"language '{excerpt(lang)}' is not one the site speaks "
                            f"({', '.join(options.languages)})")
         elif lang in languages:
             problems.error(fields.path, line, f"language '{lang}' is listed twice")
@@ -259,7 +271,7 @@ def _read_modules(fields: FieldReader, languages: Sequence[str], original: str,
         for lesson_index, slug in enumerate(raw_lessons or []):
             lesson_line = raw_lessons.line_of(lesson_index) if isinstance(raw_lessons, LineList) else line
             if not isinstance(slug, str) or not SLUG_PATTERN.match(slug):
-                problems.error(fields.path, lesson_line, f"lesson '{slug}' must be a folder name: {SLUG_RULE}")
+                problems.error(fields.path, lesson_line, f"lesson '{excerpt(slug)}' must be a folder name: {SLUG_RULE}")
             elif slug in RESERVED_LESSON_SLUGS:
                 problems.error(fields.path, lesson_line, f"lesson '{slug}': this address is used by the site itself; "
                                "rename the folder")
@@ -311,22 +323,22 @@ def _build_course(spec: _CourseSpec, number: int, known: Mapping[str, Mapping[st
             lessons.append(lesson)
             by_slug[slug] = lesson
         modules.append(Module(module_number, module_spec.titles, tuple(lessons)))
-    glossary = _read_glossary(spec, problems)
+    glossary = _read_glossary(spec, problems, options.max_file_bytes)
     if glossary is not None:
-        _check_vocabulary(glossary, by_slug.values(), problems)
+        _check_vocabulary(glossary, by_slug.values(), problems, options.max_file_bytes)
     return Course(spec.slug, number, spec.titles, spec.summaries, spec.languages, spec.original,
                   tuple(modules), spec.path, by_slug, glossary)
 
 
-def _read_glossary(spec: _CourseSpec, problems: ProblemList) -> Glossary | None:
+def _read_glossary(spec: _CourseSpec, problems: ProblemList, max_bytes: int) -> Glossary | None:
     path = spec.path / TERMS_FILE
     if not os.path.lexists(path):
         return None
-    data = read_yaml_file(path, problems)
+    data = read_yaml_file(path, problems, max_bytes=max_bytes)
     return read_terms(data, path, spec.languages, spec.original, problems) if data is not None else None
 
 
-def _check_vocabulary(glossary: Glossary, lessons: Iterable[Lesson], problems: ProblemList) -> None:
+def _check_vocabulary(glossary: Glossary, lessons: Iterable[Lesson], problems: ProblemList, max_bytes: int) -> None:
     """Warn, at its line, wherever a lesson, quiz or subtitle file uses a variant terms.yaml says to avoid."""
     files: dict[Path, tuple[str, Path]] = {}  # file → (its language, the folder it must be in)
     for lesson in lessons:
@@ -338,7 +350,8 @@ def _check_vocabulary(glossary: Glossary, lessons: Iterable[Lesson], problems: P
                 for track in video.subtitles:
                     files[track.file.path] = (track.lang, track.file.folder)
     for path, (lang, folder) in files.items():
-        content = read_text_file(path, ProblemList(), folder)  # unreadable files are reported where they are read
+        # Unreadable or oversized files are reported where they are read.
+        content = read_text_file(path, ProblemList(), folder, max_bytes)
         for line, written, concept in glossary.avoided_in(content or "", lang):
             problems.warning(path, line, f"'{written}': this course writes '{concept.wordings[lang].use}' "
                              f"(terms.yaml, '{concept.id}')", rule="terms")
@@ -406,7 +419,8 @@ def _build_lesson(spec: _CourseSpec, ref: LessonRef, module_number: int,
     original_text = _read_lesson_text(spec, ref, spec.original, None, known, options, problems)
     # Quizzes are read even when their lesson text is broken, so one run reports every problem.
     original_quiz_file = folder / f"quiz.{spec.original}.yaml"
-    original_quiz = _read_quiz(original_quiz_file, spec.original, problems, is_original=True)
+    original_quiz = _read_quiz(original_quiz_file, spec.original, problems, is_original=True,
+                               max_bytes=options.max_file_bytes)
     texts: dict[str, LessonText] = {}
     if original_text is not None:
         texts[spec.original] = dataclasses.replace(original_text, quiz=original_quiz)
@@ -415,7 +429,8 @@ def _build_lesson(spec: _CourseSpec, ref: LessonRef, module_number: int,
             continue
         text = _read_lesson_text(spec, ref, lang, original_text, known, options, problems)
         quiz = _read_quiz(folder / f"quiz.{lang}.yaml", lang, problems, is_original=False,
-                          original_quiz=original_quiz, original_exists=os.path.lexists(original_quiz_file))
+                          max_bytes=options.max_file_bytes, original_quiz=original_quiz,
+                          original_exists=os.path.lexists(original_quiz_file))
         if text is not None:
             texts[lang] = dataclasses.replace(text, quiz=quiz)
     if not texts:
@@ -442,7 +457,7 @@ def _read_lesson_text(spec: _CourseSpec, ref: LessonRef, lang: str, original: Le
                              rule="translation")
         return None
     file_problems = ProblemList()
-    text = read_text_file(path, file_problems)
+    text = read_text_file(path, file_problems, max_bytes=options.max_file_bytes)
     parsed = _split_front_matter(text, path, file_problems) if text is not None else None
     lesson_text = None
     if parsed is not None:
@@ -541,7 +556,7 @@ def _check_translation_revision(path: Path, line: int, translation_of: int | Non
                          f"which is now at revision {original.revision}", rule="stale")
 
 
-def _read_quiz(path: Path, lang: str, problems: ProblemList, *, is_original: bool,
+def _read_quiz(path: Path, lang: str, problems: ProblemList, *, is_original: bool, max_bytes: int,
                original_quiz: Quiz | None = None, original_exists: bool = False) -> Quiz | None:
     """One language's quiz, or None (reported when broken).
 
@@ -554,7 +569,7 @@ def _read_quiz(path: Path, lang: str, problems: ProblemList, *, is_original: boo
                              f"missing translation: the quiz is shown in {original_quiz.lang} to {lang} readers",
                              rule="translation")
         return None
-    data = read_yaml_file(path, problems)
+    data = read_yaml_file(path, problems, max_bytes=max_bytes)
     if data is None:
         return None
     quiz = parse_quiz(data, path, lang, is_original, problems)

@@ -17,7 +17,7 @@ from pathlib import Path
 from ..questions import KINDS, Question
 from .fields import SLUG_PATTERN, FieldReader
 from .problems import ProblemList
-from .yaml_lines import LineDict
+from .yaml_lines import LineDict, excerpt
 
 MIN_QUESTIONS = 1
 MAX_QUESTIONS = 50
@@ -156,12 +156,12 @@ def _parse_question(raw: object, line: int, path: Path, problems: ProblemList) -
     question_id = fields.text("id")
     if question_id and not SLUG_PATTERN.match(question_id):
         problems.error(path, fields.line("id"),
-                       f"question id '{question_id}' must be lowercase letters, digits and hyphens")
+                       f"question id '{excerpt(question_id)}' must be lowercase letters, digits and hyphens")
     type_name = fields.text("type")
     kind = KINDS.get(type_name)
     if kind is None:
         if type_name:
-            problems.error(path, fields.line("type"), f"unknown question type '{type_name}' "
+            problems.error(path, fields.line("type"), f"unknown question type '{excerpt(type_name)}' "
                            f"(use one of: {', '.join(KINDS)})")
         return None
     fields.check_keys((*COMMON_QUESTION_KEYS, *kind.keys))
@@ -260,6 +260,6 @@ def compare_structure(original: Quiz, translation: Quiz, problems: ProblemList) 
         theirs = source.kind.texts(source)
         for key, text in translated.kind.texts(translated).items():
             if untranslated(theirs.get(key, ""), text):
-                problems.warning(path, translated.line, f"question '{translated.id}', {key}: '{text}' is word for word "
-                                 f"the original's: translate it", rule="translation")
+                problems.warning(path, translated.line, f"question '{translated.id}', {key}: '{excerpt(text)}' is "
+                                 "word for word the original's: translate it", rule="translation")
     return ok

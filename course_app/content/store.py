@@ -26,10 +26,12 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from .model import Catalogue
-from .problems import Problem
+from .problems import Problem, ProblemList
 
 log = logging.getLogger("course_app.content")
 T = TypeVar("T")
+# A refused reload logs this many of its problems; `course-app lessons check` lists them all.
+LOGGED_PROBLEMS = 20
 _generation_numbers = itertools.count(1)
 
 
@@ -126,7 +128,7 @@ class CatalogueStore:
             if not self._has_read:
                 # Only a watching store needs to know the files' state; the others start faster without.
                 self._fingerprint = fingerprint(self.root) if self._watch and self.root.is_dir() else ""
-                self._generation = Generation(self._load(self.root))
+                self._generation = Generation(self._load_or_report(self.root))
                 self._has_read = True
 
     @property
@@ -176,14 +178,33 @@ class CatalogueStore:
         finally:
             self._lock.release()
 
+    def _load_or_report(self, root: Path) -> Catalogue:
+        """Load the lesson files; if loading itself fails (out of memory, say), an empty catalogue saying so.
+
+        The loader reports bad files as problems and never raises for one; this is the last guard,
+        so that no lesson file can stop a server from starting or a reload from being refused.
+        Only the kind of failure is logged: its text could be as large as the file that caused it.
+        """
+        try:
+            return self._load(root)
+        except Exception as error:  # noqa: BLE001 - whatever a file did to the loader, the site keeps running
+            log.error("could not read the lesson files (%s); run 'course-app lessons check'", type(error).__name__)
+            problems = ProblemList()
+            problems.error(root, 1, f"the lesson files could not be read ({type(error).__name__}); "
+                           "run 'course-app lessons check'")
+            return Catalogue((), tuple(problems), root)
+
     def _reload_locked(self) -> ReloadResult:
-        candidate = self._load(self.root)
+        candidate = self._load_or_report(self.root)
         new_errors = _error_keys(candidate) - _error_keys(self._generation.catalogue)
         if new_errors and not self._accept_errors:
             refused = tuple(p for p in candidate.problems if (str(p.path), p.message) in new_errors)
             log.error("lesson files changed but have errors; still serving the previous version")
-            for problem in refused:
+            for problem in refused[:LOGGED_PROBLEMS]:
                 log.error("%s", problem.format())
+            if len(refused) > LOGGED_PROBLEMS:
+                log.error("… and %d more; run 'course-app lessons check' to see them all",
+                          len(refused) - LOGGED_PROBLEMS)
             return ReloadResult(False, refused)
         self._generation = Generation(candidate)
         self.swapped.set()

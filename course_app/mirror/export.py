@@ -127,7 +127,8 @@ def export_static(app: Flask, out: Path, *, courses: Sequence[str] = (), languag
             if os.path.lexists(stale):
                 raise MirrorError(f"{stale} already exists: remove it, or export into a new folder")
     options = LoadOptions(languages=tuple(app.config["LANGUAGES"]), link_style=MirrorLinkStyle(),
-                          media_dir=Path(app.config["MEDIA_DIR"]) if app.config["MEDIA_DIR"] else None)
+                          media_dir=Path(app.config["MEDIA_DIR"]) if app.config["MEDIA_DIR"] else None,
+                          max_file_bytes=int(app.config["LESSON_FILE_MAX_BYTES"]))
     catalogue = load_catalogue(Path(app.config["LESSONS_DIR"]), options)
     if any(problem.is_error for problem in catalogue.problems):
         raise MirrorError("the lesson files have errors; run 'course-app lessons check' and fix them first")
