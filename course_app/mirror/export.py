@@ -45,6 +45,7 @@ from ..content.model import Catalogue, Course, Lesson
 from ..content.video import MediaFile, Video, VideoSize
 from ..questions.draw import draw_quiz
 from .signing import MINISIG_SUFFIX, RESERVED_AT_TOP, Edition, SigningError, list_entries, sign_file, write_manifest
+from .zip_layout import ZipLayoutError, read_layout
 
 VIDEO_CHOICES = ("240p", "360p", "audio", "none")
 
@@ -268,7 +269,14 @@ class _Writer:
 
 
 def _zip(folder: Path) -> Path:
-    """The mirror as one .zip beside the folder: regular files only, in a stable order, under the folder's name."""
+    """The mirror as one .zip beside the folder: regular files only, in a stable order, under the folder's name.
+
+    The zip holds no folder entries, no extra fields, no comment and nothing between its entries,
+    and names every file once in a plain relative name (UTF-8 marked as such): what
+    ``export verify`` and every common unpacker read alike (see zip_layout.py). It is read back
+    strictly before it is signed; a zip that would not pass is removed and the export refused.
+    :raises MirrorError: if a file name would make an ambiguous zip (two names differing only in case).
+    """
     entries = list_entries(folder)
     if entries.special:
         raise MirrorError(f"{folder} holds entries that are not regular files: {', '.join(entries.special)}")
@@ -279,4 +287,12 @@ def _zip(folder: Path) -> Path:
             zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name in names:
             archive.write(folder / name, f"{folder.name}/{name}")
+    try:
+        refused = read_layout(target).refused
+    except ZipLayoutError as error:
+        refused = (str(error),)
+    if refused:
+        target.unlink()
+        raise MirrorError(f"{target.name} would not be read alike by every unpacker: {'; '.join(refused)}; "
+                          "rename the files it names")
     return target
