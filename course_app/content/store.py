@@ -36,10 +36,10 @@ _generation_numbers = itertools.count(1)
 
 
 def fingerprint(root: Path) -> str:
-    """A digest of every file's path, size and modification time under ``root`` (links not followed)."""
+    """A digest of every file's path, size and modification time under ``root`` (links not followed; not .git)."""
     digest = hashlib.sha256()
     for folder, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        dirs[:] = sorted(d for d in dirs if d != ".git")  # a link in any other folder is a change to check
         for name in sorted(files + [d for d in dirs if os.path.islink(os.path.join(folder, d))]):
             try:
                 status = os.lstat(os.path.join(folder, name))
