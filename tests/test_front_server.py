@@ -202,3 +202,24 @@ def test_readers_pages_are_micro_cached_but_never_kept_by_the_browser(site: Site
         reads = get_session().scalar(select(LessonReadDay.reads).where(
             LessonReadDay.lesson_slug == "ilo-supervision", LessonReadDay.lang == "be"))
     assert reads == 1
+
+
+def test_nginx_hides_its_version_and_sends_no_modification_time_etags(site: Site) -> None:
+    """Pages, media nginx sends itself, the site's own files and nginx's own error pages: the Server header
+    says only "nginx", no page names its version, and no ETag is made of a file's time and size."""
+    page = site.get("/en/trade-unions/what-is-a-union")
+    stylesheet = re.search(r'href="(/static/[^"]+)"', page[2].decode()).group(1).replace("&amp;", "&")  # type: ignore[union-attr]
+    responses = {
+        "page": page,
+        "media": site.get(media_url(site, r'<source src="([^"]+)"')),
+        "picture": site.get(media_url(site, r'src="([^"]*handout\.jpg[^"]*)"')),
+        "static": site.get(stylesheet),
+        "nginx's own 404": site.get("/_media/lessons/trade-unions/what-is-a-union/en.md"),
+        "nginx's own 400": site.get("/%"),
+    }
+    for what, (_status, headers, body) in responses.items():
+        assert headers.get("Server") == "nginx", (what, headers.get("Server"))
+        assert b"nginx/" not in body, what
+        assert not re.fullmatch(r'(W/)?"[0-9a-f]+-[0-9a-f]+"', headers.get("ETag", "")), (what, headers.get("ETag"))
+    assert responses["media"][0] == 200 and "ETag" not in responses["media"][1]
+    assert responses["static"][0] == 200 and "ETag" not in responses["static"][1]
