@@ -57,8 +57,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("INDEXING", bool, True, "Let search engines index the reading pages (courses, lessons, glossary, "
             "safety); false makes every page noindex."),
     Setting("LEARNER_SESSION_HOURS", int, 12, "A learner's session ends after this many hours without a request."),
-    Setting("PASSWORD_CHECKS_AT_ONCE", int, 1, "Staff password checks (Argon2) one server process runs at once; "
-            "more sign-ins at the same moment are asked to try again in a moment."),
+    Setting("PASSWORD_CHECKS_AT_ONCE", int, 2, "Staff password checks (Argon2) one server process runs at once; "
+            "one of them is kept for sign-ins that carry a current authenticator code."),
+    Setting("PASSWORD_CHECK_QUEUE", int, 8, "Sign-ins with a current authenticator code that may wait for a "
+            "password check in one server process; others are never queued."),
+    Setting("PASSWORD_CHECK_WAIT_SECONDS", int, 5, "How long such a sign-in waits for a password check at most."),
+    Setting("PASSWORD_GUESS_SHARE", float, 0.25, "The share of time password checks for sign-ins without a current "
+            "authenticator code may take in one server process, one at a time (1: no pause between them)."),
     Setting("CODE_CHECKS_AT_ONCE", int, 4, "Learner-code checks one server process runs at once."),
     Setting("CODE_TRIES_PER_DAY", int, 10, "Wrong learner codes one browser session may type in a day."),
     Setting("REMEMBER_DEVICE_DAYS", int, 30, "How long 'remember this device' keeps the session cookie."),
@@ -228,6 +233,10 @@ def build_config(instance_path: Path, environ: Mapping[str, str], overrides: Map
         raise ConfigurationError(f"STAFF_PASSWORD_MEMORY_KIB must be at least {LEAST_MEMORY_KIB} and "
                                  f"STAFF_PASSWORD_TIME_COST at least {LEAST_TIME_COST} (OWASP's least for Argon2id)"
                                  ) from None
+    if not 0 < values["PASSWORD_GUESS_SHARE"] <= 1:
+        raise ConfigurationError("PASSWORD_GUESS_SHARE must be more than 0 and at most 1, e.g. 0.25")
+    if values["PASSWORD_CHECKS_AT_ONCE"] < 1 or values["PASSWORD_CHECK_QUEUE"] < 0:
+        raise ConfigurationError("PASSWORD_CHECKS_AT_ONCE must be at least 1 and PASSWORD_CHECK_QUEUE at least 0")
     values["PUBLIC_URL"] = checked_public_url(values["PUBLIC_URL"])
     values.update(
         SESSION_COOKIE_NAME="session",

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from flask import Response, abort, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_babel import pgettext
+from flask_login import login_required
 
 from ..content import current_catalogue
 from ..db import get_session
@@ -20,7 +21,7 @@ from ..domain.periods import Period, fix_closed_periods_once, fixed_periods, par
 from ..domain.reports import EXPORTS, Dashboard, Labels, build_dashboard, to_csv
 from ..domain.suppression import Hidden
 from ..i18n import get_locale, language_name
-from .access import signed_in, staff_required
+from .access import role_required, signed_in
 from .blueprint import bp
 from .charts import Series, horizontal_bars
 from .formatting import (
@@ -78,7 +79,8 @@ def _dashboard(period: Period, lang: str | None, courses: list[str]) -> Dashboar
 
 
 @bp.get("/")
-@staff_required(lambda role: role.sees_statistics)
+@login_required
+@role_required(lambda role: role.sees_statistics)
 def dashboard() -> str:
     """One course in one ended period: the site's summary, modules, lessons, quizzes, scores and trends."""
     choice = _choice()
@@ -131,7 +133,8 @@ def _export_query(choice: Choice) -> str:
 
 
 @bp.get("/export/<table>.csv")
-@staff_required(lambda role: role.sees_statistics)
+@login_required
+@role_required(lambda role: role.sees_statistics)
 def export(table: str) -> Response:
     """One table for every course as CSV, with exactly the protection of the page; the export is audited."""
     if table not in EXPORTS:
@@ -156,7 +159,8 @@ def csv_response(text: str, name: str) -> Response:
 
 
 @bp.get("/audit")
-@staff_required(lambda role: role.value == "admin")
+@login_required
+@role_required(lambda role: role.value == "admin")
 def audit_log() -> str:
     """Recent staff sign-ins and exports (admins only)."""
     return render_template("staff/audit.html", events=audit.recent(get_session()))

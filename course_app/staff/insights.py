@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Response, current_app, render_template, request
 from flask_babel import gettext as _
+from flask_login import login_required
 
 from ..content import current_catalogue
 from ..content.model import Course
@@ -12,7 +13,7 @@ from ..db import get_session
 from ..domain import audit
 from ..domain.reports import EASY_ABOVE, HARD_BELOW, Labels, QuizInsight, insights_table, question_insights, to_csv
 from ..i18n import get_locale
-from .access import signed_in, staff_required
+from .access import role_required, signed_in
 from .blueprint import bp
 from .dashboard import csv_response
 from .formatting import column_labels, csv_status, csv_status_header
@@ -32,7 +33,8 @@ def _insights() -> tuple[str | None, list[tuple[Course, list[QuizInsight]]]]:
 
 
 @bp.get("/insights")
-@staff_required(lambda role: role.sees_insights)
+@login_required
+@role_required(lambda role: role.sees_insights)
 def insights() -> str:
     """Per quiz question of the educator's courses: answered, share right, common wrong answers."""
     lang_filter, reports = _insights()
@@ -43,7 +45,8 @@ def insights() -> str:
 
 
 @bp.get("/insights/export.csv")
-@staff_required(lambda role: role.sees_insights)
+@login_required
+@role_required(lambda role: role.sees_insights)
 def insights_export() -> Response:
     """The question insights as CSV, with exactly the protection of the page; the export is audited."""
     lang_filter, reports = _insights()
@@ -58,7 +61,8 @@ def insights_export() -> Response:
 
 
 @bp.get("/translations")
-@staff_required(lambda role: role.sees_insights)
+@login_required
+@role_required(lambda role: role.sees_insights)
 def translations() -> str:
     """Per course and language: lessons, quizzes and subtitles translated, stale or missing.
 
