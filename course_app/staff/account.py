@@ -21,8 +21,9 @@ from .session import FRESH_MINUTES, now_utc, sign_out
 
 def role_name(role: StaffRole) -> str:
     """A role as staff read it, in the page's language."""
-    return {StaffRole.COORDINATOR: _("Coordinator"), StaffRole.EDUCATOR: _("Educator"),
-            StaffRole.ADMIN: _("Administrator")}[role]
+    names = {StaffRole.COORDINATOR: _("Coordinator"), StaffRole.EDUCATOR: _("Educator"),
+             StaffRole.ADMIN: _("Administrator")}
+    return str(names[role])
 
 
 def _account_page(form: ChangePasswordForm, status: int = 200) -> tuple[str, int]:

@@ -52,6 +52,7 @@ from ..domain.staff_accounts import (
     verify_password,
     verify_totp,
 )
+from ..i18n import get_locale
 from ..models import StaffMember
 from ..web.work_limits import Busy, password_checks
 from .access import safe_next
@@ -103,6 +104,27 @@ def _refuse(form: LoginForm, message: str, status: int) -> tuple[str, int]:
     return _page(form, status)
 
 
+# The "busy" answer is what a flood gets, so it costs next to nothing: one page per language, made at
+# most every BUSY_PAGE_SECONDS in each process. It holds nothing of the visitor's (the name is not
+# filled in again) and a sign-in token that is the same for everyone anyway (stateless, see forms.py).
+BUSY_PAGE_SECONDS = 10
+
+
+def _busy() -> Response:
+    """503 with the sign-in form and "try again in a few seconds", from this process's short-lived copy."""
+    pages: dict[str, tuple[float, str]] = current_app.extensions.setdefault("course_app.staff.busy_pages", {})
+    locale, now = get_locale(), clock().timestamp()
+    made, html = pages.get(locale, (float("-inf"), ""))
+    if not html or now - made >= BUSY_PAGE_SECONDS or now < made:
+        form = LoginForm(formdata=None)
+        form.form_errors.append(_("Many sign-ins are being checked right now. Wait a few seconds, then try again."))
+        html = render_template("staff/login.html", form=form, again=False, changed=False)
+        pages[locale] = (now, html)
+    response = Response(html, status=503, mimetype="text/html")
+    response.headers["Retry-After"] = "5"
+    return response
+
+
 def _holds_the_authenticator(member: StaffMember | None, name: str, code: str, now: float) -> bool:
     """The cheap check (step 2): a current code of a known account whose cheap checks are not used up."""
     matches = code_matches_now(member, name, code, now, current_app.config["STAFF_TOTP_KEY"])
@@ -135,7 +157,7 @@ def login() -> Response | str | tuple[str, int]:
             password_ok = verify_password(db, member, form.password.data or "", server_password_hasher())
     except Busy:
         db.rollback()
-        return _refuse(form, _("Many sign-ins are being checked right now. Wait a few seconds, then try again."), 503)
+        return _busy()
     if member is None or not password_ok or member.disabled:
         failures = throttle.record_failure(db, throttle_key("password", name), LOGIN_WINDOW_SECONDS, int(now))
         if member is not None:
