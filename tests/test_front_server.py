@@ -187,23 +187,6 @@ def test_slow_clients_wait_in_nginx_not_in_the_app(site: Site) -> None:
             connection.close()
 
 
-def test_readers_pages_are_micro_cached_but_never_kept_by_the_browser(site: Site) -> None:
-    path = "/be/trade-unions/ilo-supervision"
-    browser = {"User-Agent": "Mozilla/5.0 (Windows NT 10.0; rv:128.0) Gecko/20100101 Firefox/128.0"}
-    first = site.get(path, browser)
-    for _ in range(9):
-        again = site.get(path, browser)
-        assert again[0] == 200 and again[2] == first[2]
-        assert again[1]["Cache-Control"] == "no-store" and "Set-Cookie" not in again[1]
-    # Ten reads, but the app saw one: the others came from nginx's cache (and are not counted).
-    # The app writes its counts when it stops (this test runs last in the module for that).
-    assert site.app_server.stop() == 0
-    with site.app.app_context():  # type: ignore[attr-defined]
-        reads = get_session().scalar(select(LessonReadDay.reads).where(
-            LessonReadDay.lesson_slug == "ilo-supervision", LessonReadDay.lang == "be"))
-    assert reads == 1
-
-
 def test_nginx_hides_its_version_and_sends_no_modification_time_etags(site: Site) -> None:
     """Pages, media nginx sends itself, the site's own files and nginx's own error pages: the Server header
     says only "nginx", no page names its version, and no ETag is made of a file's time and size."""
@@ -223,3 +206,20 @@ def test_nginx_hides_its_version_and_sends_no_modification_time_etags(site: Site
         assert not re.fullmatch(r'(W/)?"[0-9a-f]+-[0-9a-f]+"', headers.get("ETag", "")), (what, headers.get("ETag"))
     assert responses["media"][0] == 200 and "ETag" not in responses["media"][1]
     assert responses["static"][0] == 200 and "ETag" not in responses["static"][1]
+
+
+def test_readers_pages_are_micro_cached_but_never_kept_by_the_browser(site: Site) -> None:
+    path = "/be/trade-unions/ilo-supervision"
+    browser = {"User-Agent": "Mozilla/5.0 (Windows NT 10.0; rv:128.0) Gecko/20100101 Firefox/128.0"}
+    first = site.get(path, browser)
+    for _ in range(9):
+        again = site.get(path, browser)
+        assert again[0] == 200 and again[2] == first[2]
+        assert again[1]["Cache-Control"] == "no-store" and "Set-Cookie" not in again[1]
+    # Ten reads, but the app saw one: the others came from nginx's cache (and are not counted).
+    # The app writes its counts when it stops (this test runs last in the module for that).
+    assert site.app_server.stop() == 0
+    with site.app.app_context():  # type: ignore[attr-defined]
+        reads = get_session().scalar(select(LessonReadDay.reads).where(
+            LessonReadDay.lesson_slug == "ilo-supervision", LessonReadDay.lang == "be"))
+    assert reads == 1
