@@ -149,6 +149,9 @@ def login() -> Response | str | tuple[str, int]:
     name = (form.name.data or "").strip()
     code = form.code.data or ""
     now = clock().timestamp()
+    if not "".join(code.split()) and password_checks().refuses_unproven_now():
+        # No code, so nothing to prove: busy is the answer whatever the name, without looking it up.
+        return _busy()
     member = find_staff(db, name)
     proven = _holds_the_authenticator(member, name, code, now)
     db.commit()

@@ -79,6 +79,16 @@ class PasswordCheckGate:
         """How many unproven checks may run at once: all slots but one, which stays for the queue (at least one)."""
         return max(1, self.slots - 1)
 
+    def refuses_unproven_now(self) -> bool:
+        """Whether a sign-in without a current code would be answered "busy" now (a peek: ``slot`` decides)."""
+        with self._condition:
+            return self._unproven_refused()
+
+    def _unproven_refused(self) -> bool:
+        """(With the condition held.) No slot free at once for a sign-in without a current code."""
+        return (self._running >= self.slots or bool(self._waiting)
+                or self._unproven_running >= self.unproven_slots or self._now() < self._unproven_not_before)
+
     @contextmanager
     def slot(self, *, proven: bool) -> Iterator[None]:
         """Hold a slot for one password check.
@@ -89,8 +99,7 @@ class PasswordCheckGate:
         with self._condition:
             if proven:
                 self._wait_for_a_slot()
-            elif (self._running >= self.slots or self._waiting or self._unproven_running >= self.unproven_slots
-                  or self._now() < self._unproven_not_before):
+            elif self._unproven_refused():
                 raise Busy
             else:
                 self._unproven_running += 1
