@@ -198,3 +198,16 @@ def test_a_signed_zip_is_verified_and_the_same_zip_without_its_signature_is_not(
     unsigned = verify(tmp_path / "out.zip", "--key", publisher.text, cwd=tmp_path)
     assert unsigned.returncode == 1 and "verified:" not in unsigned.stdout
     assert "NOT VERIFIED: there is no out.zip.minisig beside out.zip" in unsigned.stderr
+
+
+def test_the_exporter_refuses_to_zip_names_that_differ_only_in_case(tmp_path: Path) -> None:
+    """Two files one disk would take for one: the export stops, naming them, and leaves no zip behind."""
+    from course_app.mirror.export import MirrorError, _zip
+
+    folder = tmp_path / "out"
+    (folder / "media").mkdir(parents=True)
+    (folder / "media" / "Photo.jpg").write_bytes(b"one")
+    (folder / "media" / "photo.jpg").write_bytes(b"two")
+    with pytest.raises(MirrorError, match=r"out/media/photo\.jpg \(two entries with names that differ only in case"):
+        _zip(folder)
+    assert not (tmp_path / "out.zip").exists()
