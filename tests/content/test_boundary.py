@@ -18,6 +18,7 @@ from flask import Flask
 
 from course_app.addresses import ServerLinkStyle
 from course_app.content import catalogue_store
+from course_app.content.boundary import is_inside
 from course_app.content.loader import LoadOptions, load_catalogue
 from tests.conftest import STARTER_LESSONS, make_app
 from tests.factories import make_course, make_lesson_text
@@ -70,6 +71,31 @@ def test_symlink_in_media_to_a_file_outside_is_an_error_at_the_linking_line(tmp_
     assert any(line.startswith("demo/one/en.md:8: link 'media/db.pdf' is a symbolic link to a file outside")
                for line in found), found
     assert any(line.startswith("demo/one/media/db.pdf:1: 'db.pdf' is a symbolic link") for line in found), found
+    assert "media/db.pdf" not in published(tmp_path / "lessons")
+
+
+@pytest.mark.parametrize(("path", "folder", "inside"), [
+    ("/lessons/demo/wages", "/lessons/demo/wages", True),
+    ("/lessons/demo/wages/media/a.pdf", "/lessons/demo/wages", True),
+    ("/lessons/demo/wages/media/a.pdf", "/lessons/demo/wages/", True),
+    ("/lessons/demo/wages-old/media/a.pdf", "/lessons/demo/wages", False),
+    ("/lessons/demo/wagesold", "/lessons/demo/wages", False),
+    ("/lessons/demo", "/lessons/demo/wages", False),
+])
+def test_is_inside_is_about_folders_not_name_prefixes(path: str, folder: str, inside: bool) -> None:
+    assert is_inside(path, folder) is inside
+
+
+def test_a_link_into_a_sibling_folder_that_shares_the_name_is_outside(tmp_path: Path) -> None:
+    """A lesson folder ``one`` may not reach ``one-old`` beside it, although its path starts with ``one``."""
+    lesson = lesson_with_body(tmp_path, "## Part\n\nRead [the handout](media/db.pdf).\n")
+    sibling = lesson.with_name("one-old")
+    sibling.mkdir()
+    (sibling / "db.pdf").write_text(SECRET)
+    (lesson / "media" / "db.pdf").symlink_to(sibling / "db.pdf")
+    found = problems(tmp_path / "lessons")
+    assert any(line.startswith("demo/one/en.md:8: link 'media/db.pdf' is a symbolic link to a file outside")
+               for line in found), found
     assert "media/db.pdf" not in published(tmp_path / "lessons")
 
 
@@ -185,7 +211,7 @@ def test_a_link_added_after_loading_is_refused_at_request_time(tmp_path: Path, o
 
 
 def test_live_reload_refuses_a_tree_with_a_link_outside_and_keeps_serving(tmp_path: Path, outside: Path) -> None:
-    app, lesson = serving_app(tmp_path, RELOAD_LESSONS=True)
+    app, lesson = serving_app(tmp_path)  # no watcher: the test reloads by itself
     client = app.test_client()
     text = (lesson / "en.md").read_text()
     (lesson / "media" / "db.pdf").symlink_to(outside / "course_app.sqlite3")
