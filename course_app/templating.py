@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-from functools import cache
 from pathlib import Path
 
 from flask import Flask, current_app, request, url_for
@@ -16,15 +15,16 @@ from .content import current_catalogue
 from .i18n import get_locale, language_name
 
 
-@cache
-def _file_version(path: Path, mtime_ns: int) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+def static_versions(static_folder: Path) -> dict[str, str]:
+    """Each static file's content hash, read once when the app is made (the files are part of the code)."""
+    return {path.relative_to(static_folder).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+            for path in sorted(static_folder.rglob("*")) if path.is_file()}
 
 
 def static_url(filename: str) -> str:
     """A static file's address with its content hash, so it can be cached for a year."""
-    path = Path(current_app.static_folder or "") / filename
-    return url_for("static", filename=filename, v=_file_version(path, path.stat().st_mtime_ns))
+    versions: dict[str, str] = current_app.extensions["course_app.static_versions"]
+    return url_for("static", filename=filename, v=versions[filename])
 
 
 def site_name() -> str:
@@ -56,6 +56,7 @@ def preview_problems() -> list[str]:
 
 
 def init_app(app: Flask) -> None:
+    app.extensions["course_app.static_versions"] = static_versions(Path(app.static_folder or ""))
     app.jinja_env.globals.update(
         static_url=static_url,
         course_url=addresses.course_url,
