@@ -10,7 +10,7 @@ TRANSLATIONS := course_app/translations
 PO_FILES := $(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: run test test-fast system-packages install install-dev translations extract-messages update-translations bench loadtest mutants screenshots clean
+.PHONY: run test test-fast check-lean-install system-packages install install-dev translations extract-messages update-translations bench loadtest mutants screenshots clean
 
 # `make install` is the runtime only (what `make run` and a server need); `make install-dev` adds the
 # test tools (pytest, Playwright, mypy, ruff …) and PostgreSQL's driver, which the tests use.
@@ -68,6 +68,10 @@ test-fast: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -m pytest -n auto --dist loadfile -m "not browser"
+
+# What `make install` gives an operator on a fresh clone of the last commit (CI runs it too).
+check-lean-install:
+	bash .ci/lean-install
 
 # Educators and developers: refresh messages.pot and the .po files after changing UI texts.
 extract-messages: $(BIN)/course-app
