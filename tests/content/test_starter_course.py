@@ -226,3 +226,22 @@ def test_each_language_hears_its_own_narration(lesson: Lesson) -> None:
             assert not any(start <= middle <= end for start, end in pauses), (track.file.path, cue)
             assert pause_start <= cue.end <= pause_end + 0.1, (track.file.path, cue, (pause_start, pause_end))
     assert len(digests) == len(lesson.texts), f"{lesson.slug}: two languages share one narration"
+
+
+# Words a learner will meet, explained in the glossary rather than banned; official titles never banned.
+GLOSSARY_WORDS = {
+    "yellow-union": {"en": "yellow union", "ru": "жёлтый профсоюз", "be": "жоўты прафсаюз"},
+    "c98": {"ru": "Конвенция 1949 года о праве на организацию и на ведение коллективных переговоров (№ 98)",
+            "be": "Канвенцыя 1949 года аб праве на арганізацыю і на вядзенне калектыўных перамоў (№ 98)"},
+}
+
+
+@pytest.mark.parametrize("concept_id", sorted(GLOSSARY_WORDS))
+def test_the_glossary_explains_the_words_learners_meet_and_bans_none_of_them(concept_id: str) -> None:
+    course = load_catalogue(STARTER_LESSONS, OPTIONS).course("trade-unions")
+    assert course is not None and course.glossary is not None
+    concept = next(concept for concept in course.glossary.concepts if concept.id == concept_id)
+    for lang, words in GLOSSARY_WORDS[concept_id].items():
+        assert concept.wordings[lang].use == words and concept.wordings[lang].means
+        flagged = list(course.glossary.avoided_in(words, lang))
+        assert flagged == [], (lang, flagged)
