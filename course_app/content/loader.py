@@ -24,7 +24,7 @@ from .lesson_cache import LessonCache
 from .markdown import LessonRef, LinkStyle, RenderContext, render_body
 from .model import Catalogue, Course, Lesson, LessonText, Module
 from .problems import ProblemList
-from .quiz import Quiz, compare_structure, parse_quiz
+from .quiz import Quiz, check_course_guessable, compare_structure, parse_quiz
 from .terms import TERMS_FILE, Glossary, read_terms
 from .yaml_lines import LineDict, LineList, YamlSyntaxError, load_yaml
 
@@ -311,6 +311,8 @@ def _build_course(spec: _CourseSpec, number: int, known: Mapping[str, Mapping[st
             lessons.append(lesson)
             by_slug[slug] = lesson
         modules.append(Module(module_number, module_spec.titles, tuple(lessons)))
+    check_course_guessable(spec.path / COURSE_FILE, (text.quiz for lesson in by_slug.values()
+                                                     for text in lesson.texts.values() if text.quiz), problems)
     glossary = _read_glossary(spec, problems)
     if glossary is not None:
         _check_vocabulary(glossary, by_slug.values(), problems)
