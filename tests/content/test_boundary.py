@@ -17,8 +17,15 @@ import pytest
 from flask import Flask
 
 from course_app.addresses import ServerLinkStyle
-from course_app.content import catalogue_store
-from course_app.content.boundary import is_inside
+from course_app.content import boundary, catalogue_store
+from course_app.content.boundary import (
+    OutsideBoundary,
+    examine,
+    examine_folder,
+    is_inside,
+    open_published,
+    relative_reference,
+)
 from course_app.content.loader import LoadOptions, load_catalogue
 from tests.conftest import STARTER_LESSONS, make_app
 from tests.factories import make_course, make_lesson_text
@@ -269,3 +276,89 @@ def test_export_copies_the_file_it_checked_even_if_swapped_during_export(tmp_pat
         export_static(app, tmp_path / "mirror", signing_key=load_private_key(private))
     assert not any(SECRET in path.read_text(errors="ignore") for path in (tmp_path / "mirror").rglob("*")
                    if path.is_file())
+
+
+@pytest.mark.parametrize(("name", "tidy"), [
+    ("media/film.mp4", "media/film.mp4"),
+    ("./media/film.mp4", "media/film.mp4"),
+    ("media/../poster.jpg", "poster.jpg"),
+    ("", None),
+    ("/etc/passwd", None),
+    ("\\\\server\\share\\x.pdf", None),
+    ("media/a\0.pdf", None),
+    (".", None),
+    ("..", None),
+    ("../two/media/x.pdf", None),
+    ("media/../../x.pdf", None),
+])
+def test_relative_reference_keeps_only_clean_paths_inside_the_lesson(name: str, tidy: str | None) -> None:
+    assert relative_reference(name) == tidy
+
+
+def test_each_refusal_says_why_in_an_educators_words(tmp_path: Path, outside: Path) -> None:
+    lesson = lesson_with_body(tmp_path, "## Part\n\nText.\n")
+    (lesson / "media" / "nowhere.pdf").symlink_to(tmp_path / "missing.pdf")
+    (lesson / "linked").symlink_to(outside, target_is_directory=True)
+    (lesson / "media" / "twice.pdf").write_text("x")
+    os.link(lesson / "media" / "twice.pdf", outside / "twice.pdf")
+    refusals = {}
+    for name in ("media/nowhere.pdf", "linked/secret_key", "media/twice.pdf", "en.md/inside"):
+        with pytest.raises(OutsideBoundary) as refused:
+            examine(lesson / name, lesson)
+        refusals[name] = str(refused.value)
+    with pytest.raises(OutsideBoundary) as refused:
+        examine_folder(lesson / "linked", lesson)
+    refusals["linked"] = str(refused.value)
+    assert refusals == {
+        "media/nowhere.pdf": "is a symbolic link that leads nowhere",
+        "linked/secret_key": "is a symbolic link to a folder outside the folder one/; put the files themselves there "
+                             "instead",
+        "media/twice.pdf": "is a hard link: the same file also has another name, perhaps outside the folder one/; "
+                           "replace it with a plain copy (cp --remove-destination …)",
+        "en.md/inside": "cannot be read (Not a directory)",
+        "linked": "is a symbolic link to a folder outside the folder one/; put the files themselves there instead",
+    }
+
+
+def test_a_file_sent_is_the_checked_file_even_if_it_changes_after_the_check(tmp_path: Path, outside: Path,
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """open_published examines, then opens: a link or a second name that appears between the two is refused too."""
+    lesson = lesson_with_body(tmp_path, "## Part\n\nText.\n")
+    handout = lesson / "media" / "handout.pdf"
+    handout.write_text("the handout")
+    opened = open_published(handout, lesson)
+    with opened.handle:
+        assert (opened.handle.read(), opened.real_path) == (b"the handout", handout.resolve())
+    with pytest.raises(OutsideBoundary, match="^is gone$"):
+        open_published(lesson / "media" / "missing.pdf", lesson)
+    # What the check saw, before the file was changed under it:
+    seen = boundary.examine(handout, lesson)
+    monkeypatch.setattr(boundary, "examine", lambda path, folder: seen)
+    os.link(handout, outside / "second-name.pdf")  # a second name made after the check
+    with pytest.raises(OutsideBoundary, match="^is not a plain file"):
+        open_published(handout, lesson)
+    (outside / "second-name.pdf").unlink()
+    handout.unlink()
+    handout.symlink_to(outside / "secret_key")  # a link swapped in after the check is not followed
+    with pytest.raises(OSError):
+        open_published(handout, lesson)
+
+
+def test_the_course_audit_checks_each_file_against_its_own_lesson(tmp_path: Path, outside: Path) -> None:
+    """Files nobody links to are audited too, each against the lesson folder it is in: a link from one lesson
+    into another is outside, and so is a second name, even with exactly two names."""
+    course = make_course(tmp_path / "lessons", lessons=("one", "two"), languages=("en",))
+    (course / "two" / "media").mkdir()
+    (course / "two" / "media" / "theirs.pdf").write_text("lesson two's file")
+    (course / "one" / "media").mkdir()
+    (course / "one" / "media" / "borrowed.pdf").symlink_to(course / "two" / "media" / "theirs.pdf")
+    (course / "one" / "media" / "own.pdf").write_text("x")
+    os.link(course / "one" / "media" / "own.pdf", outside / "own.pdf")
+    (course / "notes.txt").symlink_to(course / "one" / "en.md")  # beside the lessons: inside the course, allowed
+    found = [p for p in load_catalogue(tmp_path / "lessons", OPTIONS).problems if p.is_error]
+    assert {(p.format(tmp_path / "lessons"), p.rule) for p in found} == {
+        ("demo/one/media/borrowed.pdf:1: 'borrowed.pdf' is a symbolic link to a file outside the folder one/; put a "
+         "real copy of the file there instead", "boundary"),
+        ("demo/one/media/own.pdf:1: 'own.pdf' is a hard link: the same file also has another name, perhaps outside "
+         "the folder one/; replace it with a plain copy (cp --remove-destination …)", "boundary"),
+    }
