@@ -345,20 +345,27 @@ def test_a_file_sent_is_the_checked_file_even_if_it_changes_after_the_check(tmp_
 
 
 def test_the_course_audit_checks_each_file_against_its_own_lesson(tmp_path: Path, outside: Path) -> None:
-    """Files nobody links to are audited too, each against the lesson folder it is in: a link from one lesson
-    into another is outside, and so is a second name, even with exactly two names."""
+    """Files nobody links to are audited too, each against the folder it is in: a link from one lesson into
+    another is outside it, a second name is refused even with exactly two names, a pipe is not a file; a
+    folder beside the lessons may link into them, and a link back up a lesson's own folders ends the walk."""
     course = make_course(tmp_path / "lessons", lessons=("one", "two"), languages=("en",))
     (course / "two" / "media").mkdir()
     (course / "two" / "media" / "theirs.pdf").write_text("lesson two's file")
     (course / "one" / "media").mkdir()
-    (course / "one" / "media" / "borrowed.pdf").symlink_to(course / "two" / "media" / "theirs.pdf")
+    (course / "one" / "borrowed.pdf").symlink_to(course / "two" / "media" / "theirs.pdf")
     (course / "one" / "media" / "own.pdf").write_text("x")
     os.link(course / "one" / "media" / "own.pdf", outside / "own.pdf")
-    (course / "notes.txt").symlink_to(course / "one" / "en.md")  # beside the lessons: inside the course, allowed
+    os.mkfifo(course / "one" / "media" / "pipe")
+    (course / "one" / "media" / "sub").mkdir()
+    (course / "one" / "media" / "sub" / "up").symlink_to(course / "one" / "media", target_is_directory=True)
+    (course / "shared").mkdir()  # beside the lessons: anything inside the course is allowed there
+    (course / "shared" / "theirs.pdf").symlink_to(course / "two" / "media" / "theirs.pdf")
     found = [p for p in load_catalogue(tmp_path / "lessons", OPTIONS).problems if p.is_error]
     assert {(p.format(tmp_path / "lessons"), p.rule) for p in found} == {
-        ("demo/one/media/borrowed.pdf:1: 'borrowed.pdf' is a symbolic link to a file outside the folder one/; put a "
+        ("demo/one/borrowed.pdf:1: 'borrowed.pdf' is a symbolic link to a file outside the folder one/; put a "
          "real copy of the file there instead", "boundary"),
         ("demo/one/media/own.pdf:1: 'own.pdf' is a hard link: the same file also has another name, perhaps outside "
          "the folder one/; replace it with a plain copy (cp --remove-destination …)", "boundary"),
+        ("demo/one/media/pipe:1: 'pipe' is not a plain file (a device, pipe or socket is never read or published)",
+         "boundary"),
     }
