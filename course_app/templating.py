@@ -1,30 +1,15 @@
-"""What every template can use: addresses, fingerprinted static files, language names, site name."""
+"""What every template can use: addresses, the inline style and script, language names, site name."""
 
 from __future__ import annotations
-
-import hashlib
-from pathlib import Path
 
 from flask import Flask, current_app, request, url_for
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 
 from . import addresses
-from .assets import asset_url
+from .assets import inline_script, inline_style
 from .content import current_catalogue
 from .i18n import get_locale, language_name
-
-
-def static_versions(static_folder: Path) -> dict[str, str]:
-    """Each static file's content hash, read once when the app is made (the files are part of the code)."""
-    return {path.relative_to(static_folder).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()[:12]
-            for path in sorted(static_folder.rglob("*")) if path.is_file()}
-
-
-def static_url(filename: str) -> str:
-    """A static file's address with its content hash, so it can be cached for a year."""
-    versions: dict[str, str] = current_app.extensions["course_app.static_versions"]
-    return url_for("static", filename=filename, v=versions[filename])
 
 
 def site_name() -> str:
@@ -56,9 +41,7 @@ def preview_problems() -> list[str]:
 
 
 def init_app(app: Flask) -> None:
-    app.extensions["course_app.static_versions"] = static_versions(Path(app.static_folder or ""))
     app.jinja_env.globals.update(
-        static_url=static_url,
         course_url=addresses.course_url,
         lesson_url=addresses.lesson_url,
         glossary_url=addresses.glossary_url,
@@ -70,7 +53,8 @@ def init_app(app: Flask) -> None:
         neutral_mode=addresses.neutral_mode,
         media_url=addresses.media_url,
         preview_problems=preview_problems,
-        asset_url=asset_url,
+        inline_style=inline_style,
+        inline_script=inline_script,
     )
     app.jinja_env.filters["file_size"] = file_size
     app.jinja_env.trim_blocks = True
