@@ -184,18 +184,19 @@ def test_a_link_added_after_loading_is_refused_at_request_time(tmp_path: Path, o
     assert response.status_code == 404 and SECRET.encode() not in response.data
 
 
-def test_live_reload_refuses_a_tree_with_a_link_outside_and_keeps_serving(tmp_path: Path, outside: Path) -> None:
+def test_live_reload_holds_back_a_lesson_with_a_link_outside(tmp_path: Path, outside: Path) -> None:
     app, lesson = serving_app(tmp_path, RELOAD_LESSONS=True)
     client = app.test_client()
     text = (lesson / "en.md").read_text()
     (lesson / "media" / "db.pdf").symlink_to(outside / "course_app.sqlite3")
     (lesson / "en.md").write_text(text.replace("[Handout](media/handout.pdf)", "[Handout](media/db.pdf) new text"))
     result = catalogue_store(app).reload_if_changed()
-    assert result is not None and not result.accepted
-    assert any("symbolic link to a file outside" in p.message for p in result.new_errors)
-    page = client.get("/en/demo/one").get_data(as_text=True)
-    assert "new text" not in page and "handout.pdf" in page
+    assert result is not None and [item.what for item in result.held_back] == ["lesson 'demo/one'"]
+    assert any("symbolic link to a file outside" in p.message for p in result.held_back[0].reasons)
+    response = client.get("/en/demo/one")
+    assert response.status_code == 503 and "new text" not in response.get_data(as_text=True)
     assert client.get("/media/demo/one/media/db.pdf").status_code == 404
+    assert client.get("/media/demo/one/media/handout.pdf").status_code == 404
 
 
 def test_preview_shows_the_problem_and_does_not_serve_the_file(tmp_path: Path, outside: Path) -> None:
@@ -203,8 +204,9 @@ def test_preview_shows_the_problem_and_does_not_serve_the_file(tmp_path: Path, o
     (lesson / "media" / "db.pdf").symlink_to(outside / "course_app.sqlite3")
     preview = make_app(tmp_path / "preview", LESSONS_DIR=str(tmp_path / "lessons"), PREVIEW=True)
     client = preview.test_client()
-    page = client.get("/en/demo/").get_data(as_text=True)
-    assert "demo/one/en.md:8: link &#39;media/db.pdf&#39; is a symbolic link to a file outside" in page
+    page = client.get("/en/demo/one").get_data(as_text=True)
+    assert "<strong>Error:</strong> <code>lessons/demo/one/en.md:8</code> link &#39;media/db.pdf&#39; is a symbolic " \
+           "link to a file outside" in page
     response = client.get("/media/demo/one/media/db.pdf")
     assert response.status_code == 404 and SECRET.encode() not in response.data
 
