@@ -33,6 +33,7 @@ from .fields import SLUG_PATTERN, SLUG_RULE, FieldReader
 from .lesson_cache import LessonCache
 from .markdown import LessonRef, LinkStyle, RenderContext, anchor_problem, render_body, strip_comments
 from .model import (
+    AnchorLink,
     Catalogue,
     Course,
     HeldBack,
@@ -471,18 +472,17 @@ def check_anchor_links(lessons: Mapping[tuple[str, str], Lesson], problems: Prob
     not hold back the lessons that link to it.
     """
     for lesson in lessons.values():
-        for text in lesson.texts.values():
-            for link in text.anchor_links:
-                target = lessons.get((link.course_slug, link.lesson_slug))
-                if target is None or not target.texts:
-                    continue  # a draft or a lesson that could not be read: nothing to compare with
-                shown = target.texts.get(text.lang) or next(iter(target.texts.values()))
-                where = link.lesson_slug if link.course_slug == lesson.course_slug else \
-                    f"{link.course_slug}/{link.lesson_slug}"
-                problem = anchor_problem(link.anchor, shown.headings, f"lesson '{where}'")
-                if problem:
-                    problems.warning(text.path, link.line, f"link 'lesson:{where}#{link.anchor}': {problem}; the "
-                                     "link opens the top of that lesson", rule="links")
+        for path, lang, link in lesson.anchor_links:
+            target = lessons.get((link.course_slug, link.lesson_slug))
+            if target is None or not target.texts:
+                continue  # a draft or a lesson that could not be read: nothing to compare with
+            shown = target.texts.get(lang) or next(iter(target.texts.values()))
+            where = link.lesson_slug if link.course_slug == lesson.course_slug else \
+                f"{link.course_slug}/{link.lesson_slug}"
+            problem = anchor_problem(link.anchor, shown.headings, f"lesson '{where}'")
+            if problem:
+                problems.warning(path, link.line, f"link 'lesson:{where}#{link.anchor}': {problem}; the link opens "
+                                 "the top of that lesson", rule="links")
 
 
 # Lessons are independent of one another, so a big course is read by several processes at once.
@@ -545,6 +545,8 @@ class _ReadText:
     state: TranslationState
     # Why it is not served although it has no errors (a placeholder), for the log.
     withheld: HeldBack | None = None
+    # Its links to sections of other lessons (checked once every lesson is read).
+    anchor_links: tuple[AnchorLink, ...] = ()
 
 
 def _build_lesson(spec: _CourseSpec, ref: LessonRef, module_number: int,
@@ -569,6 +571,7 @@ def _build_lesson(spec: _CourseSpec, ref: LessonRef, module_number: int,
         original_quiz_file, spec.original, problems, is_original=True, text=original.text, draft=draft)
     texts: dict[str, LessonText] = {}
     text_states = {spec.original: original.state}
+    anchor_links = [(folder / f"{spec.original}.md", spec.original, link) for link in original.anchor_links]
     quiz_states: dict[str, TranslationState] = {}
     withheld: list[HeldBack] = []
     titles = {spec.original: original.text.title} if original.text is not None and original.text.title else {}
@@ -581,6 +584,7 @@ def _build_lesson(spec: _CourseSpec, ref: LessonRef, module_number: int,
             continue
         read = _read_lesson_text(spec, ref, lang, original_text, known, options, problems)
         text_states[lang] = read.state
+        anchor_links += [(folder / f"{lang}.md", lang, link) for link in read.anchor_links]
         if read.text is not None and read.text.title and read.state is not TranslationState.PLACEHOLDER:
             titles[lang] = read.text.title
         if read.withheld is not None:
@@ -599,7 +603,7 @@ def _build_lesson(spec: _CourseSpec, ref: LessonRef, module_number: int,
     # Every error in the lesson's own files holds it back; a subtitle file with errors only loses its track.
     held_back = tuple(p for p in problems if p.is_error and p.path.suffix != ".vtt")
     lesson = Lesson(ref.lesson_slug, spec.slug, ref.lesson_number, module_number, ordered, folder, held_back,
-                    text_states, quiz_states, tuple(withheld), titles, draft)
+                    text_states, quiz_states, tuple(withheld), titles, draft, tuple(anchor_links))
     if lesson.is_draft and not options.include_drafts:
         return None
     return lesson
@@ -622,33 +626,35 @@ def _read_lesson_text(spec: _CourseSpec, ref: LessonRef, lang: str, original: Le
         return _ReadText(None, False, TranslationState.MISSING)
     file_problems = ProblemList()
     raw = read_text_file(path, file_problems)
-    lesson_text = None
+    lesson_text, links = None, ()
     if raw is not None:
         front, front_ok, body, body_line = _split_front_matter(raw, path, file_problems)
-        lesson_text = _lesson_text(spec, ref, lang, path, front, front_ok, body, body_line, original, known,
-                                   options, file_problems)
+        rendered = _lesson_text(spec, ref, lang, path, front, front_ok, body, body_line, original, known,
+                                options, file_problems)
+        lesson_text, links = rendered.text, rendered.anchor_links
     problems.extend(file_problems)
     if lesson_text is None or any(p.is_error and p.path == path for p in file_problems):
-        return _ReadText(lesson_text, False, TranslationState.MISSING)
+        return _ReadText(lesson_text, False, TranslationState.MISSING, anchor_links=links)
     placeholder = raw is not None and is_placeholder(
         raw, lesson_digest(lesson_text.title, lesson_text.summary, _body_of(raw)))
     if is_original:
         if placeholder and not lesson_text.draft:
             problems.warning(path, 1, "the original still holds the placeholder text 'lessons new' wrote, and it "
                              "is published: write the lesson, or put back 'draft: true'", rule="placeholder")
-        return _ReadText(lesson_text, True, TranslationState.ORIGINAL)
+        return _ReadText(lesson_text, True, TranslationState.ORIGINAL, anchor_links=links)
     if placeholder:
         instead = f"readers in {lang} get the {spec.original} text, marked as not translated yet"
         problems.warning(path, 1, f"placeholder: this file still holds the text 'lessons new' wrote, so it is not "
                          f"published; {instead}", rule="placeholder")
         return _ReadText(lesson_text, False, TranslationState.PLACEHOLDER,
                          HeldBack(path, f"{lang} text of '{spec.slug}/{ref.lesson_slug}'", instead,
-                                  (problems[-1],)))
+                                  (problems[-1],)), links)
     if original is not None:
         _compare_with_original(lesson_text, original, problems)
     stale = original is not None and original.revision is not None and lesson_text.translation_of is not None \
         and lesson_text.translation_of < original.revision
-    return _ReadText(lesson_text, True, TranslationState.STALE if stale else TranslationState.TRANSLATED)
+    return _ReadText(lesson_text, True, TranslationState.STALE if stale else TranslationState.TRANSLATED,
+                     anchor_links=links)
 
 
 def _body_of(raw: str) -> str:
@@ -681,9 +687,15 @@ def _split_front_matter(text: str, path: Path, problems: ProblemList) -> tuple[L
     return data, True, body, body_line
 
 
+@dataclass(frozen=True)
+class _Rendered:
+    text: LessonText
+    anchor_links: tuple[AnchorLink, ...]
+
+
 def _lesson_text(spec: _CourseSpec, ref: LessonRef, lang: str, path: Path, front: LineDict, front_ok: bool,
                  body: str, body_line: int, original: LessonText | None, known: Mapping[str, Mapping[str, LessonRef]],
-                 options: LoadOptions, problems: ProblemList) -> LessonText:
+                 options: LoadOptions, problems: ProblemList) -> _Rendered:
     is_original = lang == spec.original
     fields = FieldReader(front, path, problems, report_missing=front_ok)
     fields.check_keys(LESSON_KEYS_ORIGINAL if is_original else LESSON_KEYS_TRANSLATION)
@@ -704,8 +716,8 @@ def _lesson_text(spec: _CourseSpec, ref: LessonRef, lang: str, path: Path, front
     ctx = RenderContext(path, body_line, ref, path.parent, lang, known, options.link_style, problems,
                         options.media_dir, lesson_languages)
     rendered = render_body(strip_comments(body), ctx)
-    return LessonText(lang, title, summary, minutes, rendered.parts, rendered.headings, path, revision,
-                      translation_of, draft, None, dict(ctx.media), tuple(ctx.anchor_links))
+    return _Rendered(LessonText(lang, title, summary, minutes, rendered.parts, rendered.headings, path, revision,
+                                translation_of, draft, None, dict(ctx.media)), tuple(ctx.anchor_links))
 
 
 def _compare_with_original(text: LessonText, original: LessonText, problems: ProblemList) -> None:

@@ -186,7 +186,10 @@ def _rewrite_links(tokens: list[Token], ctx: RenderContext) -> None:
             continue
         line = ctx.line_of(token)
         for child in token.children:
-            if child.type == "link_open":
+            # A paragraph's lines: each line break moves on, so a problem names its own line.
+            if child.type in {"softbreak", "hardbreak"}:
+                line += 1
+            elif child.type == "link_open":
                 href = str(child.attrGet("href") or "")
                 child.attrSet("href", _resolve_link(href, line, ctx))
             elif child.type == "image":

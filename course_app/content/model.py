@@ -69,8 +69,6 @@ class LessonText:
     draft: bool = False
     quiz: Quiz | None = None
     media: Mapping[str, MediaFile] = field(default_factory=dict)
-    # Links to sections of other lessons; checked after every lesson is read (their sections are not known before).
-    anchor_links: tuple[AnchorLink, ...] = ()
 
     @property
     def html(self) -> Markup:
@@ -102,6 +100,8 @@ class Lesson:
     # The title of each language file whose front matter could be read, errors or not.
     titles_read: Mapping[str, str] = field(default_factory=dict)
     draft: bool = False
+    # Links to sections of other lessons in every text read (errors or not), checked once all lessons are read.
+    anchor_links: tuple[tuple[Path, str, AnchorLink], ...] = ()
 
     @property
     def is_draft(self) -> bool:

@@ -121,7 +121,8 @@ def test_a_translated_quiz_that_differs_is_stale_and_names_the_field(tmp_path: P
 
 
 def test_a_quiz_id_that_breaks_the_rule_says_how_to_write_it(tmp_path: Path) -> None:
-    with_quiz(tmp_path, GOOD.replace("      - id: b", "      - id: Notice_Period").replace("  - id: tf", "  - id: TF 2"))
+    quiz = GOOD.replace("      - id: b", "      - id: Notice_Period").replace("  - id: tf", "  - id: TF 2")
+    with_quiz(tmp_path, quiz)
     found = messages(tmp_path)
     assert ("demo/one/quiz.en.yaml:12: choice id 'Notice_Period' must be lowercase letters a–z, digits and single "
             "hyphens: write 'notice-period'") in found
