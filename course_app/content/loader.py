@@ -626,7 +626,8 @@ def _read_lesson_text(spec: _CourseSpec, ref: LessonRef, lang: str, original: Le
         return _ReadText(None, False, TranslationState.MISSING)
     file_problems = ProblemList()
     raw = read_text_file(path, file_problems)
-    lesson_text, links = None, ()
+    lesson_text: LessonText | None = None
+    links: tuple[AnchorLink, ...] = ()
     if raw is not None:
         front, front_ok, body, body_line = _split_front_matter(raw, path, file_problems)
         rendered = _lesson_text(spec, ref, lang, path, front, front_ok, body, body_line, original, known,
