@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -229,7 +230,7 @@ def test_export_copies_the_file_it_checked_even_if_swapped_during_export(tmp_pat
                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     """The mirror examines each file again as it copies it: a link swapped in is refused, not followed."""
     from course_app.mirror.export import MirrorError, _Writer, export_static
-    from course_app.mirror.signing import generate_keys, load_private_key
+    from course_app.mirror.signing import Edition, generate_keys, load_private_key
 
     app, lesson = serving_app(tmp_path)
     private, _public = generate_keys(tmp_path / "keys")
@@ -242,6 +243,8 @@ def test_export_copies_the_file_it_checked_even_if_swapped_during_export(tmp_pat
 
     monkeypatch.setattr(_Writer, "write_all", swap_then_write)
     with pytest.raises(MirrorError, match="symbolic link to a file outside"):
-        export_static(app, tmp_path / "mirror", signing_key=load_private_key(private))
-    assert not any(SECRET in path.read_text(errors="ignore") for path in (tmp_path / "mirror").rglob("*")
-                   if path.is_file())
+        export_static(app, tmp_path / "mirror", signing_key=load_private_key(private),
+                      edition=lambda: Edition(1, datetime.now(UTC)))
+    assert not any(SECRET in path.read_text(errors="ignore") for path in tmp_path.rglob("*")
+                   if path.is_file() and not path.is_symlink() and outside not in path.parents)
+    assert not (tmp_path / "mirror").exists()  # the half-made copy is not left behind
