@@ -74,6 +74,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("RELOAD_LESSONS", bool, True, "Reload lesson files when they change, without a restart."),
     Setting("LESSON_CACHE_DIR", str, "", "Where lessons already read are kept between starts (a signed file per "
             "lessons folder); empty means lesson-cache/ in the instance folder."),
+    Setting("BACKUP_DIR", str, "", "Where 'course-app db backup' writes when given no file name "
+            "(course-YYYY-MM-DD.sqlite3); empty means backups/ in the instance folder."),
     Setting("WORKERS", int, 2, "'course-app serve': gunicorn worker processes."),
     Setting("THREADS", int, 4, "'course-app serve': threads per worker."),
     Setting("HOST", str, "127.0.0.1", "'course-app serve': address to listen on."),
