@@ -40,7 +40,7 @@ def being_updated(error: BeingUpdated) -> Response:
     """What readers get of a course, lesson or glossary held back by errors in its files (the preview lists them)."""
     catalogue = current_catalogue()
     base = catalogue.root.parent if catalogue.root else None
-    problems = [problem.format(base) for problem in error.problems] if current_app.config.get("PREVIEW") else []
+    problems = shown_problems(error.problems, base) if current_app.config.get("PREVIEW") else ()
     response = make_response(render_template("learner/being_updated.html", what=error.what, course=error.course,
                                              lesson=error.lesson, problems=problems,
                                              error_page=True), 503)
