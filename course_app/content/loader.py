@@ -2,8 +2,9 @@
 
 The loader never raises for a bad file: it reports the problem (``path:line: message``) and holds
 back only what the problem is in, so one broken lesson cannot take the site down. The unit is the
-lesson: an error in any of a lesson's files (its texts, its quizzes, a file they name) **holds back**
-that lesson — learners get "this lesson is being updated" — while every other lesson is served;
+lesson: an error in any of a lesson's texts or quizzes, in any language (a file they name that is
+missing or unsafe included), **holds back** that lesson — learners get "this lesson is being
+updated" — while every other lesson is served;
 an error in ``course.yaml`` holds back its course, and one in ``terms.yaml`` its glossary. A
 subtitle file with errors only loses its own track. Translations that are not ready are served
 in another language instead, with a warning: a placeholder ``lessons new`` wrote, and a quiz that
@@ -44,7 +45,7 @@ from .model import (
     TranslationState,
 )
 from .placeholders import is_placeholder, lesson_digest, quiz_digest
-from .problems import Problem, ProblemList, is_within
+from .problems import Problem, ProblemList
 from .quiz import Quiz, compare_structure, parse_quiz
 from .terms import TERMS_FILE, Glossary, read_terms
 from .yaml_lines import LineDict, LineList, YamlSyntaxError, load_yaml
@@ -383,9 +384,7 @@ def _build_course(spec: _CourseSpec, number: int, known: Mapping[str, Mapping[st
                   ) -> tuple[Course, list[Lesson]]:
     """The course, and every lesson read (those held back included, for the checks that need them all)."""
     listed = {slug for module in spec.modules for slug, _ in module.lessons}
-    audited = ProblemList()
-    audit_course_folder(spec.path, listed, audited)
-    problems.extend(audited)
+    audit_course_folder(spec.path, listed, problems)
     for folder in sorted(p for p in spec.path.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))):
         if folder.name not in listed and folder.name not in RESERVED_LESSON_SLUGS:
             problems.warning(spec.path / COURSE_FILE, 1,
@@ -405,10 +404,8 @@ def _build_course(spec: _CourseSpec, number: int, known: Mapping[str, Mapping[st
             problems.extend(found)
             if lesson is None:
                 continue  # a draft, and drafts are not included
-            # A link or special file in the lesson's folder that no text names holds it back too.
-            unsafe = tuple(p for p in audited if p.is_error and is_within(p.path, lesson.path))
-            if unsafe:
-                lesson = dataclasses.replace(lesson, held_back=tuple(sorted({*lesson.held_back, *unsafe})))
+            # A link or special file in the folder that no text names is reported (audited above) but holds
+            # nothing back: it is never served, since only what a text names is published.
             everything.append(lesson)
             if lesson.held_back and not (options.include_drafts and lesson.texts):
                 stub = HeldBackLesson(slug, lesson.number, module_number, lesson.titles_read, lesson.held_back,
@@ -600,7 +597,8 @@ def _build_lesson(spec: _CourseSpec, ref: LessonRef, module_number: int,
         if read.usable and read.text is not None:
             texts[lang] = dataclasses.replace(read.text, quiz=quiz)
     ordered = {lang: texts[lang] for lang in spec.languages if lang in texts}
-    # Every error in the lesson's own files holds it back; a subtitle file with errors only loses its track.
+    # Every error in the lesson's texts and quizzes (and the files they name) holds it back; a subtitle file with
+    # errors only loses its track.
     held_back = tuple(p for p in problems if p.is_error and p.path.suffix != ".vtt")
     lesson = Lesson(ref.lesson_slug, spec.slug, ref.lesson_number, module_number, ordered, folder, held_back,
                     text_states, quiz_states, tuple(withheld), titles, draft, tuple(anchor_links))

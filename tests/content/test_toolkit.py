@@ -230,3 +230,17 @@ def test_drafts_hidden_on_a_server_and_shown_in_preview(lessons_copy: Path, tmp_
     contents = preview.test_client().get("/en/trade-unions/").get_data(as_text=True)
     assert contents.count('<span class="badge badge--error">Held back</span>') == 2
     assert '<span class="badge badge--warning">Draft</span>' in contents
+
+
+def test_a_broken_subtitle_file_loses_only_its_own_track(lessons_copy: Path, tmp_path: Path) -> None:
+    """The one error that does not hold its lesson back: the lesson is served, without that language's track."""
+    track = lessons_copy / "trade-unions" / "what-is-a-union" / "media" / "what-a-union-does-en.ru.vtt"
+    track.write_text("WEBVTT\n\n1\nnot a timing line\nText\n", encoding="utf-8")
+    catalogue = load_catalogue(lessons_copy, OPTIONS)
+    assert any(p.path == track and p.is_error for p in catalogue.problems)
+    assert catalogue.held_back == ()
+    lesson = catalogue.course("trade-unions").lessons_by_slug["what-is-a-union"]  # type: ignore[union-attr]
+    video = lesson.texts["en"].videos[0]
+    assert "ru" not in {subtitle.lang for subtitle in video.subtitles} and "en" in {s.lang for s in video.subtitles}
+    client = make_app(tmp_path, LESSONS_DIR=str(lessons_copy)).test_client()
+    assert client.get("/en/trade-unions/what-is-a-union").status_code == 200
