@@ -1,11 +1,9 @@
-"""What every template can use: addresses, fingerprinted static files, language names, site name."""
+"""What every template can use: addresses, the inline style and script, language names, site name."""
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
 from flask import Flask, current_app, request, url_for
@@ -13,22 +11,11 @@ from flask_babel import format_decimal
 from flask_babel import gettext as _
 
 from . import addresses
-from .assets import asset_url
+from .assets import inline_script, inline_style
 from .content import current_catalogue
 from .content.model import Catalogue
 from .content.problems import Problem, is_within
 from .i18n import get_locale, language_name
-
-
-@cache
-def _file_version(path: Path, mtime_ns: int) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
-
-
-def static_url(filename: str) -> str:
-    """A static file's address with its content hash, so it can be cached for a year."""
-    path = Path(current_app.static_folder or "") / filename
-    return url_for("static", filename=filename, v=_file_version(path, path.stat().st_mtime_ns))
 
 
 def site_name() -> str:
@@ -131,7 +118,6 @@ def all_preview_problems() -> tuple[ShownProblem, ...]:
 
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
-        static_url=static_url,
         course_url=addresses.course_url,
         lesson_url=addresses.lesson_url,
         glossary_url=addresses.glossary_url,
@@ -143,7 +129,8 @@ def init_app(app: Flask) -> None:
         neutral_mode=addresses.neutral_mode,
         media_url=addresses.media_url,
         preview_status=preview_status,
-        asset_url=asset_url,
+        inline_style=inline_style,
+        inline_script=inline_script,
     )
     app.jinja_env.filters["file_size"] = file_size
     app.jinja_env.trim_blocks = True

@@ -187,6 +187,17 @@ def test_slow_clients_wait_in_nginx_not_in_the_app(site: Site) -> None:
             connection.close()
 
 
+def test_a_lesson_and_everything_it_loads_are_never_kept_through_nginx(site: Site) -> None:
+    """S11 through the documented front server: the page carries its style and script, and the one file it
+    loads, the icon, is no-store too (no year-long cache entry naming the site)."""
+    status, headers, body = site.get("/en/trade-unions/wages")
+    assert status == 200 and headers["Cache-Control"] == "no-store"
+    loaded = re.findall(r'<(?:link|script|img)[^>]* (?:href|src)="(/[^"]+)"', body.decode())
+    assert loaded == ["/static/icon.svg"]
+    status, headers, _icon = site.get(loaded[0])
+    assert status == 200 and headers["Cache-Control"] == "no-store" and "Expires" not in headers
+
+
 def test_readers_pages_are_micro_cached_but_never_kept_by_the_browser(site: Site) -> None:
     path = "/be/trade-unions/ilo-supervision"
     browser = {"User-Agent": "Mozilla/5.0 (Windows NT 10.0; rv:128.0) Gecko/20100101 Firefox/128.0"}

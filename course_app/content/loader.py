@@ -46,7 +46,7 @@ from .model import (
 )
 from .placeholders import is_placeholder, lesson_digest, quiz_digest
 from .problems import Problem, ProblemList
-from .quiz import Quiz, compare_structure, parse_quiz
+from .quiz import Quiz, check_course_guessable, compare_structure, parse_quiz
 from .terms import TERMS_FILE, Glossary, read_terms
 from .yaml_lines import LineDict, LineList, YamlSyntaxError, load_yaml
 
@@ -416,6 +416,8 @@ def _build_course(spec: _CourseSpec, number: int, known: Mapping[str, Mapping[st
             lessons.append(lesson)
             by_slug[slug] = lesson
         modules.append(Module(module_number, module_spec.titles, tuple(lessons), tuple(stubs)))
+    check_course_guessable(spec.path / COURSE_FILE, (text.quiz for lesson in by_slug.values()
+                                                     for text in lesson.texts.values() if text.quiz), problems)
     glossary, glossary_problems = _read_glossary(spec, problems)
     if glossary is not None:
         _check_vocabulary(glossary, spec, everything, problems)

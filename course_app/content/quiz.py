@@ -4,13 +4,15 @@ Each question type is one unit in ``course_app.questions`` (its own keys, drawin
 judging); this module reads what every quiz and question has, hands each question's own keys to
 its kind, and checks the quiz as a whole: question banks (``ask``), the structure a translation
 must keep (``compare_structure``), and patterns that would let a learner pass without
-understanding (``check_guessable``, warnings that ``lessons check --strict`` makes errors).
+understanding (``check_guessable`` for one quiz, ``check_course_guessable`` for a course's quizzes in
+one language; warnings that ``lessons check --strict`` makes errors).
 """
 
 from __future__ import annotations
 
 import random
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -180,6 +182,12 @@ ONE_POSITION_FROM = 3
 LONGEST_FROM = 3
 TRUE_FALSE_FROM = 4
 SAME_ANSWER_SHARE = 0.8
+# Across a course, in each language: the share of single-choice questions whose right answer is the
+# strictly longest choice must lie in this range (in per cent). Below it, "avoid the longest" passes;
+# above it, "pick the longest" does. docs/authoring.md states the same range.
+LONGEST_RIGHT_PERCENT = (20, 45)
+# Fewer questions than this in a course and language are too few to show a pattern.
+COURSE_PATTERN_FROM = 5
 
 
 def check_guessable(quiz: Quiz, problems: ProblemList) -> None:
@@ -213,6 +221,41 @@ def check_guessable(quiz: Quiz, problems: ProblemList) -> None:
         if fact.choice_count is not None and fact.choice_count < 3:
             problems.warning(path, question.line, f"question '{question.id}' has only {fact.choice_count} choices: "
                              "give at least three (a coin toss passes two)", rule=GUESSABLE)
+
+
+def check_course_guessable(course_file: Path, quizzes: Iterable[Quiz], problems: ProblemList) -> None:
+    """Warn, per language, about patterns that only show across a course's quizzes taken together.
+
+    A learner meets the whole course, so a habit of the writers becomes a rule a guesser can learn:
+    every multiple-answer question with the same number of right answers, or the right single-choice
+    answer nearly never (or too often) the longest. Reported at ``course_file``, line 1.
+
+    :param quizzes: the quizzes of every lesson, in every language (each is counted in its own language).
+    """
+    by_lang: dict[str, list[Quiz]] = {}
+    for quiz in quizzes:
+        by_lang.setdefault(quiz.lang, []).append(quiz)
+    low, high = LONGEST_RIGHT_PERCENT
+    for lang, found in sorted(by_lang.items()):
+        questions = [question for quiz in found for question in quiz.questions]
+        counts = [len(question.kind.facts(question).right_positions) for question in questions
+                  if question.kind.name == "multiple"]
+        if len(counts) >= COURSE_PATTERN_FROM and len(set(counts)) == 1:
+            problems.warning(course_file, 1, f"{lang}: all {len(counts)} multiple-answer questions of the course have "
+                             f"{counts[0]} right answers: vary it (from one right answer to all of them), so that "
+                             f"ticking {counts[0]} never gives the answer away", rule=GUESSABLE)
+        longest = [fact.right_is_longest for fact in (question.kind.facts(question) for question in questions)
+                   if fact.right_is_longest is not None]
+        if len(longest) >= COURSE_PATTERN_FROM:
+            right = sum(longest)
+            percent = 100 * right / len(longest)
+            if not low <= percent <= high:
+                advice = ("make more right answers as long and as precise as the wrong ones" if percent < low
+                          else "make more wrong answers as long and as precise as the right one")
+                problems.warning(course_file, 1,
+                                 f"{lang}: the right answer is the strictly longest choice in {right} of "
+                                 f"{len(longest)} single-choice questions ({percent:.1f} %), outside {low}–{high} %: "
+                                 f"{advice}", rule=GUESSABLE)
 
 
 # Numbers, years and the names of conventions and protocols (C87, P29) read the same in every language.

@@ -345,11 +345,12 @@ class _Writer:
         self.write(page, html)
 
     def write_all(self) -> None:
-        assets = self.app.extensions["course_app.assets"]
-        # One stylesheet for the copy: the site's and the one for quizzes (self-checks here).
+        blocks = self.app.extensions["course_app.inline_blocks"]
+        # One stylesheet for the copy: the site's and the one for quizzes (self-checks here). A file, not
+        # a block inside each page: a mirror's host sets its own policy, which cannot know the blocks' hashes.
         stylesheet = self.out / "static" / "site.css"
         stylesheet.parent.mkdir(parents=True, exist_ok=True)
-        stylesheet.write_bytes(assets["site.css"].body + assets["forms.css"].body)
+        stylesheet.write_text(blocks["site.css"].text + blocks["forms.css"].text, encoding="utf-8")
         self.result.media_files += 1
         self.render(self.langs[0], "index.html", "mirror/index.html")
         for lang in self.langs:

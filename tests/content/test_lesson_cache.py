@@ -158,7 +158,8 @@ def test_the_app_keeps_lessons_in_its_instance_folder_and_its_reloads_read_only_
     settings = {"LESSONS_DIR": str(tmp_path / "lessons"), "LESSON_CACHE_DIR": ""}
     make_app(tmp_path / "first", **settings)
     assert len(list((tmp_path / "first" / "instance" / "lesson-cache").glob("*.pickle"))) == 1
-    app = make_app(tmp_path / "second", INSTANCE_PATH=str(tmp_path / "first" / "instance"), RELOAD_LESSONS=True,
+    # No watcher: the test reloads by itself.
+    app = make_app(tmp_path / "second", INSTANCE_PATH=str(tmp_path / "first" / "instance"), RELOAD_LESSONS=False,
                    **settings)
     store = catalogue_store(app)
     cache = store._load.keywords["cache"]  # type: ignore[attr-defined]

@@ -94,7 +94,7 @@ def test_a_learner_is_never_answered_from_the_kept_pages(app: Flask) -> None:
 
 
 def test_a_reload_starts_a_new_set_of_pages(tmp_path: Path, lessons_copy: Path) -> None:
-    app = make_app(tmp_path, LESSONS_DIR=str(lessons_copy), RELOAD_LESSONS=True)
+    app = make_app(tmp_path, LESSONS_DIR=str(lessons_copy))  # no watcher: the test reloads by itself
     store = catalogue_store(app)
     assert "Wages and the minimum wage" in app.test_client().get("/en/trade-unions/wages").get_data(as_text=True)
     old_pages = kept(app)
