@@ -162,6 +162,9 @@ class CatalogueStore:
             self._watcher = threading.Thread(target=_watch_files, args=(weakref.ref(self),),
                                              name="lesson-files-watcher", daemon=True)
             self._watcher.start()
+        # Files changed between this process's start and its first request (a worker idle since a HUP) are read
+        # now, once: its first answer is the same as every other server's.
+        self.reload_if_changed()
 
     def close(self) -> None:
         """Stop watching the files (the watcher thread ends within one look)."""

@@ -245,3 +245,16 @@ def test_a_broken_subtitle_file_loses_only_its_own_track(lessons_copy: Path, tmp
     assert "ru" not in {subtitle.lang for subtitle in video.subtitles} and "en" in {s.lang for s in video.subtitles}
     client = make_app(tmp_path, LESSONS_DIR=str(lessons_copy)).test_client()
     assert client.get("/en/trade-unions/what-is-a-union").status_code == 200
+
+
+def test_a_workers_first_answer_has_the_changes_made_since_it_started(lessons_copy: Path, tmp_path: Path) -> None:
+    """A worker idle since it started (after a HUP, say) answers its first request from the files as they are
+    now, like every other worker, not from what it read when it started."""
+    app = make_app(tmp_path, LESSONS_DIR=str(lessons_copy), RELOAD_LESSONS=True)
+    path = lessons_copy / "trade-unions" / "wages" / "en.md"
+    path.write_text(path.read_text().replace("title: Wages and the minimum wage", "title: Wages, changed meanwhile"))
+    try:
+        assert "<h1>Wages, changed meanwhile</h1>" in app.test_client().get("/en/trade-unions/wages").get_data(
+            as_text=True)
+    finally:
+        catalogue_store(app).close()
