@@ -117,6 +117,7 @@ class CatalogueStore:
         self._lock = threading.Lock()
         self._watcher: threading.Thread | None = None
         self._watcher_pid: int | None = None
+        self._announced_pid: int | None = None
         # Set each time a new generation is swapped in (tests wait on it instead of sleeping).
         self.swapped = threading.Event()
         self._closed = threading.Event()
@@ -139,12 +140,23 @@ class CatalogueStore:
         """The generation to serve from now."""
         if not self._has_read:
             self._read_first()
+        if self._report and self._announced_pid != os.getpid():
+            self._announce()  # what the process read at start; a reload then logs what changed
         if self._watch:
             if self.check_interval <= 0:
                 self.reload_if_changed()
             elif self._watcher_pid != os.getpid():
                 self._start_watcher()
         return self._generation
+
+    def _announce(self) -> None:
+        """Log what is held back, and why, when this process starts serving (`lessons check` lists every problem)."""
+        with self._lock:
+            if self._announced_pid == os.getpid():
+                return
+            self._announced_pid = os.getpid()
+            for item in self._generation.catalogue.held_back:
+                log.warning("%s", item.describe(self.root.parent))
 
     @property
     def catalogue(self) -> Catalogue:
@@ -155,10 +167,6 @@ class CatalogueStore:
             if self._watcher_pid == os.getpid():
                 return
             self._watcher_pid = os.getpid()
-            if self._report:
-                # Said when the server starts serving; `course-app lessons check` lists every problem.
-                for item in self._generation.catalogue.held_back:
-                    log.warning("%s", item.describe(self.root.parent))
             self._watcher = threading.Thread(target=_watch_files, args=(weakref.ref(self),),
                                              name="lesson-files-watcher", daemon=True)
             self._watcher.start()
