@@ -63,6 +63,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("BEHIND_PROXY", bool, False),
     Setting("RELOAD_LESSONS", bool, True),
     Setting("LESSON_CACHE_DIR", str, ""),
+    Setting("BACKUP_DIR", str, ""),
     Setting("WORKERS", int, 2),
     Setting("THREADS", int, 4),
     Setting("HOST", str, "127.0.0.1"),

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..questions import KINDS, Question
-from .fields import SLUG_PATTERN, FieldReader
+from .fields import FieldReader
 from .problems import ProblemList
 from .yaml_lines import LineDict
 
@@ -155,10 +155,7 @@ def _parse_question(raw: object, line: int, path: Path, problems: ProblemList) -
         problems.error(path, line, "each question is a group of 'key: value' lines starting with '- id:'")
         return None
     fields = FieldReader(raw, path, problems, where=f"the question on line {raw.line}")
-    question_id = fields.text("id")
-    if question_id and not SLUG_PATTERN.match(question_id):
-        problems.error(path, fields.line("id"),
-                       f"question id '{question_id}' must be lowercase letters, digits and hyphens")
+    question_id = fields.identifier("id", what="question")
     type_name = fields.text("type")
     kind = KINDS.get(type_name)
     if kind is None:
@@ -271,38 +268,97 @@ def untranslated(original: str, translation: str) -> bool:
     return bool(words) and original.strip() == translation.strip()
 
 
-def compare_structure(original: Quiz, translation: Quiz, problems: ProblemList) -> bool:
-    """Report where a translated quiz differs from the original in anything but its texts.
+# How each kind's shape (see QuestionKind.shape) reads in a message: its parts' name and the fields of each part.
+_SHAPE_PARTS: dict[str, tuple[str | None, tuple[str, ...]]] = {
+    "single": ("choice", ("id", "correct", "fixed")),
+    "multiple": ("choice", ("id", "correct", "fixed")),
+    "order": ("item", ("id",)),
+    "match": ("pair", ("id",)),
+}
 
+
+def _shown(value: object) -> str:
+    """A value as a quiz file writes it: true/false, a number, a quoted id, or 'none'."""
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return f"'{value}'"
+    if isinstance(value, AskRule):
+        return str(value.total) if value.total is not None else \
+            "{" + ", ".join(f"{group}: {count}" for group, count in value.per_group) + "}"
+    return str(value)
+
+
+def _differs(what: str, mine: object, theirs: object) -> str:
+    return f"{what} is {_shown(mine)} here, {_shown(theirs)} in the original"
+
+
+def _kind_differences(source: Question, translated: Question) -> list[str]:
+    """What differs in the kind's own ids and right answers, part by part (choice 2's correct, item 3's id …)."""
+    part, names = _SHAPE_PARTS.get(source.type, (None, ("answer",)))
+    mine, theirs = translated.kind.shape(translated), source.kind.shape(source)
+    if part is None:
+        return [_differs(name, a, b) for name, a, b in zip(names, mine, theirs, strict=False) if a != b]
+    found = []
+    if len(mine) != len(theirs):
+        found.append(f"{len(mine)} {part}s here, {len(theirs)} in the original")
+    for number, (a, b) in enumerate(zip(mine, theirs, strict=False), start=1):
+        a_fields = a if isinstance(a, tuple) else (a,)
+        b_fields = b if isinstance(b, tuple) else (b,)
+        for name, a_value, b_value in zip(names, a_fields, b_fields, strict=False):
+            if a_value != b_value:
+                found.append(_differs(f"{part} {number}'s {name}", a_value, b_value))
+    return found
+
+
+def quiz_differences(original: Quiz, translation: Quiz) -> list[tuple[int, str]]:
+    """Every way a translated quiz differs from its original in anything but its texts, as (line, what differs).
+
+    Ids, types, right answers, sections, groups, the order of questions and parts, the pass mark
+    and ``ask``: each difference names the field and both values.
+    """
+    found: list[tuple[int, str]] = []
+    if translation.pass_mark != original.pass_mark:
+        found.append((1, _differs("pass_mark", translation.pass_mark, original.pass_mark)))
+    if translation.ask != original.ask:
+        found.append((1, _differs("ask", translation.ask, original.ask)))
+    if len(translation.questions) != len(original.questions):
+        found.append((1, f"{len(translation.questions)} questions here, {len(original.questions)} in the original"))
+    for number, (source, translated) in enumerate(zip(original.questions, translation.questions, strict=False),
+                                                  start=1):
+        for name, mine, theirs in (("id", translated.id, source.id), ("type", translated.type, source.type),
+                                   ("section", translated.section, source.section),
+                                   ("group", translated.group, source.group)):
+            if mine != theirs:
+                found.append((translated.line, _differs(f"question {number}'s {name}", mine, theirs)))
+        if source.type == translated.type and source.kind.shape(source) != translated.kind.shape(translated):
+            found.extend((translated.line, f"question {number}: {difference}")
+                         for difference in _kind_differences(source, translated))
+    return found
+
+
+def compare_structure(original: Quiz, translation: Quiz, problems: ProblemList) -> bool:
+    """Warn where a translated quiz differs from the original in anything but its texts, and where a text was
+    left word for word as the original's.
+
+    A quiz that differs is **stale**, whatever its ``translation_of`` says: its readers get the original
+    quiz until it is brought in line (a warning, never an error that holds the lesson back).
     :returns: True when the structures match.
     """
-    ok = True
     path = translation.path
-    if translation.pass_mark != original.pass_mark:
-        problems.error(path, 1, f"pass_mark is {translation.pass_mark} here but {original.pass_mark} "
-                       f"in the original {original.path.name}", rule="translation")
-        ok = False
-    original_ids = [q.id for q in original.questions]
-    translated_ids = [q.id for q in translation.questions]
-    if original_ids != translated_ids:
-        problems.error(path, 1, f"questions differ from the original {original.path.name}: "
-                       f"expected {', '.join(original_ids)}; found {', '.join(translated_ids)}", rule="translation")
+    differences = quiz_differences(original, translation)
+    for line, difference in differences:
+        problems.warning(path, line, f"stale translation: differs from the original {original.path.name} "
+                         f"({difference}), so {translation.lang} readers get the original quiz; keep every id, "
+                         "type, right answer, section and order as the original has them", rule="stale")
+    if differences:
         return False
-    if (original.ask != translation.ask):
-        problems.error(path, 1, f"ask differs from the original {original.path.name}: a translation asks the same "
-                       "questions", rule="translation")
-        ok = False
     for source, translated in zip(original.questions, translation.questions, strict=True):
-        if source.shape() != translated.shape():
-            problems.error(path, translated.line,
-                           f"question '{translated.id}' does not match the original (line {source.line} of "
-                           f"{original.path.name}): keep its type, ids, correct answers, section, group and order; "
-                           "translate only texts", rule="translation")
-            ok = False
-            continue
         theirs = source.kind.texts(source)
         for key, text in translated.kind.texts(translated).items():
             if untranslated(theirs.get(key, ""), text):
                 problems.warning(path, translated.line, f"question '{translated.id}', {key}: '{text}' is word for word "
                                  f"the original's: translate it", rule="translation")
-    return ok
+    return True

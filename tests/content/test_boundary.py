@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -217,18 +218,19 @@ def test_a_link_added_after_loading_is_refused_at_request_time(tmp_path: Path, o
     assert response.status_code == 404 and SECRET.encode() not in response.data
 
 
-def test_live_reload_refuses_a_tree_with_a_link_outside_and_keeps_serving(tmp_path: Path, outside: Path) -> None:
+def test_live_reload_holds_back_a_lesson_with_a_link_outside(tmp_path: Path, outside: Path) -> None:
     app, lesson = serving_app(tmp_path)  # no watcher: the test reloads by itself
     client = app.test_client()
     text = (lesson / "en.md").read_text()
     (lesson / "media" / "db.pdf").symlink_to(outside / "course_app.sqlite3")
     (lesson / "en.md").write_text(text.replace("[Handout](media/handout.pdf)", "[Handout](media/db.pdf) new text"))
     result = catalogue_store(app).reload_if_changed()
-    assert result is not None and not result.accepted
-    assert any("symbolic link to a file outside" in p.message for p in result.new_errors)
-    page = client.get("/en/demo/one").get_data(as_text=True)
-    assert "new text" not in page and "handout.pdf" in page
+    assert result is not None and [item.what for item in result.held_back] == ["lesson 'demo/one'"]
+    assert any("symbolic link to a file outside" in p.message for p in result.held_back[0].reasons)
+    response = client.get("/en/demo/one")
+    assert response.status_code == 503 and "new text" not in response.get_data(as_text=True)
     assert client.get("/media/demo/one/media/db.pdf").status_code == 404
+    assert client.get("/media/demo/one/media/handout.pdf").status_code == 404
 
 
 def test_preview_shows_the_problem_and_does_not_serve_the_file(tmp_path: Path, outside: Path) -> None:
@@ -236,8 +238,9 @@ def test_preview_shows_the_problem_and_does_not_serve_the_file(tmp_path: Path, o
     (lesson / "media" / "db.pdf").symlink_to(outside / "course_app.sqlite3")
     preview = make_app(tmp_path / "preview", LESSONS_DIR=str(tmp_path / "lessons"), PREVIEW=True)
     client = preview.test_client()
-    page = client.get("/en/demo/").get_data(as_text=True)
-    assert "demo/one/en.md:8: link &#39;media/db.pdf&#39; is a symbolic link to a file outside" in page
+    page = client.get("/en/demo/one").get_data(as_text=True)
+    assert "<strong>Error:</strong> <code>lessons/demo/one/en.md:8</code> link &#39;media/db.pdf&#39; is a symbolic " \
+           "link to a file outside" in page
     response = client.get("/media/demo/one/media/db.pdf")
     assert response.status_code == 404 and SECRET.encode() not in response.data
 
@@ -260,7 +263,7 @@ def test_export_copies_the_file_it_checked_even_if_swapped_during_export(tmp_pat
                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     """The mirror examines each file again as it copies it: a link swapped in is refused, not followed."""
     from course_app.mirror.export import MirrorError, _Writer, export_static
-    from course_app.mirror.signing import generate_keys, load_private_key
+    from course_app.mirror.signing import Edition, generate_keys, load_private_key
 
     app, lesson = serving_app(tmp_path)
     private, _public = generate_keys(tmp_path / "keys")
@@ -273,9 +276,11 @@ def test_export_copies_the_file_it_checked_even_if_swapped_during_export(tmp_pat
 
     monkeypatch.setattr(_Writer, "write_all", swap_then_write)
     with pytest.raises(MirrorError, match="symbolic link to a file outside"):
-        export_static(app, tmp_path / "mirror", signing_key=load_private_key(private))
-    assert not any(SECRET in path.read_text(errors="ignore") for path in (tmp_path / "mirror").rglob("*")
-                   if path.is_file())
+        export_static(app, tmp_path / "mirror", signing_key=load_private_key(private),
+                      edition=lambda: Edition(1, datetime.now(UTC)))
+    assert not any(SECRET in path.read_text(errors="ignore") for path in tmp_path.rglob("*")
+                   if path.is_file() and not path.is_symlink() and outside not in path.parents)
+    assert not (tmp_path / "mirror").exists()  # the half-made copy is not left behind
 
 
 @pytest.mark.parametrize(("name", "tidy"), [

@@ -166,6 +166,6 @@ def test_the_app_keeps_lessons_in_its_instance_folder_and_its_reloads_read_only_
     assert cache.last_load == (3, 0)
     make_lesson_text(tmp_path / "lessons" / "demo" / "one", "en", original=True, body="## Part\n\nRewritten.\n")
     result = store.reload_if_changed()
-    assert result is not None and result.accepted
+    assert result is not None and result.held_back == ()
     assert cache.last_load == (2, 1)
     assert "Rewritten." in app.test_client().get("/en/demo/one").get_data(as_text=True)
