@@ -10,7 +10,7 @@ TRANSLATIONS := course_app/translations
 PO_FILES := $(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: run test test-fast system-packages install install-dev translations extract-messages update-translations bench loadtest mutants screenshots clean
+.PHONY: run test test-fast check-lean-install system-packages install install-dev translations extract-messages update-translations bench loadtest mutants screenshots clean
 
 # `make install` is the runtime only (what `make run` and a server need); `make install-dev` adds the
 # test tools (pytest, Playwright, mypy, ruff …) and PostgreSQL's driver, which the tests use.
@@ -54,20 +54,30 @@ $(PUPPETEER): tests/browser/firefox/package-lock.json
 	cd tests/browser/firefox && PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund --silent
 	touch $@
 
+# The Nu HTML checker for tests/html (vnu.jar, run with Debian's Java runtime), from the npm registry.
+VNU := tests/html/node_modules/vnu-jar/build/dist/vnu.jar
+$(VNU): tests/html/package-lock.json
+	cd tests/html && npm ci --no-audit --no-fund --silent
+	touch $@
+
 # The suite runs in one process per core (pytest-xdist), each test file whole in one process.
 # Bytecode is kept (in the ignored __pycache__ folders) even where the environment sets
 # PYTHONDONTWRITEBYTECODE: otherwise every test process and every command a test runs compiles
 # the code and rewrites the test files again.
-test: system-packages install-dev $(AXE) $(PUPPETEER)
+test: system-packages install-dev $(AXE) $(PUPPETEER) $(VNU)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -m pytest -n auto --dist loadfile
 
 # Everything but the browser tests, for a quick answer while working (not what CI runs).
-test-fast: install-dev
+test-fast: install-dev $(VNU)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -m pytest -n auto --dist loadfile -m "not browser"
+
+# What `make install` gives an operator on a fresh clone of the last commit (CI runs it too).
+check-lean-install:
+	bash .ci/lean-install
 
 # Educators and developers: refresh messages.pot and the .po files after changing UI texts.
 extract-messages: $(BIN)/course-app
@@ -77,7 +87,8 @@ update-translations: extract-messages
 	$(BIN)/pybabel update --no-fuzzy-matching -d $(TRANSLATIONS) -i $(TRANSLATIONS)/messages.pot
 
 clean:
-	rm -rf $(VENV) instance mutants $(MO_FILES) tests/browser/axe/node_modules tests/browser/firefox/node_modules
+	rm -rf $(VENV) instance mutants $(MO_FILES) tests/browser/axe/node_modules tests/browser/firefox/node_modules \
+		tests/html/node_modules
 
 # Benchmarks and the load test are not part of `make test` (see bench/results.md).
 bench: install-dev

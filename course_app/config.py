@@ -30,61 +30,48 @@ class ConfigurationError(RuntimeError):
 
 @dataclass(frozen=True)
 class Setting:
-    """One environment variable: its name, how to read it and its default."""
+    """One environment variable: its name, how to read it and its default (docs/configuration.md says
+    what each one does; tests/test_config.py checks that it lists every one)."""
 
     name: str
     kind: type
     default: Any
-    help: str
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("DATABASE_URL", str, "", "Database address; empty means SQLite in the instance folder. "
-            "postgresql://user:pass@host/db uses PostgreSQL (psycopg 3)."),
-    Setting("LESSONS_DIR", str, str(PROJECT_DIR / "lessons"), "Folder of course folders."),
-    Setting("MEDIA_DIR", str, "", "Folder for media kept out of git, as MEDIA_DIR/<course>/<lesson>/<file>; "
-            "files are looked for in the lesson folder first."),
-    Setting("MEDIA_ACCEL_REDIRECT", str, "", "Behind nginx: the internal location prefix (e.g. /_media) from which "
-            "nginx sends lesson media the app has checked (X-Accel-Redirect); empty: the app sends them."),
-    Setting("LANGUAGES", list, ["en", "ru", "be"],
-            "Languages the site speaks, comma-separated; the first is the default."),
-    Setting("LEAVE_URL", str, "https://www.wikipedia.org/", "Where 'Leave quickly' sends the learner."),
-    Setting("NEUTRAL_MODE", bool, False, "Addresses and titles without topic words (/ru/c/1/2)."),
-    Setting("SITE_NAME", str, "", "Site name in titles; empty means the translated default."),
-    Setting("ONION_LOCATION", str, "", "http://….onion address announced with the Onion-Location header."),
-    Setting("PUBLIC_URL", str, "", "The site's public address (https://learn.example.org): the sitemap and its "
-            "language links use it. Never an onion address; empty means no sitemap."),
-    Setting("INDEXING", bool, True, "Let search engines index the reading pages (courses, lessons, glossary, "
-            "safety); false makes every page noindex."),
-    Setting("LEARNER_SESSION_HOURS", int, 12, "A learner's session ends after this many hours without a request."),
-    Setting("PASSWORD_CHECKS_AT_ONCE", int, 2, "Staff password checks (Argon2) one server process runs at once; "
-            "one of them is kept for sign-ins that carry a current authenticator code."),
-    Setting("PASSWORD_CHECK_QUEUE", int, 8, "Sign-ins with a current authenticator code that may wait for a "
-            "password check in one server process; others are never queued."),
-    Setting("PASSWORD_CHECK_WAIT_SECONDS", int, 5, "How long such a sign-in waits for a password check at most."),
-    Setting("PASSWORD_GUESS_SHARE", float, 0.25, "The share of time password checks for sign-ins without a current "
-            "authenticator code may take in one server process, one at a time (1: no pause between them)."),
-    Setting("CODE_CHECKS_AT_ONCE", int, 4, "Learner-code checks one server process runs at once."),
-    Setting("CODE_TRIES_PER_DAY", int, 10, "Wrong learner codes one browser session may type in a day."),
-    Setting("REMEMBER_DEVICE_DAYS", int, 30, "How long 'remember this device' keeps the session cookie."),
-    Setting("LEARNER_RETENTION_DAYS", int, 365, "'course-app purge' removes learners with a code after this many "
-            "days away."),
-    Setting("SMALL_CELL_THRESHOLD", int, 5, "Counts below this are shown to staff as 'fewer than N'."),
-    Setting("STAFF_SESSION_MINUTES", int, 30, "Staff sessions end after this many minutes without a request."),
-    Setting("STAFF_PASSWORD_MEMORY_KIB", int, 65536, "Memory one staff password check (Argon2id) takes, in KiB; "
-            "at least 19456. Stored passwords take new costs at their next sign-in."),
-    Setting("STAFF_PASSWORD_TIME_COST", int, 3, "Passes of one staff password check (Argon2id); at least 2."),
-    Setting("BEHIND_PROXY", bool, False,
-            "Trust X-Forwarded-Proto and -Host from a front server (nginx, Tor) on this machine."),
-    Setting("RELOAD_LESSONS", bool, True, "Reload lesson files when they change, without a restart."),
-    Setting("LESSON_FILE_MAX_BYTES", int, 1_000_000, "Lesson, quiz, course and terms files larger than this "
-            "(in bytes) are refused unread."),
-    Setting("LESSON_CACHE_DIR", str, "", "Where lessons already read are kept between starts (a signed file per "
-            "lessons folder); empty means lesson-cache/ in the instance folder."),
-    Setting("WORKERS", int, 2, "'course-app serve': gunicorn worker processes."),
-    Setting("THREADS", int, 4, "'course-app serve': threads per worker."),
-    Setting("HOST", str, "127.0.0.1", "'course-app serve': address to listen on."),
-    Setting("PORT", int, 5000, "'course-app serve': port to listen on."),
+    Setting("DATABASE_URL", str, ""),
+    Setting("LESSONS_DIR", str, str(PROJECT_DIR / "lessons")),
+    Setting("MEDIA_DIR", str, ""),
+    Setting("MEDIA_ACCEL_REDIRECT", str, ""),
+    Setting("LANGUAGES", list, ["en", "ru", "be"]),
+    Setting("LEAVE_URL", str, "https://www.wikipedia.org/"),
+    Setting("NEUTRAL_MODE", bool, False),
+    Setting("SITE_NAME", str, ""),
+    Setting("ONION_LOCATION", str, ""),
+    Setting("PUBLIC_URL", str, ""),
+    Setting("INDEXING", bool, True),
+    Setting("LEARNER_SESSION_HOURS", int, 12),
+    Setting("PASSWORD_CHECKS_AT_ONCE", int, 2),
+    Setting("PASSWORD_CHECK_QUEUE", int, 8),
+    Setting("PASSWORD_CHECK_WAIT_SECONDS", int, 5),
+    Setting("PASSWORD_GUESS_SHARE", float, 0.25),
+    Setting("CODE_CHECKS_AT_ONCE", int, 4),
+    Setting("CODE_TRIES_PER_DAY", int, 10),
+    Setting("REMEMBER_DEVICE_DAYS", int, 30),
+    Setting("LEARNER_RETENTION_DAYS", int, 365),
+    Setting("SMALL_CELL_THRESHOLD", int, 5),
+    Setting("STAFF_SESSION_MINUTES", int, 30),
+    Setting("STAFF_PASSWORD_MEMORY_KIB", int, 65536),
+    Setting("STAFF_PASSWORD_TIME_COST", int, 3),
+    Setting("BEHIND_PROXY", bool, False),
+    Setting("RELOAD_LESSONS", bool, True),
+    Setting("LESSON_FILE_MAX_BYTES", int, 1_000_000),
+    Setting("LESSON_CACHE_DIR", str, ""),
+    Setting("BACKUP_DIR", str, ""),
+    Setting("WORKERS", int, 2),
+    Setting("THREADS", int, 4),
+    Setting("HOST", str, "127.0.0.1"),
+    Setting("PORT", int, 5000),
 )
 
 

@@ -206,6 +206,17 @@ class BackupNotPossible(RuntimeError):
     """This database is backed up with its own tools (the message says which)."""
 
 
+def sqlite_file_url(app: Flask) -> str:
+    """The SQLite database's address, which ``backup_sqlite`` copies.
+
+    :raises BackupNotPossible: for PostgreSQL, which is backed up with pg_dump (docs/deploy.md).
+    """
+    url = str(app.config["DATABASE_URL"])
+    if not url.startswith("sqlite:///"):
+        raise BackupNotPossible("this site uses PostgreSQL: back it up with pg_dump (see docs/deploy.md)")
+    return url
+
+
 def backup_sqlite(app: Flask, target: Path) -> Path:
     """A consistent copy of the SQLite database, taken while the site keeps running (SQLite's backup API).
 
@@ -213,13 +224,12 @@ def backup_sqlite(app: Flask, target: Path) -> Path:
     """
     import sqlite3
 
-    url = app.config["DATABASE_URL"]
-    if not url.startswith("sqlite:///"):
-        raise BackupNotPossible("this site uses PostgreSQL: back it up with pg_dump (see docs/deploy.md)")
+    url = sqlite_file_url(app)
     target = target.resolve()
     if target.exists():
         raise BackupNotPossible(f"{target} already exists: choose a new file name")
-    target.parent.mkdir(parents=True, exist_ok=True)
+    if not target.parent.is_dir():
+        raise BackupNotPossible(f"{target.parent} does not exist: create it first")
     partial = target.with_name(f".{target.name}.partial")
     os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))  # a copy of learners' data: owner only
     source = sqlite3.connect(url.removeprefix("sqlite:///"))

@@ -110,7 +110,6 @@ def start_front_server(folder: Path, app_port: int, lessons_dir: Path, media_dir
         "/var/cache/nginx/course_app": str(folder / "cache"),
         "server 127.0.0.1:5000;": f"server 127.0.0.1:{app_port};",
         "/srv/course_app/lessons/": f"{lessons_dir.resolve()}/",
-        "/srv/course_app/course_app/static/": f"{(PROJECT_DIR / 'course_app' / 'static').resolve()}/",
         "/srv/course_media/": f"{media_dir.resolve()}/",
     }
     http_settings, site = documented_block(HTTP_SETTINGS_HEADING), documented_block(SITE_SNIPPET_HEADING)

@@ -68,9 +68,12 @@ def test_site_still_serves_the_other_lessons_when_one_is_broken(lessons_copy: Pa
     (lessons_copy / "trade-unions" / "wages" / "be.md").write_text("---\nsummary: x\n---\n", encoding="utf-8")
     app: Flask = make_app(tmp_path, LESSONS_DIR=str(lessons_copy))
     client = app.test_client()
-    assert client.get("/en/trade-unions/wages").status_code == 404
+    broken = client.get("/en/trade-unions/wages")
+    assert broken.status_code == 503 and broken.headers["Retry-After"] == "300"
+    assert "This lesson is being updated" in broken.get_data(as_text=True)
     assert client.get("/en/trade-unions/forced-labour").status_code == 200
-    assert client.get("/ru/trade-unions/").status_code == 200
+    contents = client.get("/ru/trade-unions/")
+    assert contents.status_code == 200 and "Урок обновляется" in contents.get_data(as_text=True)
 
 
 def test_check_json_output_and_single_course_path(lessons_copy: Path, tmp_path: Path) -> None:

@@ -187,16 +187,26 @@ def test_slow_clients_wait_in_nginx_not_in_the_app(site: Site) -> None:
             connection.close()
 
 
+def test_a_lesson_and_everything_it_loads_are_never_kept_through_nginx(site: Site) -> None:
+    """S11 through the documented front server: the page carries its style and script, and the one file it
+    loads, the icon, is no-store too (no year-long cache entry naming the site)."""
+    status, headers, body = site.get("/en/trade-unions/wages")
+    assert status == 200 and headers["Cache-Control"] == "no-store"
+    loaded = re.findall(r'<(?:link|script|img)[^>]* (?:href|src)="(/[^"]+)"', body.decode())
+    assert loaded == ["/static/icon.svg"]
+    status, headers, _icon = site.get(loaded[0])
+    assert status == 200 and headers["Cache-Control"] == "no-store" and "Expires" not in headers
+
+
 def test_nginx_hides_its_version_and_sends_no_modification_time_etags(site: Site) -> None:
     """Pages, media nginx sends itself, the site's own files and nginx's own error pages: the Server header
     says only "nginx", no page names its version, and no ETag is made of a file's time and size."""
     page = site.get("/en/trade-unions/what-is-a-union")
-    stylesheet = re.search(r'href="(/static/[^"]+)"', page[2].decode()).group(1).replace("&amp;", "&")  # type: ignore[union-attr]
     responses = {
         "page": page,
         "media": site.get(media_url(site, r'<source src="([^"]+)"')),
         "picture": site.get(media_url(site, r'src="([^"]*handout\.jpg[^"]*)"')),
-        "static": site.get(stylesheet),
+        "static": site.get("/static/icon.svg"),
         "nginx's own 404": site.get("/_media/lessons/trade-unions/what-is-a-union/en.md"),
         "nginx's own 400": site.get("/%"),
     }

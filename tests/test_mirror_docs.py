@@ -83,7 +83,7 @@ def test_every_documented_command_works(tmp_path: Path) -> None:
     key = ((tmp_path / "mirror-signing.pub").read_text().strip(),
            (tmp_path / "instance" / "mirror-signing.minisign.pub").read_text().splitlines()[1])
     checking = commands(section("Checking a mirror"))
-    assert sum(line.startswith("course-app export verify") for line in checking) == 4
+    assert sum(line.startswith(".venv/bin/course-app export verify") for line in checking) == 4
     assert "sha256sum -c MANIFEST.sha256" in checking
     assert safe_order() == ["minisign -Vm mirror.zip", "mkdir", "cd", "unzip -q ../mirror.zip", "cd",
                             "sha256sum -c MANIFEST.sha256"]
@@ -96,7 +96,7 @@ def test_every_documented_command_works(tmp_path: Path) -> None:
                 continue
             result = run(command, cwd, env, key)
             assert result.returncode == 0, (command, result.stdout, result.stderr)
-            if command.startswith("course-app"):
+            if command.startswith(".venv/bin/course-app"):
                 assert "verified: every file is exactly as the publisher signed it (edition 1, made " in result.stdout
     unpacked = tmp_path / "mirror-checked" / "mirror"
     assert (unpacked / "index.html").read_bytes() == (tmp_path / "mirror" / "index.html").read_bytes()

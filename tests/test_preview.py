@@ -31,7 +31,11 @@ def test_preview_serves_drafts_and_problems_until_stopped(lessons_copy: Path, tm
         with urllib.request.urlopen(address.group(1) + "/en/trade-unions/wages", timeout=30) as response:
             page = response.read().decode()
         assert "Draft: learners do not see this lesson." in page
-        assert "trade-unions/forced-labour/ru.md:2: YAML syntax error" in page
+        assert "In all lesson files: 1 error, 0 warnings." in page
+        with urllib.request.urlopen(address.group(1) + "/en/trade-unions/forced-labour", timeout=30) as response:
+            page = response.read().decode()
+        assert "<strong>Error:</strong> <code>lessons/trade-unions/forced-labour/ru.md:2</code> YAML syntax error" \
+            in page
         # It keeps serving, and shows a change on the next page load.
         draft.write_text(draft.read_text().replace("title: Wages and the minimum wage", "title: Wages, reworded"))
         with urllib.request.urlopen(address.group(1) + "/en/trade-unions/wages", timeout=30) as response:
@@ -51,5 +55,6 @@ def test_preview_names_the_problem_of_a_broken_text_instead_of_a_missing_transla
     preview = make_app(tmp_path, LESSONS_DIR=str(lessons_copy), PREVIEW=True)
     page = preview.test_client().get("/en/trade-unions/wages").get_data(as_text=True)
     assert "this language's text has problems" in page
-    assert "trade-unions/wages/en.md:3: YAML syntax error" in page
+    assert "<code>lessons/trade-unions/wages/en.md:3</code> YAML syntax error" in page
     assert "not yet translated" not in page
+    assert 'learners get "this lesson is being updated" until the errors in its files are fixed' in page

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+from datetime import date
 from pathlib import Path
 
 import click
@@ -9,6 +11,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from .. import db
+from ..clock import clock
 from ..db import get_session
 from ..domain.staff_accounts import seal_plain_totp_secrets
 from .app_context import with_reachable_database
@@ -47,11 +50,36 @@ def db_downgrade(revision: str) -> None:
     click.echo(f"database at {revision}")
 
 
+def default_backup(folder: Path, today: date) -> Path:
+    """The backup file for ``today`` in ``folder``: course-YYYY-MM-DD.sqlite3, or -2, -3 … for a second one that day."""
+    name = f"course-{today.isoformat()}"
+    candidates = (folder / f"{name}{'' if number == 1 else f'-{number}'}.sqlite3" for number in itertools.count(1))
+    return next(candidate for candidate in candidates if not candidate.exists())
+
+
 @database_group.command("backup")
-@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("out", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @with_appcontext
-def db_backup(out: Path) -> None:
-    """Write a consistent copy of the SQLite database to OUT while the site keeps running."""
+def db_backup(out: Path | None) -> None:
+    """Write a consistent copy of the SQLite database to OUT while the site keeps running.
+
+    Without OUT: BACKUP_DIR/course-YYYY-MM-DD.sqlite3 (BACKUP_DIR: backups/ in the instance folder
+    unless set). A folder that is not there yet is made, readable only by its owner, and the command says so.
+    """
+    try:
+        db.sqlite_file_url(current_app)
+    except db.BackupNotPossible as error:
+        raise click.ClickException(str(error)) from None
+    folder = out.parent if out is not None else \
+        Path(current_app.config["BACKUP_DIR"] or Path(current_app.instance_path) / "backups")
+    if not folder.is_dir():
+        try:
+            folder.mkdir(mode=0o700, parents=True)
+        except OSError as error:
+            raise click.ClickException(f"cannot create the backup folder {folder}: {error.strerror}") from None
+        click.echo(f"created the folder {folder.resolve()} (readable only by you) for the backup")
+    if out is None:
+        out = default_backup(folder, clock().today())
     try:
         target = db.backup_sqlite(current_app, out)
     except db.BackupNotPossible as error:

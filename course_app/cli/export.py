@@ -99,14 +99,19 @@ def export_static_command(out: Path, courses: tuple[str, ...], languages: tuple[
         raise click.ClickException(f"no signing key at {key_path}: make one with 'course-app export keygen'")
     try:
         key = load_private_key(key_path)
-        # Taken before writing: every page states the edition, and a failed export only leaves a gap.
-        edition = reserve_edition(key_path, clock().now())
+        # Taken once every check has passed, before writing (every page states it): a refused export takes none.
         result = export_static(current_app, out, courses=courses, languages=languages, video=video,
-                               signing_key=key, edition=edition, make_zip=make_zip)
+                               signing_key=key, edition=lambda: reserve_edition(key_path, clock().now()),
+                               make_zip=make_zip)
     except (MirrorError, SigningError) as error:
         raise click.ClickException(str(error)) from None
+    except OSError as error:
+        raise click.ClickException(f"{out}: the copy could not be written ({error.strerror or error})") from None
+    described = result.edition.described if result.edition else "unsigned"
+    if result.replaced:
+        click.echo(f"{out}: replaced the earlier export in it")
     click.echo(f"{out}: {result.pages} files written, {result.media_files} media files, "
-               f"languages {', '.join(result.languages)}; manifest signed ({edition.described})")
+               f"languages {', '.join(result.languages)}; manifest signed ({described})")
     if result.zip_path:
         click.echo(f"{result.zip_path}: the same, as one file, signed in {result.zip_signature}")
 

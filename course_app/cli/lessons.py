@@ -106,17 +106,19 @@ def lessons_new(target: str, langs: str | None, quiz: bool) -> None:
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
 @with_appcontext
 def lessons_status(output_format: str) -> None:
-    """Per course and language: lessons, quizzes and subtitles translated, missing or stale."""
+    """Per course and language: lessons, quizzes and subtitles translated, stale, placeholders or missing, and which."""
     options = load_options(current_app, include_drafts=True)
     report = translation_status(load_catalogue(Path(current_app.config["LESSONS_DIR"]), options))
     if output_format == "json":
         click.echo(json.dumps([row.as_dict() for row in report], ensure_ascii=False, indent=2))
         return
-    header = f"{'course':<24} {'lang':<5} {'lessons':>22} {'quizzes':>22} {'subtitles':>22}"
+    header = f"{'course':<24} {'lang':<5} {'lessons':>26} {'quizzes':>26} {'subtitles':>26}"
     click.echo(header)
     click.echo("-" * len(header))
     for row in report:
-        click.echo(f"{row.course_slug:<24} {row.lang:<5} {row.lessons.describe():>22} {row.quizzes.describe():>22} "
-                   f"{row.subtitles.describe():>22}")
-
-
+        click.echo(f"{row.course_slug:<24} {row.lang:<5} {row.lessons.describe():>26} {row.quizzes.describe():>26} "
+                   f"{row.subtitles.describe():>26}")
+        # Then, under the row, which lessons are not translated, by state: "  stale: COURSE/LESSON (quiz)".
+        for state, lessons in row.not_translated().items():
+            for lesson, what in lessons.items():
+                click.echo(f"    {state + ':':<13} {lesson} ({', '.join(what)})")

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import signal
+import socket
+import sys
 import tempfile
 import threading
 from pathlib import Path
@@ -63,13 +66,43 @@ def preview(host: str, port: int, lessons_dir: Path | None) -> None:
         click.echo("preview stopped")
 
 
+def listening_problem(host: str, port: int) -> str | None:
+    """Why nothing could listen on ``host:port`` now (the port is in use, the address is not this machine's), or None.
+
+    Asked before gunicorn starts, which would otherwise announce the address, retry for five
+    seconds and then give up with the address hidden by its log filter.
+    """
+    address = f"http://{host}:{port}/"
+    try:
+        family, kind, proto, _name, where = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM,
+                                                               flags=socket.AI_PASSIVE)[0]
+    except socket.gaierror as error:
+        return f"cannot listen on {address}: '{host}' is not an address of this machine ({error.strerror})"
+    with socket.socket(family, kind, proto) as probe:
+        # As gunicorn binds: a port left in TIME_WAIT by a server just stopped is free, not in use.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(where)
+        except OSError as error:
+            if error.errno == errno.EADDRINUSE:
+                return (f"port {port} is in use: something already listens on {address}; stop it, or choose another "
+                        f"port (PORT={port + 1} make run, or course-app serve --port {port + 1})")
+            return f"cannot listen on {address}: {error.strerror}"
+    return None
+
+
 @click.command("serve")
 @click.option("--host", default=None, help="Address to listen on (default: HOST or 127.0.0.1).")
 @click.option("--port", default=None, type=int, help="Port (default: PORT or 5000).")
 @with_reachable_database
 def serve(host: str | None, port: int | None) -> None:
     """Migrate the database, then serve the site with gunicorn (no access log, no client addresses)."""
+    host, port = host or current_app.config["HOST"], port or current_app.config["PORT"]
+    problem = listening_problem(host, port)
+    if problem is not None:
+        # Said here, on standard error, not through gunicorn's log, whose filter hides addresses.
+        click.echo(f"not serving: {problem}", err=True)
+        sys.exit(1)
     db.upgrade_database(current_app)
     seal_staff_secrets()
-    run_gunicorn(host or current_app.config["HOST"], port or current_app.config["PORT"],
-                 workers=current_app.config["WORKERS"], threads=current_app.config["THREADS"])
+    run_gunicorn(host, port, workers=current_app.config["WORKERS"], threads=current_app.config["THREADS"])

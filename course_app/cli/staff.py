@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 import click
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..clock import clock
@@ -21,7 +23,7 @@ from ..domain.staff_accounts import (
     set_password,
 )
 from ..models import StaffMember, StaffRole
-from ..staff.auth import throttle_key
+from ..staff.auth import LOGIN_FAILURES_LIMIT, LOGIN_WINDOW_SECONDS, throttle_key
 from ..staff.passwords import server_password_hasher
 from .app_context import with_current_database
 
@@ -77,16 +79,32 @@ def _change_account(name: str, change: Callable[[Session, StaffMember], None], a
     get_session().commit()
 
 
+def account_state(session: Session, member: StaffMember, now: int) -> str:
+    """An account's state as ``staff list`` shows it: disabled, locked (until when), not yet signed in, or active."""
+    if member.disabled:
+        return "disabled"
+    until = throttle.blocked_until(session, throttle_key("code", member.name), LOGIN_FAILURES_LIMIT,
+                                   LOGIN_WINDOW_SECONDS, now)
+    if until is not None:
+        return f"locked until {datetime.fromtimestamp(until, UTC):%Y-%m-%d %H:%M} UTC"
+    return "active" if member.totp_enrolled else "not yet signed in"
+
+
 @staff.command("list")
 @with_current_database
 def staff_list() -> None:
-    """Every staff account, its role, courses and state."""
-    from sqlalchemy import select
-
-    for member in get_session().scalars(select(StaffMember).order_by(StaffMember.name)):
-        state = "disabled" if member.disabled else ("active" if member.totp_enrolled else "not yet signed in")
+    """Every staff account, its role, courses and state (locked: too many wrong codes, until when)."""
+    session = get_session()
+    now = int(clock().timestamp())
+    members = list(session.scalars(select(StaffMember).order_by(StaffMember.name)))
+    states = {member.name: account_state(session, member, now) for member in members}
+    width = max([18, *(len(state) for state in states.values())])
+    for member in members:
         courses = ", ".join(sorted(member.course_slugs() or [])) or "all courses"
-        click.echo(f"{member.name:<24} {member.role:<12} {state:<18} {courses}")
+        click.echo(f"{member.name:<24} {member.role:<12} {states[member.name]:<{width}} {courses}")
+    if any(state.startswith("locked") for state in states.values()):
+        click.echo("locked: too many wrong authenticator codes after the right password; 'course-app staff unlock "
+                   "NAME' lets the account sign in again at once (change its password first).")
 
 
 @staff.command("disable")

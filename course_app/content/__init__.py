@@ -32,14 +32,16 @@ def init_app(app: Flask) -> None:
     """Read every lesson file once, now; later requests use the rendered catalogue."""
     root = Path(app.config["LESSONS_DIR"])
     preview = bool(app.config.get("PREVIEW"))
+    read_now = bool(app.config.get("READ_LESSONS_AT_START", True))
     options = load_options(app)
     app.extensions["course_app.catalogue"] = CatalogueStore(
         root, partial(load_catalogue, options=options, cache=app_lesson_cache(app, root, options)),
         watch=bool(app.config["RELOAD_LESSONS"]) or preview,
-        # The preview looks at the files on every page load and shows whatever is there, problems included.
-        check_interval=0 if preview else 1.0, accept_errors=preview,
-        # A command reads the lessons only if it asks for them (``lessons check`` reads them its own way).
-        read_now=bool(app.config.get("READ_LESSONS_AT_START", True)),
+        # The preview looks at the files on every page load, and shows its problems on the page rather than in a log.
+        # A command reads the lessons only if it asks for them (``lessons check`` reads them its own way), and logs
+        # nothing about them: only a server says what it holds back.
+        check_interval=0 if preview else 1.0, report=not preview and read_now,
+        read_now=read_now,
     )
 
 

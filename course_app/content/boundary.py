@@ -129,7 +129,8 @@ def open_published(path: Path, folder: Path) -> OpenedFile:
     examined = examine(path, folder)
     if examined is None:
         raise OutsideBoundary("is gone")
-    descriptor = os.open(examined.real_path, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0))
+    # Python opens descriptors that no child process inherits (PEP 446), so O_CLOEXEC is not needed.
+    descriptor = os.open(examined.real_path, os.O_RDONLY | os.O_NOFOLLOW)
     handle = os.fdopen(descriptor, "rb")
     status = os.fstat(descriptor)
     if not stat.S_ISREG(status.st_mode) or status.st_nlink > 1:

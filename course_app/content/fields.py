@@ -12,16 +12,37 @@ from .yaml_lines import LineDict, LineList, excerpt
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 SLUG_RULE = "lowercase letters a–z, digits and single hyphens, e.g. 'forced-labour'"
+# Every id a lesson file gives (questions, choices, items, pairs, groups, terms) follows the same rule.
+ID_RULE = "lowercase letters a–z, digits and single hyphens"
+
+
+def id_fix(value: str) -> str:
+    """How to write ``value`` as an id, said plainly: "write 'notice-period'" (or how, when no letter is Latin)."""
+    suggestion = re.sub(r"[^a-z0-9]+", "-", value[:200].lower()).strip("-")
+    if SLUG_PATTERN.match(suggestion):
+        return f"write '{excerpt(suggestion)}'"
+    return "use Latin letters, e.g. 'notice-period'"
+
+
+def id_problem(value: str, what: str) -> str | None:
+    """The message for an id that breaks the rule, with the fix in it; None for a good id."""
+    if SLUG_PATTERN.match(value):
+        return None
+    return f"{what} '{excerpt(value)}' must be {ID_RULE}: {id_fix(value)}"
 
 
 class FieldReader:
     """Reads typed values out of one YAML mapping, reporting each problem with its line."""
 
-    def __init__(self, data: LineDict, path: Path, problems: ProblemList, where: str = "") -> None:
+    def __init__(self, data: LineDict, path: Path, problems: ProblemList, where: str = "", *,
+                 report_missing: bool = True) -> None:
+        """:param report_missing: say so when a required key is absent (not when the data was recovered from a file
+            with a syntax error, where the key may be on the line that could not be read)."""
         self.data = data
         self.path = path
         self.problems = problems
         self.where = where
+        self.report_missing = report_missing
 
     def _label(self, key: str) -> str:
         return f"'{key}' in {self.where}" if self.where else f"'{key}'"
@@ -43,6 +64,8 @@ class FieldReader:
         return key in self.data and self.data[key] is not None
 
     def missing(self, key: str, hint: str = "") -> None:
+        if not self.report_missing:
+            return
         self.problems.error(self.path, self.data.line, f"missing required key {self._label(key)}{hint}")
 
     def text(self, key: str, *, required: bool = True, default: str = "") -> str:
@@ -113,10 +136,21 @@ class FieldReader:
         return value
 
     def slug(self, key: str, *, required: bool = True) -> str:
+        """An id (``group``, a term's ``id``): empty, and reported with the fix, when it breaks the rule."""
         value = self.text(key, required=required)
-        if value and not SLUG_PATTERN.match(value):
-            self.problems.error(self.path, self.line(key), f"{self._label(key)} '{excerpt(value)}' must be {SLUG_RULE}")
+        problem = id_problem(value, self._label(key)) if value else None
+        if problem:
+            self.problems.error(self.path, self.line(key), problem)
             return ""
+        return value
+
+    def identifier(self, key: str, *, what: str) -> str:
+        """A required id of a question, choice, item or pair: reported with the fix when it breaks the rule, but
+        returned as written, so that the rest of the quiz is still checked against it."""
+        value = self.text(key)
+        problem = id_problem(value, f"{what} id") if value else None
+        if problem:
+            self.problems.error(self.path, self.line(key), problem)
         return value
 
 

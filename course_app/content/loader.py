@@ -1,8 +1,19 @@
 """Reading a folder of lesson files into a ``Catalogue``, collecting every problem on the way.
 
-The loader never raises for a bad file: it reports the problem (``path:line: message``) and
-leaves that file out, so one broken lesson cannot take the site down. ``lessons check`` uses
-the same code, so what the checker accepts is exactly what the site serves.
+The loader never raises for a bad file: it reports the problem (``path:line: message``) and holds
+back only what the problem is in, so one broken lesson cannot take the site down. The unit is the
+lesson: an error in any of a lesson's texts or quizzes, in any language (a file they name that is
+missing or unsafe included), **holds back** that lesson — learners get "this lesson is being
+updated" — while every other lesson is served;
+an error in ``course.yaml`` holds back its course, and one in ``terms.yaml`` its glossary. A
+subtitle file with errors only loses its own track. Translations that are not ready are served
+in another language instead, with a warning: a placeholder ``lessons new`` wrote, and a quiz that
+differs from its original. The result depends on the files alone, so every server reading the
+same files serves the same thing, at start-up and after any reload. ``lessons check`` uses the
+same code, so what the checker accepts is exactly what the site serves.
+
+Each file is checked as far as it can be read, so one run reports every problem: a lesson whose
+front matter has a syntax error still has its body checked, and the keys that could be read.
 """
 
 from __future__ import annotations
@@ -15,16 +26,28 @@ import re
 import threading
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 
 from .boundary import OutsideBoundary, audit_course_folder, examine, examine_folder
 from .fields import SLUG_PATTERN, SLUG_RULE, FieldReader
 from .lesson_cache import LessonCache
-from .markdown import LessonRef, LinkStyle, RenderContext, render_body
-from .model import Catalogue, Course, Lesson, LessonText, Module
-from .problems import ProblemList
-from .quiz import Quiz, compare_structure, parse_quiz
+from .markdown import LessonRef, LinkStyle, RenderContext, anchor_problem, render_body, strip_comments
+from .model import (
+    AnchorLink,
+    Catalogue,
+    Course,
+    HeldBack,
+    HeldBackLesson,
+    Lesson,
+    LessonText,
+    Module,
+    TranslationState,
+)
+from .placeholders import is_placeholder, lesson_digest, quiz_digest
+from .problems import Problem, ProblemList
+from .quiz import Quiz, check_course_guessable, compare_structure, parse_quiz
 from .terms import TERMS_FILE, Glossary, read_terms
 from .yaml_lines import LineDict, LineList, YamlSyntaxError, excerpt, load_yaml
 
@@ -34,18 +57,25 @@ MODULE_KEYS = ("title", "lessons")
 LESSON_KEYS_ORIGINAL = ("title", "summary", "minutes", "revision", "draft")
 LESSON_KEYS_TRANSLATION = ("title", "summary", "minutes", "translation_of")
 # First path segments the learner pages use; a course may not take one of them as its address.
-RESERVED_SLUGS = frozenset({"c", "progress", "safety", "leave", "media", "static", "staff", "code", "about"})
+RESERVED_SLUGS = frozenset({"c", "progress", "safety", "leave", "media", "static", "staff", "code", "about",
+                            "preview"})
 # Addresses inside a course that the site uses for its own pages (/<lang>/<course>/glossary).
 RESERVED_LESSON_SLUGS = frozenset({"glossary", "index"})
 LESSON_FILE = re.compile(r"^(?P<lang>[a-z]{2,3}(?:-[a-z0-9]+)?)\.md$")
 QUIZ_FILE = re.compile(r"^quiz\.(?P<lang>[a-z]{2,3}(?:-[a-z0-9]+)?)\.yaml$")
 # A lesson file is a few kilobytes; a megabyte is far beyond any lesson and far below harm.
 DEFAULT_MAX_FILE_BYTES = 1_000_000
+# The limit of the load under way (LoadOptions.max_file_bytes), for every file it reads.
+_MAX_FILE_BYTES: ContextVar[int] = ContextVar("lesson_file_max_bytes", default=DEFAULT_MAX_FILE_BYTES)
 
 
 @dataclass(frozen=True)
 class LoadOptions:
-    """How to load: which languages the site speaks, how links are written, what to include."""
+    """How to load: which languages the site speaks, how links are written, what to include.
+
+    ``include_drafts`` is the educators' view (the preview, ``lessons check``): drafts are included,
+    and a held-back lesson is shown as far as it can be read instead of "being updated".
+    """
 
     languages: Sequence[str]
     link_style: LinkStyle
@@ -77,12 +107,11 @@ class _CourseSpec:
     draft: bool = False
 
 
-def read_text_file(path: Path, problems: ProblemList, folder: Path | None = None,
-                   max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> str | None:
+def read_text_file(path: Path, problems: ProblemList, folder: Path | None = None) -> str | None:
     """A file's text as UTF-8 with Unix line ends, or None (reported) when unreadable or too large.
 
+    A file larger than the load's ``max_file_bytes`` is refused without being read.
     :param folder: the folder the file must really be in (see boundary.py); default: its own folder.
-    :param max_bytes: a larger file is refused without being read.
     """
     try:
         found = examine(path, folder or path.parent)
@@ -92,6 +121,7 @@ def read_text_file(path: Path, problems: ProblemList, folder: Path | None = None
     if found is None:
         problems.error(path, 1, "cannot read the file: it does not exist")
         return None
+    max_bytes = _MAX_FILE_BYTES.get()
     try:
         with found.real_path.open("rb") as handle:
             raw = handle.read(max_bytes + 1)  # never more, even if the file grew since it was examined
@@ -111,11 +141,10 @@ def read_text_file(path: Path, problems: ProblemList, folder: Path | None = None
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def read_yaml_file(path: Path, problems: ProblemList, *, text: str | None = None, first_line: int = 1,
-                   max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> object:
-    """Parse a YAML file (or ``text`` taken from it starting at ``first_line``); None when broken or too large."""
+def read_yaml_file(path: Path, problems: ProblemList, *, text: str | None = None, first_line: int = 1) -> object:
+    """Parse a YAML file (or ``text`` taken from it starting at ``first_line``); None when broken."""
     if text is None:
-        text = read_text_file(path, problems, max_bytes=max_bytes)
+        text = read_text_file(path, problems)
         if text is None:
             return None
     try:
@@ -128,11 +157,49 @@ def read_yaml_file(path: Path, problems: ProblemList, *, text: str | None = None
     return data
 
 
+# A top-level key at the left margin; the lines below it that are indented (or blank) belong to it.
+_TOP_LEVEL_KEY = re.compile(r"^[A-Za-z_][\w-]*\s*:")
+
+
+def recover_top_level(text: str, first_line: int = 1) -> LineDict:
+    """What can still be read of a mapping whose YAML has a syntax error: each top-level key with the lines
+    indented below it is parsed on its own, and the blocks that fail are left out (already reported).
+
+    So one bad line loses its own key only: the languages of a course, or the title of a lesson,
+    are still known, and nothing is reported as missing or untranslated because of it.
+    """
+    recovered = LineDict()
+    recovered.line = first_line
+    recovered.key_lines = {}
+    lines = text.split("\n")
+    starts = [index for index, line in enumerate(lines) if _TOP_LEVEL_KEY.match(line)]
+    for start, end in zip(starts, [*starts[1:], len(lines)][:len(starts)], strict=True):
+        try:
+            data, _issues = load_yaml("\n".join(lines[start:end]), first_line + start)
+        except YamlSyntaxError:
+            continue
+        if isinstance(data, LineDict):
+            for key, value in data.items():
+                if key not in recovered:
+                    recovered[key] = value
+                    recovered.key_lines[key] = data.line_of(key)
+    return recovered
+
+
 def load_catalogue(root: Path, options: LoadOptions, cache: LessonCache | None = None) -> Catalogue:
-    """Read every course under ``root``. Problems are in ``catalogue.problems``; bad files are left out.
+    """Read every course under ``root``. Problems are in ``catalogue.problems``; what they hold back is in
+    ``catalogue.held_back`` (and in each course and lesson).
 
     :param cache: lessons read before, reused while their files are unchanged (see lesson_cache.py).
     """
+    limit = _MAX_FILE_BYTES.set(options.max_file_bytes)
+    try:
+        return _load_catalogue(root, options, cache)
+    finally:
+        _MAX_FILE_BYTES.reset(limit)
+
+
+def _load_catalogue(root: Path, options: LoadOptions, cache: LessonCache | None) -> Catalogue:
     problems = ProblemList()
     root = root.resolve()
     if not root.is_dir():
@@ -161,11 +228,33 @@ def load_catalogue(root: Path, options: LoadOptions, cache: LessonCache | None =
         for spec in specs
     }
     built = [_build_course(spec, numbers.get(spec.slug, 0), known, options, problems, cache) for spec in specs]
-    courses = tuple(course for course, spec in zip(built, specs, strict=True) if not spec.broken)
     if cache is not None:
         cache.save()
+    everything = {(lesson.course_slug, lesson.slug): lesson for _course, lessons in built for lesson in lessons}
+    check_anchor_links(everything, problems)
+    held_back: list[HeldBack] = []
+    held_back_courses: dict[str, tuple[Problem, ...]] = {}
+    for spec, (course, lessons) in zip(specs, built, strict=True):
+        if spec.broken:
+            reasons = tuple(p for p in problems if p.is_error and p.path == spec.path / COURSE_FILE)
+            held_back_courses[spec.slug] = reasons
+            held_back.append(HeldBack(spec.path / COURSE_FILE, f"course '{spec.slug}'",
+                                      "every page of the course says it is being updated", reasons))
+            continue
+        if course.glossary_held_back:
+            held_back.append(HeldBack(spec.path / TERMS_FILE, f"glossary of '{spec.slug}'",
+                                      "its page says it is being updated", course.glossary_held_back))
+        for lesson in lessons:
+            if lesson.is_draft:
+                continue  # not published anyway
+            if lesson.held_back:
+                held_back.append(HeldBack(lesson.path, f"lesson '{spec.slug}/{lesson.slug}'",
+                                          "readers get 'this lesson is being updated'", lesson.held_back))
+            else:
+                held_back.extend(lesson.withheld)
+    courses = tuple(course for course, spec in zip((c for c, _l in built), specs, strict=True) if not spec.broken)
     # The same subtitle file is checked for every language that shows its video: report it once.
-    return Catalogue(courses, tuple(sorted(set(problems))), root)
+    return Catalogue(courses, tuple(sorted(set(problems))), root, tuple(held_back), held_back_courses)
 
 
 def _listed_lessons(spec: _CourseSpec) -> list[str]:
@@ -182,13 +271,25 @@ def _read_course_spec(folder: Path, options: LoadOptions, problems: ProblemList)
         problems.error(path, 1, f"the course folder name '{slug}' is its web address and must be {SLUG_RULE}")
     elif slug in RESERVED_SLUGS:
         problems.error(path, 1, f"the course folder name '{slug}' is used by the site itself; choose another")
-    data = read_yaml_file(path, problems, max_bytes=options.max_file_bytes)
+    text = read_text_file(path, problems)
+    data = read_yaml_file(path, problems, text=text) if text is not None else None
+    if data is None and text is not None:
+        # A syntax error: read what the other lines still say, quietly (the error is reported), so the lessons
+        # are checked in the course's own languages, not every language the site speaks.
+        recovered = _read_course_fields(FieldReader(recover_top_level(text), path, ProblemList()), folder, options,
+                                        ProblemList())
+        return dataclasses.replace(recovered, broken=True)
     if not isinstance(data, LineDict):
         if data is not None:
             problems.error(path, 1, "course.yaml must be a list of 'key: value' lines (title, summary, languages, "
                            "modules)")
         return _unreadable_course(folder, options)
-    fields = FieldReader(data, path, problems)
+    spec = _read_course_fields(FieldReader(data, path, problems), folder, options, problems)
+    return dataclasses.replace(spec, broken=len(problems.errors) > before)
+
+
+def _read_course_fields(fields: FieldReader, folder: Path, options: LoadOptions, problems: ProblemList) -> _CourseSpec:
+    path = fields.path
     fields.check_keys(COURSE_KEYS)
     languages = _read_languages(fields, options, problems) or list(options.languages)
     original = fields.text("original", required=False, default=languages[0])
@@ -199,8 +300,8 @@ def _read_course_spec(folder: Path, options: LoadOptions, problems: ProblemList)
     summaries = _read_translated(fields, "summary", languages, original, required=True)
     order = fields.integer("order", default=0) or 0
     modules = _read_modules(fields, languages, original, problems) or _unreadable_course(folder, options).modules
-    return _CourseSpec(slug, folder, titles, summaries, tuple(languages), original, order, modules,
-                       broken=len(problems.errors) > before, draft=fields.boolean("draft"))
+    return _CourseSpec(folder.name, folder, titles, summaries, tuple(languages), original, order, modules,
+                       draft=fields.boolean("draft"))
 
 
 def _unreadable_course(folder: Path, options: LoadOptions) -> _CourseSpec:
@@ -301,7 +402,9 @@ def _lesson_folder_is_usable(folder: Path, course_file: Path, line: int, problem
 
 
 def _build_course(spec: _CourseSpec, number: int, known: Mapping[str, Mapping[str, LessonRef]],
-                  options: LoadOptions, problems: ProblemList, cache: LessonCache | None) -> Course:
+                  options: LoadOptions, problems: ProblemList, cache: LessonCache | None
+                  ) -> tuple[Course, list[Lesson]]:
+    """The course, and every lesson read (those held back included, for the checks that need them all)."""
     listed = {slug for module in spec.modules for slug, _ in module.lessons}
     audit_course_folder(spec.path, listed, problems)
     for folder in sorted(p for p in spec.path.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))):
@@ -313,48 +416,94 @@ def _build_course(spec: _CourseSpec, number: int, known: Mapping[str, Mapping[st
     built = iter(_build_lessons(jobs, cache))
     modules: list[Module] = []
     by_slug: dict[str, Lesson] = {}
+    held_back: dict[str, HeldBackLesson] = {}
+    everything: list[Lesson] = []
     for module_number, module_spec in enumerate(spec.modules, start=1):
         lessons: list[Lesson] = []
+        stubs: list[HeldBackLesson] = []
         for slug, _line in module_spec.lessons:
             lesson, found = next(built)
             problems.extend(found)
             if lesson is None:
+                continue  # a draft, and drafts are not included
+            # A link or special file in the folder that no text names is reported (audited above) but holds
+            # nothing back: it is never served, since only what a text names is published.
+            everything.append(lesson)
+            if lesson.held_back and not (options.include_drafts and lesson.texts):
+                stub = HeldBackLesson(slug, lesson.number, module_number, lesson.titles_read, lesson.held_back,
+                                      lesson.path)
+                stubs.append(stub)
+                held_back[slug] = stub
                 continue
             lessons.append(lesson)
             by_slug[slug] = lesson
-        modules.append(Module(module_number, module_spec.titles, tuple(lessons)))
-    glossary = _read_glossary(spec, problems, options.max_file_bytes)
+        modules.append(Module(module_number, module_spec.titles, tuple(lessons), tuple(stubs)))
+    check_course_guessable(spec.path / COURSE_FILE, (text.quiz for lesson in by_slug.values()
+                                                     for text in lesson.texts.values() if text.quiz), problems)
+    glossary, glossary_problems = _read_glossary(spec, problems)
     if glossary is not None:
-        _check_vocabulary(glossary, by_slug.values(), problems, options.max_file_bytes)
-    return Course(spec.slug, number, spec.titles, spec.summaries, spec.languages, spec.original,
-                  tuple(modules), spec.path, by_slug, glossary)
+        _check_vocabulary(glossary, spec, everything, problems)
+    course = Course(spec.slug, number, spec.titles, spec.summaries, spec.languages, spec.original, tuple(modules),
+                    spec.path, by_slug, None if glossary_problems else glossary, held_back, glossary_problems,
+                    spec.draft)
+    return course, everything
 
 
-def _read_glossary(spec: _CourseSpec, problems: ProblemList, max_bytes: int) -> Glossary | None:
+def _read_glossary(spec: _CourseSpec, problems: ProblemList) -> tuple[Glossary | None, tuple[Problem, ...]]:
+    """The course's terms.yaml, and its errors (which hold back the glossary page, not the lessons)."""
     path = spec.path / TERMS_FILE
     if not os.path.lexists(path):
-        return None
-    data = read_yaml_file(path, problems, max_bytes=max_bytes)
-    return read_terms(data, path, spec.languages, spec.original, problems) if data is not None else None
+        return None, ()
+    found = ProblemList()
+    data = read_yaml_file(path, found)
+    glossary = read_terms(data, path, spec.languages, spec.original, found) if data is not None else None
+    problems.extend(found)
+    return glossary, tuple(found.errors)
 
 
-def _check_vocabulary(glossary: Glossary, lessons: Iterable[Lesson], problems: ProblemList, max_bytes: int) -> None:
-    """Warn, at its line, wherever a lesson, quiz or subtitle file uses a variant terms.yaml says to avoid."""
+def _check_vocabulary(glossary: Glossary, spec: _CourseSpec, lessons: Iterable[Lesson], problems: ProblemList) -> None:
+    """Warn, at its line, wherever a lesson, quiz or subtitle file uses a variant terms.yaml says to avoid.
+
+    Every lesson file is looked at, those with errors too, so the warnings come in the same run.
+    """
     files: dict[Path, tuple[str, Path]] = {}  # file → (its language, the folder it must be in)
+    for module in spec.modules:
+        for slug, _line in module.lessons:
+            folder = spec.path / slug
+            for lang in spec.languages:
+                for name in (f"{lang}.md", f"quiz.{lang}.yaml"):
+                    if os.path.lexists(folder / name):
+                        files[folder / name] = (lang, folder)
     for lesson in lessons:
         for text in lesson.texts.values():
-            files[text.path] = (text.lang, lesson.path)
-            if text.quiz is not None:
-                files[text.quiz.path] = (text.lang, lesson.path)
             for video in text.videos:
                 for track in video.subtitles:
                     files[track.file.path] = (track.lang, track.file.folder)
-    for path, (lang, folder) in files.items():
-        # Unreadable or oversized files are reported where they are read.
-        content = read_text_file(path, ProblemList(), folder, max_bytes)
+    for path, (lang, folder) in sorted(files.items()):
+        content = read_text_file(path, ProblemList(), folder)  # unreadable files are reported where they are read
         for line, written, concept in glossary.avoided_in(content or "", lang):
             problems.warning(path, line, f"'{written}': this course writes '{concept.wordings[lang].use}' "
                              f"(terms.yaml, '{concept.id}')", rule="terms")
+
+
+def check_anchor_links(lessons: Mapping[tuple[str, str], Lesson], problems: ProblemList) -> None:
+    """Warn about links to a section another lesson does not have (``lesson:wages#section-12``).
+
+    Only a warning: the link still opens that lesson, at its top, and an edit to one lesson must
+    not hold back the lessons that link to it.
+    """
+    for lesson in lessons.values():
+        for path, lang, link in lesson.anchor_links:
+            target = lessons.get((link.course_slug, link.lesson_slug))
+            if target is None or not target.texts:
+                continue  # a draft or a lesson that could not be read: nothing to compare with
+            shown = target.texts.get(lang) or next(iter(target.texts.values()))
+            where = link.lesson_slug if link.course_slug == lesson.course_slug else \
+                f"{link.course_slug}/{link.lesson_slug}"
+            problem = anchor_problem(link.anchor, shown.headings, f"lesson '{where}'")
+            if problem:
+                problems.warning(path, link.line, f"link 'lesson:{where}#{link.anchor}': {problem}; the link opens "
+                                 "the top of that lesson", rule="links")
 
 
 # Lessons are independent of one another, so a big course is read by several processes at once.
@@ -364,6 +513,7 @@ PARALLEL_FROM = 200
 def _build_lesson_job(job: tuple[_CourseSpec, LessonRef, int, Mapping[str, Mapping[str, LessonRef]], LoadOptions]
                       ) -> tuple[Lesson | None, ProblemList]:
     found = ProblemList()
+    _MAX_FILE_BYTES.set(job[4].max_file_bytes)  # a worker process reads with the limit of the load it works for
     return _build_lesson(*job, problems=found), found
 
 
@@ -407,36 +557,76 @@ def _read_lessons(jobs: list[LessonJob]) -> list[tuple[Lesson | None, ProblemLis
         return list(pool.map(_build_lesson_job, jobs, chunksize=max(1, len(jobs) // (workers * 4))))
 
 
+@dataclass(frozen=True)
+class _ReadText:
+    """One language file of a lesson as read: its text (even with errors, when its body could be rendered),
+    whether learners may be given it, and what readers of that language get."""
+
+    text: LessonText | None
+    usable: bool
+    state: TranslationState
+    # Why it is not served although it has no errors (a placeholder), for the log.
+    withheld: HeldBack | None = None
+    # Its links to sections of other lessons (checked once every lesson is read).
+    anchor_links: tuple[AnchorLink, ...] = ()
+
+
 def _build_lesson(spec: _CourseSpec, ref: LessonRef, module_number: int,
                   known: Mapping[str, Mapping[str, LessonRef]], options: LoadOptions,
                   problems: ProblemList) -> Lesson | None:
+    """A lesson in every language it can be served in; ``held_back`` holds the errors that keep it from learners.
+
+    :param problems: this lesson's own problems (a fresh list for each lesson, so they can be kept with it).
+    """
     folder = spec.path / ref.lesson_slug
     for path in sorted(folder.iterdir()):
         match = LESSON_FILE.match(path.name) or QUIZ_FILE.match(path.name)
         if match and match["lang"] not in spec.languages:
             problems.warning(path, 1, f"'{match['lang']}' is not one of the course's languages "
                              f"({', '.join(spec.languages)}), so this file is not used")
-    original_text = _read_lesson_text(spec, ref, spec.original, None, known, options, problems)
+    original = _read_lesson_text(spec, ref, spec.original, None, known, options, problems)
+    draft = original.text.draft if original.text is not None else False
+    original_text = original.text if original.usable else None
     # Quizzes are read even when their lesson text is broken, so one run reports every problem.
     original_quiz_file = folder / f"quiz.{spec.original}.yaml"
-    original_quiz = _read_quiz(original_quiz_file, spec.original, problems, is_original=True,
-                               max_bytes=options.max_file_bytes)
+    original_quiz, original_quiz_state, _withheld = _read_quiz(
+        original_quiz_file, spec.original, problems, is_original=True, text=original.text, draft=draft)
     texts: dict[str, LessonText] = {}
+    text_states = {spec.original: original.state}
+    anchor_links = [(folder / f"{spec.original}.md", spec.original, link) for link in original.anchor_links]
+    quiz_states: dict[str, TranslationState] = {}
+    withheld: list[HeldBack] = []
+    titles = {spec.original: original.text.title} if original.text is not None and original.text.title else {}
+    if original_quiz_state is not None:
+        quiz_states[spec.original] = original_quiz_state
     if original_text is not None:
         texts[spec.original] = dataclasses.replace(original_text, quiz=original_quiz)
     for lang in spec.languages:
         if lang == spec.original:
             continue
-        text = _read_lesson_text(spec, ref, lang, original_text, known, options, problems)
-        quiz = _read_quiz(folder / f"quiz.{lang}.yaml", lang, problems, is_original=False,
-                          max_bytes=options.max_file_bytes, original_quiz=original_quiz,
-                          original_exists=os.path.lexists(original_quiz_file))
-        if text is not None:
-            texts[lang] = dataclasses.replace(text, quiz=quiz)
-    if not texts:
-        return None
+        read = _read_lesson_text(spec, ref, lang, original_text, known, options, problems)
+        text_states[lang] = read.state
+        anchor_links += [(folder / f"{lang}.md", lang, link) for link in read.anchor_links]
+        if read.text is not None and read.text.title and read.state is not TranslationState.PLACEHOLDER:
+            titles[lang] = read.text.title
+        if read.withheld is not None:
+            withheld.append(read.withheld)
+        quiz, quiz_state, quiz_withheld = _read_quiz(
+            folder / f"quiz.{lang}.yaml", lang, problems, is_original=False, original_quiz=original_quiz,
+            original_exists=os.path.lexists(original_quiz_file), text=read.text or original.text,
+            original_lang=spec.original)
+        if quiz_state is not None:
+            quiz_states[lang] = quiz_state
+        if quiz_withheld is not None:
+            withheld.append(quiz_withheld)
+        if read.usable and read.text is not None:
+            texts[lang] = dataclasses.replace(read.text, quiz=quiz)
     ordered = {lang: texts[lang] for lang in spec.languages if lang in texts}
-    lesson = Lesson(ref.lesson_slug, spec.slug, ref.lesson_number, module_number, ordered, folder)
+    # Every error in the lesson's texts and quizzes (and the files they name) holds it back; a subtitle file with
+    # errors only loses its track.
+    held_back = tuple(p for p in problems if p.is_error and p.path.suffix != ".vtt")
+    lesson = Lesson(ref.lesson_slug, spec.slug, ref.lesson_number, module_number, ordered, folder, held_back,
+                    text_states, quiz_states, tuple(withheld), titles, draft, tuple(anchor_links))
     if lesson.is_draft and not options.include_drafts:
         return None
     return lesson
@@ -444,60 +634,94 @@ def _build_lesson(spec: _CourseSpec, ref: LessonRef, module_number: int,
 
 def _read_lesson_text(spec: _CourseSpec, ref: LessonRef, lang: str, original: LessonText | None,
                       known: Mapping[str, Mapping[str, LessonRef]], options: LoadOptions,
-                      problems: ProblemList) -> LessonText | None:
-    """One language version of a lesson, or None (reported) when missing or broken."""
+                      problems: ProblemList) -> _ReadText:
+    """One language version of a lesson, checked as far as it can be read (a broken front matter does not stop
+    the body's checks)."""
     folder = spec.path / ref.lesson_slug
     path = folder / f"{lang}.md"
     is_original = lang == spec.original
     if not os.path.lexists(path):
         if is_original:
             problems.error(path, 1, f"missing: the original ({lang}) text of lesson '{folder.name}'")
-        else:
+        elif not spec.broken:  # with course.yaml unreadable, its languages may not be these
             problems.warning(path, 1, f"missing translation: readers in {lang} see this lesson in another language",
                              rule="translation")
-        return None
+        return _ReadText(None, False, TranslationState.MISSING)
     file_problems = ProblemList()
-    text = read_text_file(path, file_problems, max_bytes=options.max_file_bytes)
-    parsed = _split_front_matter(text, path, file_problems) if text is not None else None
-    lesson_text = None
-    if parsed is not None:
-        front, body, body_line = parsed
-        lesson_text = _lesson_text(spec, ref, lang, path, front, body, body_line, original, known, options,
-                                   file_problems)
+    raw = read_text_file(path, file_problems)
+    lesson_text: LessonText | None = None
+    links: tuple[AnchorLink, ...] = ()
+    if raw is not None:
+        front, front_ok, body, body_line = _split_front_matter(raw, path, file_problems)
+        rendered = _lesson_text(spec, ref, lang, path, front, front_ok, body, body_line, original, known,
+                                options, file_problems)
+        lesson_text, links = rendered.text, rendered.anchor_links
     problems.extend(file_problems)
-    # Errors in the file itself leave it out; a broken subtitle file only loses its own track.
     if lesson_text is None or any(p.is_error and p.path == path for p in file_problems):
-        return None
+        return _ReadText(lesson_text, False, TranslationState.MISSING, anchor_links=links)
+    placeholder = raw is not None and is_placeholder(
+        raw, lesson_digest(lesson_text.title, lesson_text.summary, _body_of(raw)))
+    if is_original:
+        if placeholder and not lesson_text.draft:
+            problems.warning(path, 1, "the original still holds the placeholder text 'lessons new' wrote, and it "
+                             "is published: write the lesson, or put back 'draft: true'", rule="placeholder")
+        return _ReadText(lesson_text, True, TranslationState.ORIGINAL, anchor_links=links)
+    if placeholder:
+        instead = f"readers in {lang} get the {spec.original} text, marked as not translated yet"
+        problems.warning(path, 1, f"placeholder: this file still holds the text 'lessons new' wrote, so it is not "
+                         f"published; {instead}", rule="placeholder")
+        return _ReadText(lesson_text, False, TranslationState.PLACEHOLDER,
+                         HeldBack(path, f"{lang} text of '{spec.slug}/{ref.lesson_slug}'", instead,
+                                  (problems[-1],)), links)
     if original is not None:
         _compare_with_original(lesson_text, original, problems)
-    return lesson_text
+    stale = original is not None and original.revision is not None and lesson_text.translation_of is not None \
+        and lesson_text.translation_of < original.revision
+    return _ReadText(lesson_text, True, TranslationState.STALE if stale else TranslationState.TRANSLATED,
+                     anchor_links=links)
 
 
-def _split_front_matter(text: str, path: Path, problems: ProblemList) -> tuple[LineDict, str, int] | None:
-    """Split ``---`` front matter from the Markdown body; the int is the body's first line."""
+def _body_of(raw: str) -> str:
+    """The text after a lesson file's front matter (for recognising a placeholder)."""
+    lines = raw.split("\n")
+    end = next((index for index in range(1, len(lines)) if lines[index].strip() == "---"), len(lines))
+    return "\n".join(lines[end + 1:])
+
+
+def _split_front_matter(text: str, path: Path, problems: ProblemList) -> tuple[LineDict, bool, str, int]:
+    """Split ``---`` front matter from the Markdown body: (front matter, whether it was read whole, body, the
+    body's first line). When the front matter is broken, what its other lines say is recovered and the body is
+    still given, so its checks run in the same pass."""
     lines = text.split("\n")
     if not lines or lines[0].strip() != "---":
         problems.error(path, 1, "a lesson file starts with a '---' line, then its front matter (title: …), then '---'")
-        return None
-    try:
-        end = next(index for index in range(1, len(lines)) if lines[index].strip() == "---")
-    except StopIteration:
+        return recover_top_level(""), False, text, 1
+    end = next((index for index in range(1, len(lines)) if lines[index].strip() == "---"), None)
+    if end is None:
         problems.error(path, 1, "the front matter is never closed: add a line with '---' after it")
-        return None
-    data = read_yaml_file(path, problems, text="\n".join(lines[1:end]), first_line=2)
+        return recover_top_level("\n".join(lines[1:]), 2), False, "", len(lines) + 1
+    front_text = "\n".join(lines[1:end])
+    body, body_line = "\n".join(lines[end + 1:]), end + 2
+    data = read_yaml_file(path, problems, text=front_text, first_line=2)
     if data is None:
-        return None
+        return recover_top_level(front_text, 2), False, body, body_line
     if not isinstance(data, LineDict):
         problems.error(path, 2, "the front matter must be 'key: value' lines (title: …)")
-        return None
-    return data, "\n".join(lines[end + 1:]), end + 2
+        return recover_top_level("", 2), False, body, body_line
+    return data, True, body, body_line
 
 
-def _lesson_text(spec: _CourseSpec, ref: LessonRef, lang: str, path: Path, front: LineDict, body: str,
-                 body_line: int, original: LessonText | None, known: Mapping[str, Mapping[str, LessonRef]],
-                 options: LoadOptions, problems: ProblemList) -> LessonText | None:
+@dataclass(frozen=True)
+class _Rendered:
+    text: LessonText
+    anchor_links: tuple[AnchorLink, ...]
+
+
+def _lesson_text(spec: _CourseSpec, ref: LessonRef, lang: str, path: Path, front: LineDict, front_ok: bool,
+                 body: str, body_line: int, original: LessonText | None, known: Mapping[str, Mapping[str, LessonRef]],
+                 options: LoadOptions, problems: ProblemList) -> _Rendered:
     is_original = lang == spec.original
-    fields = FieldReader(front, path, problems)
+    fields = FieldReader(front, path, problems, report_missing=front_ok)
     fields.check_keys(LESSON_KEYS_ORIGINAL if is_original else LESSON_KEYS_TRANSLATION)
     title = fields.text("title")
     summary = fields.text("summary", required=False)
@@ -509,14 +733,15 @@ def _lesson_text(spec: _CourseSpec, ref: LessonRef, lang: str, path: Path, front
         draft = fields.boolean("draft")
     else:
         translation_of = fields.integer("translation_of", minimum=1)
-        _check_translation_revision(path, fields.line("translation_of") if fields.has("translation_of") else 2,
-                                    translation_of, original, problems)
+        if front_ok:
+            _check_translation_revision(path, fields.line("translation_of") if fields.has("translation_of") else 2,
+                                        translation_of, original, problems)
     lesson_languages = tuple(lang for lang in spec.languages if os.path.lexists(path.parent / f"{lang}.md"))
     ctx = RenderContext(path, body_line, ref, path.parent, lang, known, options.link_style, problems,
                         options.media_dir, lesson_languages)
     rendered = render_body(strip_comments(body), ctx)
-    return LessonText(lang, title, summary, minutes, rendered.parts, rendered.headings, path, revision,
-                      translation_of, draft, None, dict(ctx.media))
+    return _Rendered(LessonText(lang, title, summary, minutes, rendered.parts, rendered.headings, path, revision,
+                                translation_of, draft, None, dict(ctx.media)), tuple(ctx.anchor_links))
 
 
 def _compare_with_original(text: LessonText, original: LessonText, problems: ProblemList) -> None:
@@ -531,14 +756,6 @@ def _compare_with_original(text: LessonText, original: LessonText, problems: Pro
                 f"its {what} are nested differently from the original's"
             problems.warning(text.path, 1, f"structure differs from {original.path.name}: {detail}",
                              rule="translation")
-
-
-COMMENT = re.compile(r"<!--.*?-->", re.S)
-
-
-def strip_comments(body: str) -> str:
-    """Remove ``<!-- notes -->`` meant for educators and translators, keeping every line where it was."""
-    return COMMENT.sub(lambda match: "\n" * match.group(0).count("\n"), body)
 
 
 def _check_translation_revision(path: Path, line: int, translation_of: int | None, original: LessonText | None,
@@ -556,33 +773,65 @@ def _check_translation_revision(path: Path, line: int, translation_of: int | Non
                          f"which is now at revision {original.revision}", rule="stale")
 
 
-def _read_quiz(path: Path, lang: str, problems: ProblemList, *, is_original: bool, max_bytes: int,
-               original_quiz: Quiz | None = None, original_exists: bool = False) -> Quiz | None:
-    """One language's quiz, or None (reported when broken).
+def _check_sections(quiz: Quiz, text: LessonText | None, problems: ProblemList) -> None:
+    """Each question's ``section:`` must be a section the lesson page has (the result page links to it)."""
+    if text is None:
+        return
+    for question in quiz.questions:
+        if question.section is not None and question.section > len(text.headings):
+            count = f"sections 1 to {len(text.headings)}" if text.headings else "no sections"
+            problems.error(quiz.path, question.line, f"question '{question.id}': section: {question.section}, but "
+                           f"{text.path.name} has {count} (its headings, counted from the first)", rule="links")
 
-    A broken quiz leaves out only the quiz, not the lesson text. When the original quiz is
-    broken, its translations are not compared with it (its own errors say what is wrong).
+
+def _read_quiz(path: Path, lang: str, problems: ProblemList, *, is_original: bool, text: LessonText | None,
+               original_quiz: Quiz | None = None, original_exists: bool = False, draft: bool = False,
+               original_lang: str = "") -> tuple[Quiz | None, TranslationState | None, HeldBack | None]:
+    """One language's quiz (None when it is not served), what its readers get, and why it is held back if it is.
+
+    A translated quiz that is a placeholder, or differs from the original in anything but its
+    texts, is not served: its readers get the original quiz (a warning, never an error). When
+    the original quiz is broken, its translations are not compared with it (its own errors say
+    what is wrong).
+    :param text: the lesson text this quiz is shown with (its sections are what ``section:`` counts).
     """
     if not os.path.lexists(path):
         if original_quiz is not None:
             problems.warning(path, 1,
                              f"missing translation: the quiz is shown in {original_quiz.lang} to {lang} readers",
                              rule="translation")
-        return None
-    data = read_yaml_file(path, problems, max_bytes=max_bytes)
+            return None, TranslationState.MISSING, None
+        return None, None, None
+    raw = read_text_file(path, problems)
+    data = read_yaml_file(path, problems, text=raw) if raw is not None else None
     if data is None:
-        return None
+        return None, TranslationState.MISSING, None
     quiz = parse_quiz(data, path, lang, is_original, problems)
-    if quiz is None or is_original:
-        return quiz
+    if quiz is None:
+        return None, TranslationState.MISSING, None
+    _check_sections(quiz, text, problems)
+    placeholder = raw is not None and is_placeholder(raw, quiz_digest(data))
+    if is_original:
+        if placeholder and not draft:
+            problems.warning(path, 1, "the original quiz still holds the placeholder text 'lessons new' wrote, and "
+                             "it is published: write the questions, or remove the file", rule="placeholder")
+        return quiz, TranslationState.ORIGINAL, None
+    what = f"{lang} quiz of '{path.parent.parent.name}/{path.parent.name}'"
+    instead = f"readers in {lang} get the {original_lang} quiz"
+    if placeholder:
+        problems.warning(path, 1, f"placeholder: this quiz still holds the text 'lessons new' wrote, so it is not "
+                         f"published; {instead}", rule="placeholder")
+        return None, TranslationState.PLACEHOLDER, HeldBack(path, what, instead, (problems[-1],))
     if original_quiz is None:
         if not original_exists:
-            problems.error(path, 1, "this quiz has no original: add one in the original language first",
-                           rule="translation")
-        return None
+            problems.warning(path, 1, "this quiz has no original, so it is not shown: add one in the original "
+                             "language first", rule="translation")
+        return None, TranslationState.MISSING, None
+    before = len(problems)
     if not compare_structure(original_quiz, quiz, problems):
-        return None
+        return None, TranslationState.STALE, HeldBack(path, what, instead, tuple(problems[before:]))
     if original_quiz.revision and quiz.translation_of and quiz.translation_of < original_quiz.revision:
         problems.warning(path, 1, f"stale translation: follows revision {quiz.translation_of} of the original "
                          f"quiz, which is now at revision {original_quiz.revision}", rule="stale")
-    return quiz
+        return quiz, TranslationState.STALE, None
+    return quiz, TranslationState.TRANSLATED, None

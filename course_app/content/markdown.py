@@ -10,6 +10,7 @@ with nh3 before it reaches a page.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +23,7 @@ from markdown_it.token import Token
 from markupsafe import Markup
 
 from .boundary import OutsideBoundary, relative_reference
-from .model import Heading
+from .model import AnchorLink, Heading
 from .pdf import PdfRefused, check_pdf
 from .problems import ProblemList
 from .video import REFUSED_TYPES, MediaFile, Video, find_media, is_publishable, media_file, parse_video_block
@@ -79,6 +80,10 @@ class RenderContext:
     # Filled while rendering: every file the lesson publishes, by its name inside the lesson.
     media: dict[str, MediaFile] = field(default_factory=dict)
     videos: list[Video] = field(default_factory=list)
+    # The lesson's own section headings (numbered before its links are checked against them).
+    headings: list[Heading] = field(default_factory=list)
+    # Links to sections of other lessons, checked once every lesson is read.
+    anchor_links: list[AnchorLink] = field(default_factory=list)
 
     def line_of(self, token: Token) -> int:
         """The 1-based file line of a block token."""
@@ -118,12 +123,19 @@ def _markdown() -> MarkdownIt:
 
 
 _MD = _markdown()
+COMMENT = re.compile(r"<!--.*?-->", re.S)
+
+
+def strip_comments(body: str) -> str:
+    """Remove ``<!-- notes -->`` meant for educators and translators, keeping every line where it was."""
+    return COMMENT.sub(lambda match: "\n" * match.group(0).count("\n"), body)
 
 
 def render_body(text: str, ctx: RenderContext) -> RenderedBody:
     """Render one lesson body, reporting broken links and bad blocks into ``ctx.problems``."""
     tokens = _MD.parse(text)
     headings = _number_headings(tokens, ctx)
+    ctx.headings = headings
     _rewrite_links(tokens, ctx)
     parts: list[BodyPart] = []
     run: list[Token] = []
@@ -175,17 +187,27 @@ def _rewrite_links(tokens: list[Token], ctx: RenderContext) -> None:
             continue
         line = ctx.line_of(token)
         for child in token.children:
-            if child.type == "link_open":
+            # A paragraph's lines: each line break moves on, so a problem names its own line.
+            if child.type in {"softbreak", "hardbreak"}:
+                line += 1
+            elif child.type == "link_open":
                 href = str(child.attrGet("href") or "")
                 child.attrSet("href", _resolve_link(href, line, ctx))
             elif child.type == "image":
                 _check_image(child, line, ctx)
 
 
+# A web address written without its scheme: www.ilo.org, ilo.org/… (a file name has no slash-free dotted host).
+_BARE_HOST = re.compile(r"^(?:www\.[^/?#\s]+|[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:org|com|net|int|info|eu|by|ru|"
+                        r"ua|uk|de|fr|pl|lt|lv|ee|edu|gov))(?:[/?#].*)?$", re.I)
+SECTION_ANCHOR = re.compile(r"^section-([1-9][0-9]*)$")
+
+
 def _resolve_link(href: str, line: int, ctx: RenderContext) -> str:
     if href.startswith(LESSON_SCHEME):
         return _resolve_lesson_link(href[len(LESSON_SCHEME):], line, ctx)
     if href.startswith("#"):
+        _check_own_anchor(href[1:], href, line, ctx)
         return href
     scheme = urlsplit(href).scheme.lower()
     if scheme:
@@ -194,12 +216,43 @@ def _resolve_link(href: str, line: int, ctx: RenderContext) -> str:
                                rule="links")
             return "#"
         return href
+    if _BARE_HOST.match(href):
+        ctx.problems.error(ctx.path, line, f"link '{href}' is a web address without its beginning: add https:// "
+                           f"(https://{href})", rule="links")
+        return "#"
     media = _local_file(href, line, ctx, what="link")
     return ctx.link_style.media_href(ctx.ref, media) if media else "#"
 
 
-def _resolve_lesson_link(target: str, line: int, ctx: RenderContext) -> str:
-    target, _, anchor = target.partition("#")
+def anchor_problem(anchor: str, headings: list[Heading] | tuple[Heading, ...], whose: str) -> str | None:
+    """Why ``#anchor`` names no section of a page with ``headings`` (``whose``: "this lesson", "lesson 'x'"), or None.
+
+    A lesson page's sections are ``#section-1``, ``#section-2`` … in the order of its headings, the
+    same in every language; no other anchor is meant for links.
+    """
+    found = SECTION_ANCHOR.match(anchor)
+    if found and int(found.group(1)) <= len(headings):
+        return None
+    count = f"sections 1 to {len(headings)}" if headings else "no sections"
+    named = next((heading for heading in headings if _plain(heading.text) == _plain(anchor)), None)
+    hint = f"; '{named.text}' is #{named.anchor}" if named else ""
+    if found:
+        return f"{whose} has {count}, so there is no #{anchor}{hint}"
+    return f"sections are linked as #section-N ({whose} has {count}){hint}"
+
+
+def _plain(text: str) -> str:
+    return re.sub(r"[^\w]+", "-", text.casefold()).strip("-")
+
+
+def _check_own_anchor(anchor: str, written: str, line: int, ctx: RenderContext) -> None:
+    problem = anchor_problem(anchor, ctx.headings, "this lesson")
+    if problem:
+        ctx.problems.error(ctx.path, line, f"link '{written}': {problem}", rule="links")
+
+
+def _resolve_lesson_link(written: str, line: int, ctx: RenderContext) -> str:
+    target, _, anchor = written.partition("#")
     course_slug, _, lesson_slug = target.rpartition("/")
     course_slug = course_slug or ctx.ref.course_slug
     lessons = ctx.known_lessons.get(course_slug)
@@ -212,6 +265,15 @@ def _resolve_lesson_link(target: str, line: int, ctx: RenderContext) -> str:
                            f"link to lesson '{target}': course '{course_slug}' has no lesson '{lesson_slug}'",
                            rule="links")
         return "#"
+    if anchor:
+        if (course_slug, lesson_slug) == (ctx.ref.course_slug, ctx.ref.lesson_slug):
+            _check_own_anchor(anchor, f"lesson:{written}", line, ctx)
+        elif not SECTION_ANCHOR.match(anchor):
+            ctx.problems.error(ctx.path, line, f"link 'lesson:{written}': sections are linked as #section-N, "
+                               "counted from the lesson's first heading", rule="links")
+        else:
+            # Whether that lesson has this section is known once it is read (loader.check_anchor_links).
+            ctx.anchor_links.append(AnchorLink(line, course_slug, lesson_slug, anchor))
     return ctx.link_style.lesson_href(ctx.ref, lessons[lesson_slug], anchor)
 
 

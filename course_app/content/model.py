@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,6 +28,26 @@ class Heading:
     anchor: str
     text: str
     level: int
+
+
+@dataclass(frozen=True)
+class AnchorLink:
+    """A link to a section of another lesson (``lesson:wages#section-2``), checked once every lesson is read."""
+
+    line: int
+    course_slug: str
+    lesson_slug: str
+    anchor: str
+
+
+class TranslationState(StrEnum):
+    """What readers of one language get of one lesson text or quiz (``lessons status`` lists them)."""
+
+    ORIGINAL = "original"
+    TRANSLATED = "translated"
+    STALE = "stale"              # served, but follows an older revision (or, for a quiz, differs: not served)
+    PLACEHOLDER = "placeholder"  # what 'lessons new' wrote, unchanged: not served
+    MISSING = "missing"          # no file, or a file with errors
 
 
 @dataclass(frozen=True)
@@ -69,10 +90,22 @@ class Lesson:
     module_number: int
     texts: Mapping[str, LessonText]
     path: Path
+    # Errors in the lesson's files: learners get "this lesson is being updated" instead (the preview shows them).
+    held_back: tuple[Problem, ...] = ()
+    # What readers of each course language get of the text and of the quiz (for ``lessons status``).
+    text_states: Mapping[str, TranslationState] = field(default_factory=dict)
+    quiz_states: Mapping[str, TranslationState] = field(default_factory=dict)
+    # Translation files not served (placeholders, quizzes that differ from the original), for the log.
+    withheld: tuple[HeldBack, ...] = ()
+    # The title of each language file whose front matter could be read, errors or not.
+    titles_read: Mapping[str, str] = field(default_factory=dict)
+    draft: bool = False
+    # Links to sections of other lessons in every text read (errors or not), checked once all lessons are read.
+    anchor_links: tuple[tuple[Path, str, AnchorLink], ...] = ()
 
     @property
     def is_draft(self) -> bool:
-        return any(text.draft for text in self.texts.values())
+        return self.draft or any(text.draft for text in self.texts.values())
 
     def media_file(self, name: str) -> MediaFile | None:
         """A file this lesson publishes (any language's text may name it); None for anything else."""
@@ -91,12 +124,31 @@ class Lesson:
 
 
 @dataclass(frozen=True)
+class HeldBackLesson:
+    """A listed lesson learners cannot read now, because its files have errors: its place, what title could
+    be read, and the errors. Every page of it says "this lesson is being updated" until they are fixed."""
+
+    slug: str
+    number: int
+    module_number: int
+    titles: Mapping[str, str]
+    problems: tuple[Problem, ...]
+    path: Path
+
+
+@dataclass(frozen=True)
 class Module:
-    """A titled group of lessons, in course order."""
+    """A titled group of lessons, in course order; ``held_back`` are its lessons being updated."""
 
     number: int
     titles: Mapping[str, str]
     lessons: tuple[Lesson, ...]
+    held_back: tuple[HeldBackLesson, ...] = ()
+
+    @property
+    def entries(self) -> list[Lesson | HeldBackLesson]:
+        """Every lesson of the module in course order, those being updated in their places."""
+        return sorted((*self.lessons, *self.held_back), key=lambda entry: entry.number)
 
 
 @dataclass(frozen=True)
@@ -113,6 +165,10 @@ class Course:
     path: Path
     lessons_by_slug: Mapping[str, Lesson] = field(default_factory=dict)
     glossary: Glossary | None = None  # from terms.yaml, when the course has one
+    held_back: Mapping[str, HeldBackLesson] = field(default_factory=dict)
+    # Errors in terms.yaml: the glossary page says "being updated" until they are fixed.
+    glossary_held_back: tuple[Problem, ...] = ()
+    draft: bool = False
 
     @property
     def lessons(self) -> tuple[Lesson, ...]:
@@ -165,12 +221,32 @@ class Course:
 
 
 @dataclass(frozen=True)
+class HeldBack:
+    """One thing on disk learners are not given as it is, why, and what they get instead (for the log)."""
+
+    path: Path
+    what: str
+    instead: str
+    reasons: tuple[Problem, ...]
+
+    def describe(self, relative_to: Path | None = None) -> str:
+        """One line for the server's log: what, why (the first reason, and how many more) and instead."""
+        first = self.reasons[0] if self.reasons else None
+        why = first.format(relative_to) if first else ""
+        more = f" (and {len(self.reasons) - 1} more)" if len(self.reasons) > 1 else ""
+        return f"held back: {self.what}: {why}{more}; {self.instead}"
+
+
+@dataclass(frozen=True)
 class Catalogue:
-    """Every course that loaded, plus the problems found while loading."""
+    """Every course that loaded, plus the problems found while loading and what they hold back."""
 
     courses: tuple[Course, ...]
     problems: Sequence[Problem] = ()
     root: Path | None = None
+    held_back: tuple[HeldBack, ...] = ()
+    # Courses whose course.yaml has errors, by folder name: every page of them says "being updated".
+    held_back_courses: Mapping[str, tuple[Problem, ...]] = field(default_factory=dict)
 
     def course(self, slug: str) -> Course | None:
         return next((course for course in self.courses if course.slug == slug), None)

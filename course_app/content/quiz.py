@@ -4,18 +4,20 @@ Each question type is one unit in ``course_app.questions`` (its own keys, drawin
 judging); this module reads what every quiz and question has, hands each question's own keys to
 its kind, and checks the quiz as a whole: question banks (``ask``), the structure a translation
 must keep (``compare_structure``), and patterns that would let a learner pass without
-understanding (``check_guessable``, warnings that ``lessons check --strict`` makes errors).
+understanding (``check_guessable`` for one quiz, ``check_course_guessable`` for a course's quizzes in
+one language; warnings that ``lessons check --strict`` makes errors).
 """
 
 from __future__ import annotations
 
 import random
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..questions import KINDS, Question
-from .fields import SLUG_PATTERN, FieldReader
+from .fields import FieldReader
 from .problems import ProblemList
 from .yaml_lines import LineDict, excerpt
 
@@ -153,10 +155,7 @@ def _parse_question(raw: object, line: int, path: Path, problems: ProblemList) -
         problems.error(path, line, "each question is a group of 'key: value' lines starting with '- id:'")
         return None
     fields = FieldReader(raw, path, problems, where=f"the question on line {raw.line}")
-    question_id = fields.text("id")
-    if question_id and not SLUG_PATTERN.match(question_id):
-        problems.error(path, fields.line("id"),
-                       f"question id '{excerpt(question_id)}' must be lowercase letters, digits and hyphens")
+    question_id = fields.identifier("id", what="question")
     type_name = fields.text("type")
     kind = KINDS.get(type_name)
     if kind is None:
@@ -183,6 +182,12 @@ ONE_POSITION_FROM = 3
 LONGEST_FROM = 3
 TRUE_FALSE_FROM = 4
 SAME_ANSWER_SHARE = 0.8
+# Across a course, in each language: the share of single-choice questions whose right answer is the
+# strictly longest choice must lie in this range (in per cent). Below it, "avoid the longest" passes;
+# above it, "pick the longest" does. docs/authoring.md states the same range.
+LONGEST_RIGHT_PERCENT = (20, 45)
+# Fewer questions than this in a course and language are too few to show a pattern.
+COURSE_PATTERN_FROM = 5
 
 
 def check_guessable(quiz: Quiz, problems: ProblemList) -> None:
@@ -218,6 +223,41 @@ def check_guessable(quiz: Quiz, problems: ProblemList) -> None:
                              "give at least three (a coin toss passes two)", rule=GUESSABLE)
 
 
+def check_course_guessable(course_file: Path, quizzes: Iterable[Quiz], problems: ProblemList) -> None:
+    """Warn, per language, about patterns that only show across a course's quizzes taken together.
+
+    A learner meets the whole course, so a habit of the writers becomes a rule a guesser can learn:
+    every multiple-answer question with the same number of right answers, or the right single-choice
+    answer nearly never (or too often) the longest. Reported at ``course_file``, line 1.
+
+    :param quizzes: the quizzes of every lesson, in every language (each is counted in its own language).
+    """
+    by_lang: dict[str, list[Quiz]] = {}
+    for quiz in quizzes:
+        by_lang.setdefault(quiz.lang, []).append(quiz)
+    low, high = LONGEST_RIGHT_PERCENT
+    for lang, found in sorted(by_lang.items()):
+        questions = [question for quiz in found for question in quiz.questions]
+        counts = [len(question.kind.facts(question).right_positions) for question in questions
+                  if question.kind.name == "multiple"]
+        if len(counts) >= COURSE_PATTERN_FROM and len(set(counts)) == 1:
+            problems.warning(course_file, 1, f"{lang}: all {len(counts)} multiple-answer questions of the course have "
+                             f"{counts[0]} right answers: vary it (from one right answer to all of them), so that "
+                             f"ticking {counts[0]} never gives the answer away", rule=GUESSABLE)
+        longest = [fact.right_is_longest for fact in (question.kind.facts(question) for question in questions)
+                   if fact.right_is_longest is not None]
+        if len(longest) >= COURSE_PATTERN_FROM:
+            right = sum(longest)
+            percent = 100 * right / len(longest)
+            if not low <= percent <= high:
+                advice = ("make more right answers as long and as precise as the wrong ones" if percent < low
+                          else "make more wrong answers as long and as precise as the right one")
+                problems.warning(course_file, 1,
+                                 f"{lang}: the right answer is the strictly longest choice in {right} of "
+                                 f"{len(longest)} single-choice questions ({percent:.1f} %), outside {low}–{high} %: "
+                                 f"{advice}", rule=GUESSABLE)
+
+
 # Numbers, years and the names of conventions and protocols (C87, P29) read the same in every language.
 _SAME_IN_EVERY_LANGUAGE = re.compile(r"\b(?:[CP]\d+|\d[\d.,/-]*|ILO|ICJ|CFA|ITUC|NORMLEX)\b", re.I)
 
@@ -228,38 +268,97 @@ def untranslated(original: str, translation: str) -> bool:
     return bool(words) and original.strip() == translation.strip()
 
 
-def compare_structure(original: Quiz, translation: Quiz, problems: ProblemList) -> bool:
-    """Report where a translated quiz differs from the original in anything but its texts.
+# How each kind's shape (see QuestionKind.shape) reads in a message: its parts' name and the fields of each part.
+_SHAPE_PARTS: dict[str, tuple[str | None, tuple[str, ...]]] = {
+    "single": ("choice", ("id", "correct", "fixed")),
+    "multiple": ("choice", ("id", "correct", "fixed")),
+    "order": ("item", ("id",)),
+    "match": ("pair", ("id",)),
+}
 
+
+def _shown(value: object) -> str:
+    """A value as a quiz file writes it: true/false, a number, a quoted id, or 'none'."""
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return f"'{value}'"
+    if isinstance(value, AskRule):
+        return str(value.total) if value.total is not None else \
+            "{" + ", ".join(f"{group}: {count}" for group, count in value.per_group) + "}"
+    return str(value)
+
+
+def _differs(what: str, mine: object, theirs: object) -> str:
+    return f"{what} is {_shown(mine)} here, {_shown(theirs)} in the original"
+
+
+def _kind_differences(source: Question, translated: Question) -> list[str]:
+    """What differs in the kind's own ids and right answers, part by part (choice 2's correct, item 3's id …)."""
+    part, names = _SHAPE_PARTS.get(source.type, (None, ("answer",)))
+    mine, theirs = translated.kind.shape(translated), source.kind.shape(source)
+    if part is None:
+        return [_differs(name, a, b) for name, a, b in zip(names, mine, theirs, strict=False) if a != b]
+    found = []
+    if len(mine) != len(theirs):
+        found.append(f"{len(mine)} {part}s here, {len(theirs)} in the original")
+    for number, (a, b) in enumerate(zip(mine, theirs, strict=False), start=1):
+        a_fields = a if isinstance(a, tuple) else (a,)
+        b_fields = b if isinstance(b, tuple) else (b,)
+        for name, a_value, b_value in zip(names, a_fields, b_fields, strict=False):
+            if a_value != b_value:
+                found.append(_differs(f"{part} {number}'s {name}", a_value, b_value))
+    return found
+
+
+def quiz_differences(original: Quiz, translation: Quiz) -> list[tuple[int, str]]:
+    """Every way a translated quiz differs from its original in anything but its texts, as (line, what differs).
+
+    Ids, types, right answers, sections, groups, the order of questions and parts, the pass mark
+    and ``ask``: each difference names the field and both values.
+    """
+    found: list[tuple[int, str]] = []
+    if translation.pass_mark != original.pass_mark:
+        found.append((1, _differs("pass_mark", translation.pass_mark, original.pass_mark)))
+    if translation.ask != original.ask:
+        found.append((1, _differs("ask", translation.ask, original.ask)))
+    if len(translation.questions) != len(original.questions):
+        found.append((1, f"{len(translation.questions)} questions here, {len(original.questions)} in the original"))
+    for number, (source, translated) in enumerate(zip(original.questions, translation.questions, strict=False),
+                                                  start=1):
+        for name, mine, theirs in (("id", translated.id, source.id), ("type", translated.type, source.type),
+                                   ("section", translated.section, source.section),
+                                   ("group", translated.group, source.group)):
+            if mine != theirs:
+                found.append((translated.line, _differs(f"question {number}'s {name}", mine, theirs)))
+        if source.type == translated.type and source.kind.shape(source) != translated.kind.shape(translated):
+            found.extend((translated.line, f"question {number}: {difference}")
+                         for difference in _kind_differences(source, translated))
+    return found
+
+
+def compare_structure(original: Quiz, translation: Quiz, problems: ProblemList) -> bool:
+    """Warn where a translated quiz differs from the original in anything but its texts, and where a text was
+    left word for word as the original's.
+
+    A quiz that differs is **stale**, whatever its ``translation_of`` says: its readers get the original
+    quiz until it is brought in line (a warning, never an error that holds the lesson back).
     :returns: True when the structures match.
     """
-    ok = True
     path = translation.path
-    if translation.pass_mark != original.pass_mark:
-        problems.error(path, 1, f"pass_mark is {translation.pass_mark} here but {original.pass_mark} "
-                       f"in the original {original.path.name}", rule="translation")
-        ok = False
-    original_ids = [q.id for q in original.questions]
-    translated_ids = [q.id for q in translation.questions]
-    if original_ids != translated_ids:
-        problems.error(path, 1, f"questions differ from the original {original.path.name}: "
-                       f"expected {', '.join(original_ids)}; found {', '.join(translated_ids)}", rule="translation")
+    differences = quiz_differences(original, translation)
+    for line, difference in differences:
+        problems.warning(path, line, f"stale translation: differs from the original {original.path.name} "
+                         f"({difference}), so {translation.lang} readers get the original quiz; keep every id, "
+                         "type, right answer, section and order as the original has them", rule="stale")
+    if differences:
         return False
-    if (original.ask != translation.ask):
-        problems.error(path, 1, f"ask differs from the original {original.path.name}: a translation asks the same "
-                       "questions", rule="translation")
-        ok = False
     for source, translated in zip(original.questions, translation.questions, strict=True):
-        if source.shape() != translated.shape():
-            problems.error(path, translated.line,
-                           f"question '{translated.id}' does not match the original (line {source.line} of "
-                           f"{original.path.name}): keep its type, ids, correct answers, section, group and order; "
-                           "translate only texts", rule="translation")
-            ok = False
-            continue
         theirs = source.kind.texts(source)
         for key, text in translated.kind.texts(translated).items():
             if untranslated(theirs.get(key, ""), text):
                 problems.warning(path, translated.line, f"question '{translated.id}', {key}: '{excerpt(text)}' is "
                                  "word for word the original's: translate it", rule="translation")
-    return ok
+    return True

@@ -1,7 +1,8 @@
 """``course-app lessons new COURSE/LESSON``: well-formed starting files, as drafts, in the course's languages.
 
-The files pass ``lessons check`` as they are; the comments (``# …`` in the front matter,
-``<!-- … -->`` in the text) say what to write and are never shown to learners. A new lesson
+The files pass ``lessons check`` as they are (with a warning for each translation still holding its
+placeholder text, which is never published: see placeholders.py); the comments (``# …`` in the
+front matter, ``<!-- … -->`` in the text) say what to write and are never shown to learners. A new lesson
 is added to the end of the course's last module; a new course gets a course.yaml to fill in.
 Both are drafts (``draft: true``): the preview shows them, learners do not, until the
 educator removes that line.
@@ -9,13 +10,13 @@ educator removes that line.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from .fields import SLUG_PATTERN, SLUG_RULE
 from .loader import COURSE_FILE, RESERVED_LESSON_SLUGS, RESERVED_SLUGS
+from .placeholders import PLACEHOLDERS, quoted, scaffold_files
 from .yaml_lines import LineDict, LineList, YamlSyntaxError, load_yaml
 
 
@@ -27,102 +28,6 @@ class ScaffoldError(Exception):
 class Scaffolded:
     created: tuple[Path, ...]
     changed: tuple[Path, ...]
-
-
-LESSON_TEMPLATE = """---
-# The lesson's title, as learners see it.
-title: {title}
-# One sentence for the course contents.
-summary: {summary}
-# Reading time in whole minutes.
-minutes: 5
-{revision_line}
----
-
-<!-- Write the lesson below in Markdown: docs/authoring.md explains everything.
-     Start sections with "##", write one sentence per line, and end with the sources.
-     Comments like this one are never shown to learners. -->
-
-{intro}
-
-## {section}
-
-{text}
-
-## {sources}
-
-- {source}
-"""
-
-QUIZ_TEMPLATE = """{revision_line}
-# The percentage of questions answered right needed to pass (1 to 100).
-pass_mark: 60
-questions:
-  # Question types: single, multiple, true_false, order, match, number (see docs/authoring.md).
-  # Give at least three choices, each as long and as precise as the others.
-  - id: first-question
-    type: single
-    text: {question}
-    choices:
-      - id: wrong
-        text: {wrong}
-        explain: {wrong_explain}
-      - id: right
-        text: {right}
-        correct: true
-        explain: {right_explain}
-      - id: also-wrong
-        text: {other}
-        explain: {wrong_explain}
-"""
-
-PLACEHOLDERS = {
-    "en": {"title": "New lesson", "summary": "What this lesson is about, in one sentence.",
-           "intro": "A first paragraph that says what the learner will know by the end.",
-           "section": "First section", "text": "Write the lesson here.", "sources": "Sources",
-           "source": "[Title of a source](https://www.ilo.org/)", "question": "Write the question here.",
-           "right": "The right answer", "right_explain": "Why it is right.", "wrong": "A wrong answer",
-           "other": "Another wrong answer",
-           "wrong_explain": "Why it is wrong.", "course_title": "New course",
-           "course_summary": "What this course teaches, in one or two sentences.", "module": "First part"},
-    "ru": {"title": "Новый урок", "summary": "О чём этот урок, в одном предложении.",
-           "intro": "Первый абзац: что учащийся узнает из этого урока.",
-           "section": "Первый раздел", "text": "Напишите урок здесь.", "sources": "Источники",
-           "source": "[Название источника](https://www.ilo.org/)", "question": "Напишите вопрос здесь.",
-           "right": "Правильный ответ", "right_explain": "Почему он правильный.", "wrong": "Неправильный ответ",
-           "other": "Другой неправильный ответ",
-           "wrong_explain": "Почему он неправильный.", "course_title": "Новый курс",
-           "course_summary": "Чему учит этот курс, в одном-двух предложениях.", "module": "Первая часть"},
-    "be": {"title": "Новы ўрок", "summary": "Пра што гэты ўрок, у адным сказе.",
-           "intro": "Першы абзац: што навучэнец даведаецца з гэтага ўрока.",
-           "section": "Першы раздзел", "text": "Напішыце ўрок тут.", "sources": "Крыніцы",
-           "source": "[Назва крыніцы](https://www.ilo.org/)", "question": "Напішыце пытанне тут.",
-           "right": "Правільны адказ", "right_explain": "Чаму ён правільны.", "wrong": "Няправільны адказ",
-           "other": "Іншы няправільны адказ",
-           "wrong_explain": "Чаму ён няправільны.", "course_title": "Новы курс",
-           "course_summary": "Чаму вучыць гэты курс, у адным-двух сказах.", "module": "Першая частка"},
-}
-
-
-def _texts(lang: str) -> dict[str, str]:
-    """Placeholder texts in ``lang`` (English for other languages), quoted where YAML needs it."""
-    texts = dict(PLACEHOLDERS.get(lang, PLACEHOLDERS["en"]))
-    for key in ("title", "summary", "question", "right", "right_explain", "wrong", "other", "wrong_explain"):
-        texts[key] = _quoted(texts[key])
-    return texts
-
-
-def _quoted(text: str) -> str:
-    """A YAML double-quoted string (JSON's quoting is valid YAML)."""
-    return json.dumps(text, ensure_ascii=False)
-
-
-def _revision_line(index: int) -> str:
-    if index == 0:
-        return ("# The original: raise this number whenever you change what the lesson says.\nrevision: 1\n"
-                "# A draft: the preview shows it, learners do not. Remove this line to publish the lesson.\n"
-                "draft: true")
-    return "# The revision of the original this translation follows.\ntranslation_of: 1"
 
 
 def course_languages(course_file: Path) -> list[str] | None:
@@ -172,21 +77,20 @@ def scaffold_lesson(root: Path, target: str, languages: Sequence[str], *, with_q
         created.append(course_file)
     lesson_dir.mkdir(parents=True)
     for index, lang in enumerate(languages):
-        texts = _texts(lang)
+        lesson_text, quiz_text = scaffold_files(lang, original=index == 0)
         path = lesson_dir / f"{lang}.md"
-        path.write_text(LESSON_TEMPLATE.format(revision_line=_revision_line(index), **texts), encoding="utf-8")
+        path.write_text(lesson_text, encoding="utf-8")
         created.append(path)
         if with_quiz:
             quiz = lesson_dir / f"quiz.{lang}.yaml"
-            revision = _revision_line(index).split("\n# A draft")[0].replace("lesson", "quiz")
-            quiz.write_text(QUIZ_TEMPLATE.format(revision_line=revision, **texts), encoding="utf-8")
+            quiz.write_text(quiz_text, encoding="utf-8")
             created.append(quiz)
     return Scaffolded(tuple(created), tuple(changed))
 
 
 def _course_yaml(lesson_slug: str, languages: Sequence[str]) -> str:
     def per_language(key: str, indent: str) -> str:
-        return "\n".join(f"{indent}{lang}: {_quoted(PLACEHOLDERS.get(lang, PLACEHOLDERS['en'])[key])}"
+        return "\n".join(f"{indent}{lang}: {quoted(PLACEHOLDERS.get(lang, PLACEHOLDERS['en'])[key])}"
                          for lang in languages)
 
     return (

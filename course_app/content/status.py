@@ -1,31 +1,56 @@
-"""Translation status: per course and language, how many lessons, quizzes and subtitle tracks
-are translated, missing or stale (following an older revision of the original)."""
+"""Translation status: per course and language, which lessons, quizzes and subtitle tracks are
+translated, stale (following an older revision of the original, or a quiz that differs from it),
+placeholders (what ``lessons new`` wrote, never published) or missing — counted, and named by
+``COURSE/LESSON``."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
-from .model import Catalogue
+from .model import Catalogue, Course, Lesson, TranslationState
+
+# Each state a translation can be in, as this report counts it.
+COUNTED = {
+    TranslationState.ORIGINAL: "translated",
+    TranslationState.TRANSLATED: "translated",
+    TranslationState.STALE: "stale",
+    TranslationState.PLACEHOLDER: "placeholder",
+    TranslationState.MISSING: "missing",
+}
 
 
 @dataclass(frozen=True)
 class Tally:
+    """How many are in each state, and which lessons (``COURSE/LESSON``) are not translated."""
+
     translated: int = 0
     stale: int = 0
     missing: int = 0
+    placeholder: int = 0
+    which: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def total(self) -> int:
-        return self.translated + self.stale + self.missing
+        return self.translated + self.stale + self.missing + self.placeholder
 
-    def add(self, translated: int = 0, stale: int = 0, missing: int = 0) -> Tally:
-        return Tally(self.translated + translated, self.stale + stale, self.missing + missing)
+    def count(self, state: str, lesson: str) -> Tally:
+        """This tally with one more lesson in ``state`` ("translated", "stale", "placeholder" or "missing")."""
+        counts = {"translated": self.translated, "stale": self.stale, "missing": self.missing,
+                  "placeholder": self.placeholder}
+        counts[state] += 1
+        which = {key: list(value) for key, value in self.which.items()}
+        if state != "translated":
+            which.setdefault(state, []).append(lesson)
+        return Tally(**counts, which=which)
 
     def describe(self) -> str:
         if not self.total:
             return "—"
-        return f"{self.translated}/{self.total} ok" + (f", {self.stale} stale" if self.stale else "") + \
-            (f", {self.missing} missing" if self.missing else "")
+        parts = [f"{self.translated}/{self.total} ok"]
+        parts += [f"{count} {name}" for name, count in (("stale", self.stale), ("placeholder", self.placeholder),
+                                                       ("missing", self.missing)) if count]
+        return ", ".join(parts)
 
 
 @dataclass(frozen=True)
@@ -38,7 +63,40 @@ class LanguageStatus:
     subtitles: Tally
 
     def as_dict(self) -> dict[str, object]:
-        return asdict(self)
+        return {"course_slug": self.course_slug, "lang": self.lang, "is_original": self.is_original,
+                **{name: {"translated": tally.translated, "stale": tally.stale, "missing": tally.missing,
+                          "placeholder": tally.placeholder, "which": tally.which}
+                   for name, tally in (("lessons", self.lessons), ("quizzes", self.quizzes),
+                                       ("subtitles", self.subtitles))}}
+
+    def not_translated(self) -> dict[str, dict[str, list[str]]]:
+        """For each state but "translated": each lesson in it, with what of it (lesson, quiz, subtitles)."""
+        found: dict[str, dict[str, list[str]]] = {}
+        for what, tally in (("lesson", self.lessons), ("quiz", self.quizzes), ("subtitles", self.subtitles)):
+            for state, lessons in tally.which.items():
+                for lesson in lessons:
+                    found.setdefault(state, {}).setdefault(lesson, []).append(what)
+        return found
+
+
+def _state(states: Mapping[str, TranslationState], lang: str) -> str:
+    return COUNTED[states.get(lang, TranslationState.MISSING)]
+
+
+def _language_status(course: Course, lessons: tuple[Lesson, ...], lang: str) -> LanguageStatus:
+    texts, quizzes, subtitles = Tally(), Tally(), Tally()
+    for lesson in lessons:
+        name = f"{course.slug}/{lesson.slug}"
+        texts = texts.count(_state(lesson.text_states, lang), name)
+        if course.original in lesson.quiz_states:
+            quizzes = quizzes.count(_state(lesson.quiz_states, lang), name)
+        # The videos a reader of this language is shown: its own text's, or the original's.
+        original = lesson.texts.get(course.original)
+        shown = lesson.texts.get(lang) or original
+        for video in shown.videos if shown is not None else ():
+            has_track = any(track.lang == lang for track in video.subtitles)
+            subtitles = subtitles.count("translated" if has_track else "missing", name)
+    return LanguageStatus(course.slug, lang, lang == course.original, texts, quizzes, subtitles)
 
 
 def translation_status(catalogue: Catalogue) -> list[LanguageStatus]:
@@ -46,32 +104,6 @@ def translation_status(catalogue: Catalogue) -> list[LanguageStatus]:
     rows = []
     for course in catalogue.courses:
         for lang in course.language_order(course.original):
-            if lang not in course.languages:
-                continue
-            lessons, quizzes, subtitles = Tally(), Tally(), Tally()
-            for lesson in course.lessons:
-                original = lesson.texts.get(course.original)
-                text = lesson.texts.get(lang)
-                if text is None:
-                    lessons = lessons.add(missing=1)
-                elif lang != course.original and original and original.revision and text.translation_of \
-                        and text.translation_of < original.revision:
-                    lessons = lessons.add(stale=1)
-                else:
-                    lessons = lessons.add(translated=1)
-                if original is not None and original.quiz is not None:
-                    quiz = text.quiz if text is not None else None
-                    if quiz is None:
-                        quizzes = quizzes.add(missing=1)
-                    elif lang != course.original and original.quiz.revision and quiz.translation_of \
-                            and quiz.translation_of < original.quiz.revision:
-                        quizzes = quizzes.add(stale=1)
-                    else:
-                        quizzes = quizzes.add(translated=1)
-                # The videos a reader of this language is shown: its own text's, or the original's.
-                shown = text if text is not None else original
-                for video in shown.videos if shown is not None else ():
-                    has_track = any(track.lang == lang for track in video.subtitles)
-                    subtitles = subtitles.add(translated=int(has_track), missing=int(not has_track))
-            rows.append(LanguageStatus(course.slug, lang, lang == course.original, lessons, quizzes, subtitles))
+            if lang in course.languages:
+                rows.append(_language_status(course, course.lessons, lang))
     return rows

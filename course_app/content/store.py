@@ -2,9 +2,15 @@
 
 A **generation** is one complete load of the lesson files together with everything built from
 it: the rendered pages kept for readers, the quiz forms. It is immutable once made, and it is
-replaced as a whole: the new one is built beside the current one and swapped in only if it
-brings no new errors — an educator's half-saved or broken edit is refused as a whole, logged,
-and the previous version keeps serving — and the old one, with its caches, is then let go.
+replaced as a whole: the new one is built beside the current one, swapped in, and the old one,
+with its caches, is let go.
+
+One rule decides what a generation serves, whether it is made at start-up, by the watcher or
+after a HUP: the files as they are now (see loader.py). A lesson whose files have errors is held
+back — learners get "this lesson is being updated" — and every other change is published. The
+answer depends on the files alone, never on what a process happened to load before, so every
+server reading the same files serves the same thing. What is held back, and why, is logged when a
+server starts serving and whenever it changes.
 
 Reloading runs off the request path: a watcher thread (started with the first request, so a
 process that never serves, such as gunicorn's master, runs none) looks at the files every
@@ -25,13 +31,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from .model import Catalogue
-from .problems import Problem, ProblemList
+from .model import Catalogue, HeldBack
+from .problems import ProblemList
 
 log = logging.getLogger("course_app.content")
 T = TypeVar("T")
-# A refused reload logs this many of its problems; `course-app lessons check` lists them all.
-LOGGED_PROBLEMS = 20
 _generation_numbers = itertools.count(1)
 
 
@@ -87,33 +91,34 @@ def _watch_files(store_ref: weakref.ref[CatalogueStore]) -> None:
 
 @dataclass(frozen=True)
 class ReloadResult:
-    """What a reload did: ``accepted`` when the new catalogue replaced the old."""
+    """What a reload changed in what is held back: newly held back, and published again."""
 
-    accepted: bool
-    new_errors: tuple[Problem, ...] = ()
+    held_back: tuple[HeldBack, ...] = ()
+    released: tuple[HeldBack, ...] = ()
 
 
-def _error_keys(catalogue: Catalogue) -> set[tuple[str, str]]:
-    return {(str(p.path), p.message) for p in catalogue.problems if p.is_error}
+def _held_back_keys(catalogue: Catalogue) -> dict[tuple[str, str], HeldBack]:
+    return {(str(item.path), item.describe()): item for item in catalogue.held_back}
 
 
 class CatalogueStore:
     """Holds the current generation; with ``watch`` on, a watcher thread reloads it when files change."""
 
     def __init__(self, root: Path, load: Callable[[Path], Catalogue], *, watch: bool,
-                 check_interval: float = 1.0, accept_errors: bool = False, read_now: bool = True) -> None:
+                 check_interval: float = 1.0, report: bool = True, read_now: bool = True) -> None:
         """:param check_interval: seconds between looks; 0 looks at every request (the educator's preview).
-        :param accept_errors: serve a new version even with new errors (the educator's preview).
+        :param report: log what is held back, and why (a server; the preview shows it on its pages instead).
         :param read_now: read the files now (a server); else when first asked for (a command may never ask).
         """
         self.root = root
         self._load = load
         self._watch = watch
         self.check_interval = check_interval
-        self._accept_errors = accept_errors
+        self._report = report
         self._lock = threading.Lock()
         self._watcher: threading.Thread | None = None
         self._watcher_pid: int | None = None
+        self._announced_pid: int | None = None
         # Set each time a new generation is swapped in (tests wait on it instead of sleeping).
         self.swapped = threading.Event()
         self._closed = threading.Event()
@@ -128,7 +133,7 @@ class CatalogueStore:
             if not self._has_read:
                 # Only a watching store needs to know the files' state; the others start faster without.
                 self._fingerprint = fingerprint(self.root) if self._watch and self.root.is_dir() else ""
-                self._generation = Generation(self._load_or_report(self.root))
+                self._generation = Generation(self._load_or_report(self.root) or self._nothing_read(self.root))
                 self._has_read = True
 
     @property
@@ -136,12 +141,23 @@ class CatalogueStore:
         """The generation to serve from now."""
         if not self._has_read:
             self._read_first()
+        if self._report and self._announced_pid != os.getpid():
+            self._announce()  # what the process read at start; a reload then logs what changed
         if self._watch:
             if self.check_interval <= 0:
                 self.reload_if_changed()
             elif self._watcher_pid != os.getpid():
                 self._start_watcher()
         return self._generation
+
+    def _announce(self) -> None:
+        """Log what is held back, and why, when this process starts serving (`lessons check` lists every problem)."""
+        with self._lock:
+            if self._announced_pid == os.getpid():
+                return
+            self._announced_pid = os.getpid()
+            for item in self._generation.catalogue.held_back:
+                log.warning("%s", item.describe(self.root.parent))
 
     @property
     def catalogue(self) -> Catalogue:
@@ -152,14 +168,12 @@ class CatalogueStore:
             if self._watcher_pid == os.getpid():
                 return
             self._watcher_pid = os.getpid()
-            errors = sum(problem.is_error for problem in self._generation.catalogue.problems)
-            if errors:
-                # Said once, when the server starts serving; `course-app lessons check` lists them.
-                log.warning("%d problem(s) in the lesson files leave some files out; run 'course-app lessons "
-                            "check' to see them", errors)
             self._watcher = threading.Thread(target=_watch_files, args=(weakref.ref(self),),
                                              name="lesson-files-watcher", daemon=True)
             self._watcher.start()
+        # Files changed between this process's start and its first request (a worker idle since a HUP) are read
+        # now, once: its first answer is the same as every other server's.
+        self.reload_if_changed()
 
     def close(self) -> None:
         """Stop watching the files (the watcher thread ends within one look)."""
@@ -178,35 +192,44 @@ class CatalogueStore:
         finally:
             self._lock.release()
 
-    def _load_or_report(self, root: Path) -> Catalogue:
-        """Load the lesson files; if loading itself fails (out of memory, say), an empty catalogue saying so.
+    def _load_or_report(self, root: Path) -> Catalogue | None:
+        """Load the lesson files; None (logged) if loading itself fails, out of memory say.
 
         The loader reports bad files as problems and never raises for one; this is the last guard,
-        so that no lesson file can stop a server from starting or a reload from being refused.
-        Only the kind of failure is logged: its text could be as large as the file that caused it.
+        so that no lesson file can stop a server from starting or end its watcher. Only the kind of
+        failure is logged: its text could be as large as the file that caused it.
         """
         try:
             return self._load(root)
         except Exception as error:  # noqa: BLE001 - whatever a file did to the loader, the site keeps running
             log.error("could not read the lesson files (%s); run 'course-app lessons check'", type(error).__name__)
-            problems = ProblemList()
-            problems.error(root, 1, f"the lesson files could not be read ({type(error).__name__}); "
-                           "run 'course-app lessons check'")
-            return Catalogue((), tuple(problems), root)
+            return None
+
+    @staticmethod
+    def _nothing_read(root: Path) -> Catalogue:
+        """What a server starts with when the loader itself failed: no course, and the problem to show for it."""
+        problems = ProblemList()
+        problems.error(root, 1, "the lesson files could not be read; run 'course-app lessons check'")
+        return Catalogue((), tuple(problems), root)
 
     def _reload_locked(self) -> ReloadResult:
+        """Load the files and serve them: the one rule of loader.py, with nothing kept from the previous load.
+
+        Only if loading itself fails (no file can make it, but memory can run out) does the previous
+        generation stay: there is nothing else to serve.
+        """
         candidate = self._load_or_report(self.root)
-        new_errors = _error_keys(candidate) - _error_keys(self._generation.catalogue)
-        if new_errors and not self._accept_errors:
-            refused = tuple(p for p in candidate.problems if (str(p.path), p.message) in new_errors)
-            log.error("lesson files changed but have errors; still serving the previous version")
-            for problem in refused[:LOGGED_PROBLEMS]:
-                log.error("%s", problem.format())
-            if len(refused) > LOGGED_PROBLEMS:
-                log.error("… and %d more; run 'course-app lessons check' to see them all",
-                          len(refused) - LOGGED_PROBLEMS)
-            return ReloadResult(False, refused)
+        if candidate is None:
+            return ReloadResult()
+        before, after = _held_back_keys(self._generation.catalogue), _held_back_keys(candidate)
+        result = ReloadResult(tuple(item for key, item in after.items() if key not in before),
+                              tuple(item for key, item in before.items() if key not in after))
         self._generation = Generation(candidate)
         self.swapped.set()
         log.info("lesson files reloaded: %d course(s)", len(candidate.courses))
-        return ReloadResult(True)
+        if self._report:
+            for item in result.held_back:
+                log.warning("%s", item.describe(self.root.parent))
+            for item in result.released:
+                log.info("published again: %s", item.what)
+        return result

@@ -77,14 +77,19 @@ class Glossary:
 
     def avoided_in(self, text: str, lang: str) -> Iterator[tuple[int, str, Concept]]:
         """(line, the word as written, its concept) for every variant to avoid in ``text``, a file in ``lang``."""
-        patterns = [(concept, _stem_pattern(stem)) for concept in self.concepts
-                    for stem in (concept.wordings[lang].avoid if lang in concept.wordings else ())]
-        if not patterns:
+        stems = [(concept, stem) for concept in self.concepts
+                 for stem in (concept.wordings[lang].avoid if lang in concept.wordings else ())]
+        if not stems:
             return
-        for number, line in enumerate(text.split("\n"), start=1):
-            unquoted = _QUOTED.sub(lambda match: " " * len(match.group()), line)
-            for concept, pattern in patterns:
-                for match in pattern.finditer(unquoted):
+        lines = text.split("\n")
+        unquoted = [_QUOTED.sub(lambda match: " " * len(match.group()), line) for line in lines]
+        # Most words to avoid are in no file: a plain search for each word's start in the lowered file
+        # leaves out those that cannot match, before any line is looked at with the (slower) pattern.
+        lowered = "\n".join(unquoted).lower()
+        present = [(concept, _stem_pattern(stem)) for concept, stem in stems if stem.split()[0].lower() in lowered]
+        for number, (line, line_unquoted) in enumerate(zip(lines, unquoted, strict=True), start=1):
+            for concept, pattern in present:
+                for match in pattern.finditer(line_unquoted):
                     yield number, _as_written(line, match), concept
 
 

@@ -17,12 +17,11 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 from .boundary import Examined, OutsideBoundary, examine, examine_folder, relative_reference
 from .fields import FieldReader
-from .problems import Problem, ProblemList
+from .problems import ProblemList
 from .webvtt import parse_webvtt, transcript_paragraphs
 from .yaml_lines import LineDict, YamlSyntaxError, load_yaml
 
@@ -149,25 +148,21 @@ def is_publishable(name: str) -> bool:
     return Path(name).suffix.lower() in SERVED_TYPES
 
 
-@lru_cache(maxsize=512)
-def _read_subtitles(shown: Path, real: Path, size: int, mtime_ns: int) -> tuple[tuple[str, ...], tuple[Problem, ...]]:
-    """Parse one .vtt file (cached by size and modification time: every language file names it)."""
-    problems = ProblemList()
-    try:
-        text = real.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError:
-        problems.error(shown, 1, "the subtitles are not UTF-8 text: save them as UTF-8", rule="media")
-        return (), tuple(problems)
-    cues = parse_webvtt(text, shown, problems)
-    return transcript_paragraphs(cues), tuple(problems)
-
-
 def read_subtitles(found: Examined, problems: ProblemList) -> tuple[str, ...] | None:
-    """The transcript of a subtitle file that passed the boundary checks; None when it is broken."""
-    status = found.real_path.stat()
-    transcript, reported = _read_subtitles(found.path, found.real_path, status.st_size, status.st_mtime_ns)
+    """The transcript of a subtitle file that passed the boundary checks; None when it is broken.
+
+    Read afresh each time (a file saved twice in one second keeps its size and time); unchanged
+    lessons are not read at all (lesson_cache.py).
+    """
+    reported = ProblemList()
+    try:
+        text = found.real_path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        problems.error(found.path, 1, "the subtitles are not UTF-8 text: save them as UTF-8", rule="media")
+        return None
+    cues = parse_webvtt(text, found.path, reported)
     problems.extend(reported)
-    return None if any(p.is_error for p in reported) else transcript
+    return None if any(p.is_error for p in reported) else transcript_paragraphs(cues)
 
 
 class _Refused:

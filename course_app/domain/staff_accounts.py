@@ -25,10 +25,13 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
+from zxcvbn import zxcvbn
 
 from ..models import StaffCourse, StaffMember, StaffRole, StaffSession
 
 PASSWORD_MIN_LENGTH = 12
+# zxcvbn's score (0–4) a staff password needs: 3 is "safely unguessable", about 10¹⁰ guesses or more.
+PASSWORD_LEAST_SCORE = 3
 TOTP_STEP = 30
 TOTP_DIGITS = 6
 TOTP_WINDOW = 1  # one step either side: a code is good for about a minute and a half
@@ -101,9 +104,24 @@ class Enrolment:
     uri: str
 
 
-def check_password_strength(password: str) -> None:
+def check_password_strength(password: str, about: Iterable[str] = ()) -> None:
+    """Refuse a password that is short, or that zxcvbn can guess (NIST SP 800-63B: length and a check against
+    common and guessable passwords, no rules about character kinds).
+
+    zxcvbn (Dropbox's estimator, with its own lists of common passwords, names and words) counts the
+    guesses an attacker would need; a score below ``PASSWORD_LEAST_SCORE`` (fewer than about 10¹⁰
+    guesses, so ``password1234``, keyboard walks and a name with a year) is refused.
+    :param about: words the password must not lean on, such as the account's name.
+    :raises StaffAccountError: saying what is wrong and how to choose better.
+    """
     if len(password) < PASSWORD_MIN_LENGTH:
         raise StaffAccountError(f"the password must have at least {PASSWORD_MIN_LENGTH} characters")
+    estimate = zxcvbn(password, user_inputs=list(about))
+    if estimate["score"] < PASSWORD_LEAST_SCORE:
+        warning = str(estimate["feedback"].get("warning") or "").rstrip(".")
+        reason = f" ({warning[0].lower()}{warning[1:]})" if warning else ""
+        raise StaffAccountError(f"the password is too easy to guess{reason}: choose another, for example four or "
+                                "five unrelated words")
 
 
 def find_staff(session: Session, name: str) -> StaffMember | None:
@@ -118,7 +136,7 @@ def add_staff(session: Session, name: str, role: StaffRole, password: str, cours
         raise StaffAccountError("a staff name is one word of up to 80 characters, e.g. 'anna.k'")
     if find_staff(session, name) is not None:
         raise StaffAccountError(f"there is already an account called '{name}'")
-    check_password_strength(password)
+    check_password_strength(password, (name,))
     member = StaffMember(name=name, role=role.value, password_hash=hasher.hash(password), totp_secret=None,
                          totp_enrolled=False, totp_last_step=0, disabled=False, created_on=today)
     member.courses = [StaffCourse(course_slug=slug) for slug in sorted(set(courses))]
@@ -144,7 +162,7 @@ def verify_password(session: Session, member: StaffMember | None, password: str,
 
 def set_password(session: Session, member: StaffMember, password: str,
                  hasher: PasswordHasher = DEFAULT_HASHER) -> None:
-    check_password_strength(password)
+    check_password_strength(password, (member.name,))
     member.password_hash = hasher.hash(password)
     end_sessions(session, member)
 

@@ -62,3 +62,15 @@ def clear(session: Session, key: str) -> None:
     session.execute(delete(ThrottleWindow).where(ThrottleWindow.key == key))
     session.execute(delete(ThrottleWindow).where(ThrottleWindow.key.startswith(f"{key}~", autoescape=True)))
 
+
+
+def blocked_until(session: Session, key: str, limit: int, window_seconds: int, now: int) -> int | None:
+    """When ``key`` may try again (a Unix time), if it has had ``limit`` failures in its current window; else None.
+
+    The same rule ``record_failure``'s callers apply: the try after the ``limit``-th failure is refused
+    until the window that counted them has passed.
+    """
+    row = session.get(ThrottleWindow, key)
+    if row is None or row.count < limit or row.window_start <= now - window_seconds:
+        return None
+    return int(row.window_start) + window_seconds

@@ -2,7 +2,7 @@
 
 from flask import Flask
 
-from . import context, discovery, identity, media, page_cache, pages, progress, quizzes, reads, safety  # noqa: F401  (views register themselves on bp)
+from . import context, discovery, identity, media, page_cache, pages, preview, progress, quizzes, reads, safety  # noqa: F401  (views register themselves on bp)
 from .blueprint import bp
 
 __all__ = ["bp", "init_app"]

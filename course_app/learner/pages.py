@@ -16,10 +16,11 @@ from ..content.model import Course
 from ..db import get_session
 from ..domain.progress import record_lesson_reached
 from ..i18n import browser_language
+from ..templating import ShownProblem, shown_problems
 from .blueprint import bp
 from .forms import ActionForm
 from .identity import current_learner
-from .lookup import LessonView, find_course
+from .lookup import BeingUpdated, LessonView, find_course
 from .page_cache import mark_shareable
 from .reads import count_read
 from .routing import lesson_route
@@ -31,6 +32,20 @@ def shared_page(html: str, read: tuple[str, str, str] | None = None, *, query_ch
     response = make_response(html)
     if query_checked or not request.query_string:
         mark_shareable(response, read)
+    return response
+
+
+@bp.errorhandler(BeingUpdated)
+def being_updated(error: BeingUpdated) -> Response:
+    """What readers get of a course, lesson or glossary held back by errors in its files (the preview lists them)."""
+    catalogue = current_catalogue()
+    base = catalogue.root.parent if catalogue.root else None
+    problems = shown_problems(error.problems, base) if current_app.config.get("PREVIEW") else ()
+    response = make_response(render_template("learner/being_updated.html", what=error.what, course=error.course,
+                                             lesson=error.lesson, problems=problems,
+                                             error_page=True), 503)
+    # Retry-After tells a browser or a crawler that this is for a while, not for good.
+    response.headers["Retry-After"] = "300"
     return response
 
 
@@ -77,6 +92,8 @@ def glossary_numbered(lang: str, course_number: int) -> Response:
 
 
 def _render_glossary(course: Course, lang: str) -> Response:
+    if course.glossary is None and course.glossary_held_back:
+        raise BeingUpdated("glossary", course, problems=course.glossary_held_back)
     if course.glossary is None:
         abort(404)
     entries = course.glossary.entries(course.language_order(lang))
@@ -106,14 +123,15 @@ def chosen_size(view: LessonView) -> str | None:
     return wanted if wanted in sizes else None
 
 
-def _wanted_text_problems(view: LessonView) -> list[str]:
+def _wanted_text_problems(view: LessonView) -> tuple[ShownProblem, ...]:
     """In the educators' preview: why the wanted language's text is not shown, if it is broken."""
     if not current_app.config.get("PREVIEW") or not view.is_fallback:
-        return []
+        return ()
     wanted = view.lesson.path / f"{view.wanted_lang}.md"
     catalogue = current_catalogue()
     base = catalogue.root.parent if catalogue.root else None
-    return [problem.format(base) for problem in catalogue.problems if problem.path == wanted and problem.is_error]
+    return shown_problems((problem for problem in catalogue.problems if problem.path == wanted and problem.is_error),
+                          base)
 
 
 def render_lesson(view: LessonView) -> Response:

@@ -20,17 +20,27 @@ current one. Layout::
 
 and, with ``--zip``, ``OUT.zip`` (made after the manifest is signed) and ``OUT.zip.minisig``
 beside the folder.
+
+Exporting again into the same folder is the ordinary way to update a mirror: a folder that holds
+an earlier export (its manifest lists every file in it) is **replaced in one step** — the new copy
+is written beside it and swapped in, so a web server or a reader never sees half of each — and so
+are its zip and signature. A folder that holds anything else is refused and left as it was. An
+edition number is taken only once every check has passed, so a refused export takes none.
 """
 
 from __future__ import annotations
 
 import base64
+import ctypes
 import dataclasses
+import errno
 import os
 import posixpath
+import re
 import shutil
+import tempfile
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -44,7 +54,16 @@ from ..content.markdown import LessonRef
 from ..content.model import Catalogue, Course, Lesson
 from ..content.video import MediaFile, Video, VideoSize
 from ..questions.draw import draw_quiz
-from .signing import MINISIG_SUFFIX, RESERVED_AT_TOP, Edition, SigningError, list_entries, sign_file, write_manifest
+from .signing import (
+    MANIFEST,
+    MINISIG_SUFFIX,
+    RESERVED_AT_TOP,
+    Edition,
+    SigningError,
+    list_entries,
+    sign_file,
+    write_manifest,
+)
 from .zip_layout import ZipLayoutError, read_layout
 
 VIDEO_CHOICES = ("240p", "360p", "audio", "none")
@@ -78,6 +97,7 @@ class MirrorExport:
     zip_path: Path | None = None
     zip_signature: Path | None = None
     edition: Edition | None = None
+    replaced: bool = False  # an earlier export was in the folder, and this one took its place
 
 
 def _relative(from_page: str, to_path: str) -> str:
@@ -109,24 +129,91 @@ def zip_path_for(out: Path) -> Path:
     return out.with_name(out.name + ".zip")
 
 
-def export_static(app: Flask, out: Path, *, courses: Sequence[str] = (), languages: Sequence[str] = (),
-                  video: str = "240p", signing_key: Ed25519PrivateKey | None = None, edition: Edition | None = None,
-                  make_zip: bool = False) -> MirrorExport:
-    """Write the mirror into ``out`` (which must not exist or be empty), sign it, and perhaps zip it.
+def zip_signature_for(out: Path) -> Path:
+    return zip_path_for(out).with_name(zip_path_for(out).name + MINISIG_SUFFIX)
 
-    :param edition: the edition a signed copy states on every page and in its signatures
-        (``signing.reserve_edition``); required with ``signing_key``.
-    :raises MirrorError: if the copy cannot be made as asked (nothing is signed then).
+
+_MANIFEST_LINE = re.compile(r"^[0-9a-f]{64}  (.+)$")
+
+
+def _not_an_earlier_export(out: Path) -> str | None:
+    """Why the non-empty folder ``out`` is not an export this command may replace, or None when it is one.
+
+    An earlier export has its manifest at the top, and nothing that manifest does not list: a
+    folder holding anything else (someone's own files, a file added since) is never deleted.
+    """
+    try:
+        manifest = (out / MANIFEST).read_text(encoding="utf-8") if (out / MANIFEST).is_file() else None
+        entries = list_entries(out)
+    except (OSError, UnicodeDecodeError) as error:
+        return f"it cannot be read ({error})"
+    if manifest is None:
+        return f"it has no {MANIFEST}, so it is not a copy this command made"
+    listed = {found.group(1) for line in manifest.splitlines() if (found := _MANIFEST_LINE.match(line))}
+    others = [*entries.special, *(name for name in entries.files if name not in listed)]
+    if others:
+        shown = ", ".join(others[:3]) + (f" and {len(others) - 3} more" if len(others) > 3 else "")
+        return f"it holds files the earlier export did not make: {shown}"
+    return None
+
+
+def _not_its_zip(archive: Path, out: Path) -> str | None:
+    """Why ``archive`` is not the zip of the export in ``out`` (so it must not be replaced), or None."""
+    if not archive.is_file() or archive.is_symlink():
+        return "it is not a regular file"
+    try:
+        with zipfile.ZipFile(archive) as opened:
+            names = opened.namelist()
+    except (OSError, zipfile.BadZipFile) as error:
+        return f"it is not a zip file ({error})"
+    if not all(name.startswith(f"{out.name}/") for name in names):
+        return f"it holds files outside '{out.name}/', so it is not this mirror's zip"
+    return None
+
+
+def _check_folder(out: Path, make_zip: bool) -> bool:
+    """Whether ``out`` holds an earlier export to replace; raises, changing nothing, when it cannot be written.
+
+    :raises MirrorError: for a file where the folder should be, a folder holding anything but an
+        earlier export, or a zip or signature beside it that belongs to something else.
+    """
+    if os.path.lexists(out) and (out.is_symlink() or not out.is_dir()):
+        raise MirrorError(f"{out} exists and is not a folder: export into a new or empty folder")
+    earlier = out.is_dir() and any(out.iterdir())
+    if earlier:
+        reason = _not_an_earlier_export(out)
+        if reason is not None:
+            raise MirrorError(f"{out} is not empty, and {reason}: export into a new or empty folder (nothing was "
+                              "changed)")
+    if make_zip:
+        for beside in (zip_path_for(out), zip_signature_for(out)):
+            if not os.path.lexists(beside):
+                continue
+            if not earlier:
+                raise MirrorError(f"{beside} already exists beside a folder with no earlier export: remove it, or "
+                                  "export into a new folder")
+            reason = _not_its_zip(beside, out) if beside.suffix == ".zip" else \
+                ("it is not a regular file" if beside.is_symlink() or not beside.is_file() else None)
+            if reason is not None:
+                raise MirrorError(f"{beside} is in the way, and {reason}: remove it first (nothing was changed)")
+    return earlier
+
+
+def export_static(app: Flask, out: Path, *, courses: Sequence[str] = (), languages: Sequence[str] = (),
+                  video: str = "240p", signing_key: Ed25519PrivateKey | None = None,
+                  edition: Callable[[], Edition] | None = None, make_zip: bool = False) -> MirrorExport:
+    """Write the mirror into ``out`` (new, empty, or holding an earlier export, which it replaces), sign it, and
+    perhaps zip it.
+
+    :param edition: takes the edition a signed copy states on every page and in its signatures
+        (``signing.reserve_edition``); called only once every check has passed. Required with ``signing_key``.
+    :raises MirrorError: if the copy cannot be made as asked (nothing is changed and no edition is taken then).
     """
     if video not in VIDEO_CHOICES:
         raise MirrorError(f"--video must be one of {', '.join(VIDEO_CHOICES)}")
-    if out.exists() and any(out.iterdir()):
-        raise MirrorError(f"{out} is not empty: export into a new folder")
-    if make_zip:
-        # An old zip or signature left beside the new copy would be taken for part of it.
-        for stale in (zip_path_for(out), zip_path_for(out).with_name(zip_path_for(out).name + MINISIG_SUFFIX)):
-            if os.path.lexists(stale):
-                raise MirrorError(f"{stale} already exists: remove it, or export into a new folder")
+    if signing_key is not None and edition is None:
+        raise MirrorError("a signed copy needs an edition: take one with signing.reserve_edition")
+    replacing = _check_folder(out, make_zip)
     options = LoadOptions(languages=tuple(app.config["LANGUAGES"]), link_style=MirrorLinkStyle(),
                           media_dir=Path(app.config["MEDIA_DIR"]) if app.config["MEDIA_DIR"] else None,
                           max_file_bytes=int(app.config["LESSON_FILE_MAX_BYTES"]))
@@ -140,24 +227,77 @@ def export_static(app: Flask, out: Path, *, courses: Sequence[str] = (), languag
     langs = [lang for lang in app.config["LANGUAGES"] if not languages or lang in languages]
     if not langs or set(languages) - set(app.config["LANGUAGES"]):
         raise MirrorError(f"languages must be among {', '.join(app.config['LANGUAGES'])}")
-    out.mkdir(parents=True, exist_ok=True)
-    result = MirrorExport(out, languages=langs, edition=edition)
-    zip_name = zip_path_for(out).name if make_zip else None
-    writer = _Writer(app, out, Catalogue(tuple(chosen), (), catalogue.root), langs, video, result, zip_name)
-    writer.write_all()
-    if signing_key is not None:
-        if edition is None:
-            raise MirrorError("a signed copy needs an edition: take one with signing.reserve_edition")
-        try:
-            write_manifest(out, signing_key, edition)
-        except SigningError as error:
-            raise MirrorError(str(error)) from None
-    if make_zip:
-        result.zip_path = _zip(out)
-        if signing_key is not None and edition is not None:
-            # The zip is signed as a whole too, so stock minisign can check a copy before it is unpacked.
-            result.zip_signature = sign_file(result.zip_path, signing_key, edition)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    taken = edition() if signing_key is not None and edition is not None else None
+    # Written beside the folder, then swapped in: the folder never holds half of one copy and half of another.
+    staging = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.new-"))
+    staged_zip = staging.with_name(staging.name + ".zip")
+    try:
+        result = MirrorExport(out, languages=langs, edition=taken, replaced=replacing)
+        zip_name = zip_path_for(out).name if make_zip else None
+        writer = _Writer(app, staging, Catalogue(tuple(chosen), (), catalogue.root), langs, video, result, zip_name)
+        writer.write_all()
+        if signing_key is not None and taken is not None:
+            try:
+                write_manifest(staging, signing_key, taken)
+            except SigningError as error:
+                raise MirrorError(str(error)) from None
+        if make_zip:
+            _zip(staging, staged_zip, top=out.name)
+            if signing_key is not None and taken is not None:
+                # The zip is signed as a whole too, so stock minisign can check a copy before it is unpacked.
+                sign_file(staged_zip, signing_key, taken)
+        _swap_in(staging, out)
+        if make_zip:
+            result.zip_path = zip_path_for(out)
+            os.replace(staged_zip, result.zip_path)
+            signature = staged_zip.with_name(staged_zip.name + MINISIG_SUFFIX)
+            if os.path.lexists(signature):
+                result.zip_signature = zip_signature_for(out)
+                os.replace(signature, result.zip_signature)
+            elif os.path.lexists(zip_signature_for(out)):
+                zip_signature_for(out).unlink()  # the earlier zip's signature would not match the new zip
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)  # gone already when swapped in; else the half-made copy
+        for leftover in (staged_zip, staged_zip.with_name(staged_zip.name + MINISIG_SUFFIX)):
+            if os.path.lexists(leftover):
+                leftover.unlink()
     return result
+
+
+# Linux's renameat2(2) swaps two paths in one step; elsewhere the folder is replaced by two renames.
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 2
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Swap two folders atomically; False where the system cannot (then nothing was changed)."""
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return False
+    renameat2.argtypes = (ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint)
+    renameat2.restype = ctypes.c_int
+    if renameat2(_AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second), _RENAME_EXCHANGE) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
+        return False
+    raise OSError(code, os.strerror(code), str(second))
+
+
+def _swap_in(staging: Path, out: Path) -> None:
+    """Put the copy written in ``staging`` at ``out``; an earlier copy there is swapped out in one step, and removed."""
+    if not os.path.lexists(out):
+        os.rename(staging, out)
+        return
+    if _exchange(staging, out):
+        shutil.rmtree(staging)  # now the earlier copy
+        return
+    previous = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.old-"))
+    os.rename(out, previous / out.name)
+    os.rename(staging, out)
+    shutil.rmtree(previous)
 
 
 class _Writer:
@@ -207,11 +347,12 @@ class _Writer:
         self.write(page, html)
 
     def write_all(self) -> None:
-        assets = self.app.extensions["course_app.assets"]
-        # One stylesheet for the copy: the site's and the one for quizzes (self-checks here).
+        blocks = self.app.extensions["course_app.inline_blocks"]
+        # One stylesheet for the copy: the site's and the one for quizzes (self-checks here). A file, not
+        # a block inside each page: a mirror's host sets its own policy, which cannot know the blocks' hashes.
         stylesheet = self.out / "static" / "site.css"
         stylesheet.parent.mkdir(parents=True, exist_ok=True)
-        stylesheet.write_bytes(assets["site.css"].body + assets["forms.css"].body)
+        stylesheet.write_text(blocks["site.css"].text + blocks["forms.css"].text, encoding="utf-8")
         self.result.media_files += 1
         self.render(self.langs[0], "index.html", "mirror/index.html")
         for lang in self.langs:
@@ -268,8 +409,8 @@ class _Writer:
         return f"data:text/vtt;charset=utf-8;base64,{encoded}"
 
 
-def _zip(folder: Path) -> Path:
-    """The mirror as one .zip beside the folder: regular files only, in a stable order, under the folder's name.
+def _zip(folder: Path, target: Path, *, top: str) -> Path:
+    """The mirror as one .zip: regular files only, in a stable order, under the folder name ``top``.
 
     The zip holds no folder entries, no extra fields, no comment and nothing between its entries,
     and names every file once in a plain relative name (UTF-8 marked as such): what
@@ -281,18 +422,17 @@ def _zip(folder: Path) -> Path:
     if entries.special:
         raise MirrorError(f"{folder} holds entries that are not regular files: {', '.join(entries.special)}")
     names = sorted([*entries.files, *(name for name in RESERVED_AT_TOP if (folder / name).is_file())])
-    target = zip_path_for(folder)
     descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
     with os.fdopen(descriptor, "wb") as handle, \
             zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name in names:
-            archive.write(folder / name, f"{folder.name}/{name}")
+            archive.write(folder / name, f"{top}/{name}")
     try:
         refused = read_layout(target).refused
     except ZipLayoutError as error:
         refused = (str(error),)
     if refused:
         target.unlink()
-        raise MirrorError(f"{target.name} would not be read alike by every unpacker: {'; '.join(refused)}; "
+        raise MirrorError(f"the zip would not be read alike by every unpacker: {'; '.join(refused)}; "
                           "rename the files it names")
     return target

@@ -187,7 +187,7 @@ def listed_entries(fields: FieldReader, entries: LineList, what: str, shape_hint
             continue
         entry = FieldReader(raw, fields.path, fields.problems, where=f"the {what} on line {line}")
         entry.check_keys(keys)
-        entry_id = entry.text("id")
+        entry_id = entry.identifier("id", what=what)
         if entry_id in seen:
             fields.problems.error(fields.path, line,
                                   f"duplicate {what} id '{excerpt(entry_id)}' in question '{excerpt(question_id)}'")

@@ -15,7 +15,7 @@ from typing import Any
 from gunicorn.util import write_nonblock
 from gunicorn.workers.gthread import ThreadWorker
 
-from ..web.headers import FIXED_HEADERS, NEVER_KEEP
+from ..web.headers import FIXED_HEADERS, NEVER_KEEP, PLAIN_POLICY
 
 
 class _CapturedSocket:
@@ -38,8 +38,8 @@ def error_page(status_line: str) -> bytes:
     """A complete HTTP response for ``status_line`` ("414 URI Too Long"), with the app's fixed headers."""
     body = (f"<!doctype html><html lang=\"en\"><meta charset=\"utf-8\"><title>{html.escape(status_line)}</title>"
             f"<h1>{html.escape(status_line)}</h1><p>The request could not be read.</p></html>").encode()
-    headers = {**FIXED_HEADERS, "Cache-Control": NEVER_KEEP, "Content-Type": "text/html; charset=utf-8",
-               "Content-Length": str(len(body)), "Connection": "close"}
+    headers = {**FIXED_HEADERS, "Content-Security-Policy": PLAIN_POLICY, "Cache-Control": NEVER_KEEP,
+               "Content-Type": "text/html; charset=utf-8", "Content-Length": str(len(body)), "Connection": "close"}
     head = "".join(f"{name}: {value}\r\n" for name, value in headers.items())
     return f"HTTP/1.1 {status_line}\r\n{head}\r\n".encode("latin-1") + body
 

@@ -38,3 +38,21 @@ def test_phone_width_has_no_horizontal_scroll(browser, live_server: LiveServer) 
         page.goto(live_server.url + path)
         assert page.evaluate("document.documentElement.scrollWidth") <= 360, path
     context.close()
+
+
+def test_the_pages_own_style_and_script_run_under_their_policy(browser, live_server: LiveServer) -> None:  # type: ignore[no-untyped-def]
+    """The style and script inside each page are allowed by the page's policy (their hashes): the browser
+    refuses nothing and the styles apply. (tests/browser/test_crawl.py presses Shift three times.)"""
+    context = browser.new_context(java_script_enabled=True)
+    page = context.new_page()
+    refused: list[str] = []
+    page.on("console", lambda message: refused.append(message.text) if "Content Security Policy" in message.text
+            else None)
+    for path in ("/en/trade-unions/what-is-a-union", "/ru/trade-unions/wages/quiz", "/be/progress", "/staff/login"):
+        page.goto(live_server.url + path)
+        assert page.evaluate("getComputedStyle(document.body).getPropertyValue('--accent').trim()") == "#1d4f73", path
+    # forms.css, inside the quiz page: its questions are framed panels.
+    page.goto(live_server.url + "/ru/trade-unions/wages/quiz")
+    assert page.evaluate("getComputedStyle(document.querySelector('.question')).borderTopStyle") == "solid"
+    assert refused == []
+    context.close()

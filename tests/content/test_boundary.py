@@ -11,13 +11,22 @@ from __future__ import annotations
 
 import os
 import shutil
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from flask import Flask
 
 from course_app.addresses import ServerLinkStyle
-from course_app.content import catalogue_store
+from course_app.content import boundary, catalogue_store
+from course_app.content.boundary import (
+    OutsideBoundary,
+    examine,
+    examine_folder,
+    is_inside,
+    open_published,
+    relative_reference,
+)
 from course_app.content.loader import LoadOptions, load_catalogue
 from tests.conftest import STARTER_LESSONS, make_app
 from tests.factories import make_course, make_lesson_text, plain_pdf
@@ -70,6 +79,31 @@ def test_symlink_in_media_to_a_file_outside_is_an_error_at_the_linking_line(tmp_
     assert any(line.startswith("demo/one/en.md:8: link 'media/db.pdf' is a symbolic link to a file outside")
                for line in found), found
     assert any(line.startswith("demo/one/media/db.pdf:1: 'db.pdf' is a symbolic link") for line in found), found
+    assert "media/db.pdf" not in published(tmp_path / "lessons")
+
+
+@pytest.mark.parametrize(("path", "folder", "inside"), [
+    ("/lessons/demo/wages", "/lessons/demo/wages", True),
+    ("/lessons/demo/wages/media/a.pdf", "/lessons/demo/wages", True),
+    ("/lessons/demo/wages/media/a.pdf", "/lessons/demo/wages/", True),
+    ("/lessons/demo/wages-old/media/a.pdf", "/lessons/demo/wages", False),
+    ("/lessons/demo/wagesold", "/lessons/demo/wages", False),
+    ("/lessons/demo", "/lessons/demo/wages", False),
+])
+def test_is_inside_is_about_folders_not_name_prefixes(path: str, folder: str, inside: bool) -> None:
+    assert is_inside(path, folder) is inside
+
+
+def test_a_link_into_a_sibling_folder_that_shares_the_name_is_outside(tmp_path: Path) -> None:
+    """A lesson folder ``one`` may not reach ``one-old`` beside it, although its path starts with ``one``."""
+    lesson = lesson_with_body(tmp_path, "## Part\n\nRead [the handout](media/db.pdf).\n")
+    sibling = lesson.with_name("one-old")
+    sibling.mkdir()
+    (sibling / "db.pdf").write_text(SECRET)
+    (lesson / "media" / "db.pdf").symlink_to(sibling / "db.pdf")
+    found = problems(tmp_path / "lessons")
+    assert any(line.startswith("demo/one/en.md:8: link 'media/db.pdf' is a symbolic link to a file outside")
+               for line in found), found
     assert "media/db.pdf" not in published(tmp_path / "lessons")
 
 
@@ -184,18 +218,19 @@ def test_a_link_added_after_loading_is_refused_at_request_time(tmp_path: Path, o
     assert response.status_code == 404 and SECRET.encode() not in response.data
 
 
-def test_live_reload_refuses_a_tree_with_a_link_outside_and_keeps_serving(tmp_path: Path, outside: Path) -> None:
-    app, lesson = serving_app(tmp_path, RELOAD_LESSONS=True)
+def test_live_reload_holds_back_a_lesson_with_a_link_outside(tmp_path: Path, outside: Path) -> None:
+    app, lesson = serving_app(tmp_path)  # no watcher: the test reloads by itself
     client = app.test_client()
     text = (lesson / "en.md").read_text()
     (lesson / "media" / "db.pdf").symlink_to(outside / "course_app.sqlite3")
     (lesson / "en.md").write_text(text.replace("[Handout](media/handout.pdf)", "[Handout](media/db.pdf) new text"))
     result = catalogue_store(app).reload_if_changed()
-    assert result is not None and not result.accepted
-    assert any("symbolic link to a file outside" in p.message for p in result.new_errors)
-    page = client.get("/en/demo/one").get_data(as_text=True)
-    assert "new text" not in page and "handout.pdf" in page
+    assert result is not None and [item.what for item in result.held_back] == ["lesson 'demo/one'"]
+    assert any("symbolic link to a file outside" in p.message for p in result.held_back[0].reasons)
+    response = client.get("/en/demo/one")
+    assert response.status_code == 503 and "new text" not in response.get_data(as_text=True)
     assert client.get("/media/demo/one/media/db.pdf").status_code == 404
+    assert client.get("/media/demo/one/media/handout.pdf").status_code == 404
 
 
 def test_preview_shows_the_problem_and_does_not_serve_the_file(tmp_path: Path, outside: Path) -> None:
@@ -203,8 +238,9 @@ def test_preview_shows_the_problem_and_does_not_serve_the_file(tmp_path: Path, o
     (lesson / "media" / "db.pdf").symlink_to(outside / "course_app.sqlite3")
     preview = make_app(tmp_path / "preview", LESSONS_DIR=str(tmp_path / "lessons"), PREVIEW=True)
     client = preview.test_client()
-    page = client.get("/en/demo/").get_data(as_text=True)
-    assert "demo/one/en.md:8: link &#39;media/db.pdf&#39; is a symbolic link to a file outside" in page
+    page = client.get("/en/demo/one").get_data(as_text=True)
+    assert "<strong>Error:</strong> <code>lessons/demo/one/en.md:8</code> link &#39;media/db.pdf&#39; is a symbolic " \
+           "link to a file outside" in page
     response = client.get("/media/demo/one/media/db.pdf")
     assert response.status_code == 404 and SECRET.encode() not in response.data
 
@@ -227,7 +263,7 @@ def test_export_copies_the_file_it_checked_even_if_swapped_during_export(tmp_pat
                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     """The mirror examines each file again as it copies it: a link swapped in is refused, not followed."""
     from course_app.mirror.export import MirrorError, _Writer, export_static
-    from course_app.mirror.signing import generate_keys, load_private_key
+    from course_app.mirror.signing import Edition, generate_keys, load_private_key
 
     app, lesson = serving_app(tmp_path)
     private, _public = generate_keys(tmp_path / "keys")
@@ -240,9 +276,104 @@ def test_export_copies_the_file_it_checked_even_if_swapped_during_export(tmp_pat
 
     monkeypatch.setattr(_Writer, "write_all", swap_then_write)
     with pytest.raises(MirrorError, match="symbolic link to a file outside"):
-        export_static(app, tmp_path / "mirror", signing_key=load_private_key(private))
-    assert not any(SECRET in path.read_text(errors="ignore") for path in (tmp_path / "mirror").rglob("*")
-                   if path.is_file())
+        export_static(app, tmp_path / "mirror", signing_key=load_private_key(private),
+                      edition=lambda: Edition(1, datetime.now(UTC)))
+    assert not any(SECRET in path.read_text(errors="ignore") for path in tmp_path.rglob("*")
+                   if path.is_file() and not path.is_symlink() and outside not in path.parents)
+    assert not (tmp_path / "mirror").exists()  # the half-made copy is not left behind
+
+
+@pytest.mark.parametrize(("name", "tidy"), [
+    ("media/film.mp4", "media/film.mp4"),
+    ("./media/film.mp4", "media/film.mp4"),
+    ("media/../poster.jpg", "poster.jpg"),
+    ("", None),
+    ("/etc/passwd", None),
+    ("\\\\server\\share\\x.pdf", None),
+    ("media/a\0.pdf", None),
+    (".", None),
+    ("..", None),
+    ("../two/media/x.pdf", None),
+    ("media/../../x.pdf", None),
+])
+def test_relative_reference_keeps_only_clean_paths_inside_the_lesson(name: str, tidy: str | None) -> None:
+    assert relative_reference(name) == tidy
+
+
+def test_each_refusal_says_why_in_an_educators_words(tmp_path: Path, outside: Path) -> None:
+    lesson = lesson_with_body(tmp_path, "## Part\n\nText.\n")
+    (lesson / "media" / "nowhere.pdf").symlink_to(tmp_path / "missing.pdf")
+    (lesson / "linked").symlink_to(outside, target_is_directory=True)
+    (lesson / "media" / "twice.pdf").write_text("x")
+    os.link(lesson / "media" / "twice.pdf", outside / "twice.pdf")
+    refusals = {}
+    for name in ("media/nowhere.pdf", "linked/secret_key", "media/twice.pdf", "en.md/inside"):
+        with pytest.raises(OutsideBoundary) as refused:
+            examine(lesson / name, lesson)
+        refusals[name] = str(refused.value)
+    with pytest.raises(OutsideBoundary) as refused:
+        examine_folder(lesson / "linked", lesson)
+    refusals["linked"] = str(refused.value)
+    assert refusals == {
+        "media/nowhere.pdf": "is a symbolic link that leads nowhere",
+        "linked/secret_key": "is a symbolic link to a folder outside the folder one/; put the files themselves there "
+                             "instead",
+        "media/twice.pdf": "is a hard link: the same file also has another name, perhaps outside the folder one/; "
+                           "replace it with a plain copy (cp --remove-destination …)",
+        "en.md/inside": "cannot be read (Not a directory)",
+        "linked": "is a symbolic link to a folder outside the folder one/; put the files themselves there instead",
+    }
+
+
+def test_a_file_sent_is_the_checked_file_even_if_it_changes_after_the_check(tmp_path: Path, outside: Path,
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """open_published examines, then opens: a link or a second name that appears between the two is refused too."""
+    lesson = lesson_with_body(tmp_path, "## Part\n\nText.\n")
+    handout = lesson / "media" / "handout.pdf"
+    handout.write_text("the handout")
+    opened = open_published(handout, lesson)
+    with opened.handle:
+        assert (opened.handle.read(), opened.real_path) == (b"the handout", handout.resolve())
+    with pytest.raises(OutsideBoundary, match="^is gone$"):
+        open_published(lesson / "media" / "missing.pdf", lesson)
+    # What the check saw, before the file was changed under it:
+    seen = boundary.examine(handout, lesson)
+    monkeypatch.setattr(boundary, "examine", lambda path, folder: seen)
+    os.link(handout, outside / "second-name.pdf")  # a second name made after the check
+    with pytest.raises(OutsideBoundary, match="^is not a plain file"):
+        open_published(handout, lesson)
+    (outside / "second-name.pdf").unlink()
+    handout.unlink()
+    handout.symlink_to(outside / "secret_key")  # a link swapped in after the check is not followed
+    with pytest.raises(OSError):
+        open_published(handout, lesson)
+
+
+def test_the_course_audit_checks_each_file_against_its_own_lesson(tmp_path: Path, outside: Path) -> None:
+    """Files nobody links to are audited too, each against the folder it is in: a link from one lesson into
+    another is outside it, a second name is refused even with exactly two names, a pipe is not a file; a
+    folder beside the lessons may link into them, and a link back up a lesson's own folders ends the walk."""
+    course = make_course(tmp_path / "lessons", lessons=("one", "two"), languages=("en",))
+    (course / "two" / "media").mkdir()
+    (course / "two" / "media" / "theirs.pdf").write_text("lesson two's file")
+    (course / "one" / "media").mkdir()
+    (course / "one" / "borrowed.pdf").symlink_to(course / "two" / "media" / "theirs.pdf")
+    (course / "one" / "media" / "own.pdf").write_text("x")
+    os.link(course / "one" / "media" / "own.pdf", outside / "own.pdf")
+    os.mkfifo(course / "one" / "media" / "pipe")
+    (course / "one" / "media" / "sub").mkdir()
+    (course / "one" / "media" / "sub" / "up").symlink_to(course / "one" / "media", target_is_directory=True)
+    (course / "shared").mkdir()  # beside the lessons: anything inside the course is allowed there
+    (course / "shared" / "theirs.pdf").symlink_to(course / "two" / "media" / "theirs.pdf")
+    found = [p for p in load_catalogue(tmp_path / "lessons", OPTIONS).problems if p.is_error]
+    assert {(p.format(tmp_path / "lessons"), p.rule) for p in found} == {
+        ("demo/one/borrowed.pdf:1: 'borrowed.pdf' is a symbolic link to a file outside the folder one/; put a "
+         "real copy of the file there instead", "boundary"),
+        ("demo/one/media/own.pdf:1: 'own.pdf' is a hard link: the same file also has another name, perhaps outside "
+         "the folder one/; replace it with a plain copy (cp --remove-destination …)", "boundary"),
+        ("demo/one/media/pipe:1: 'pipe' is not a plain file (a device, pipe or socket is never read or published)",
+         "boundary"),
+    }
 
 
 @pytest.mark.parametrize("folder", ["_drafts", ".cache", "_drafts/.old", "one/.notes", "one/_unused"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -64,7 +65,7 @@ def test_small_course_loads_in_order_with_numbers(tmp_path: Path) -> None:
     assert alpha.number == 1 and catalogue.course_by_number(2).slug == "beta"
 
 
-def test_broken_front_matter_is_reported_and_only_that_file_left_out(tmp_path: Path) -> None:
+def test_broken_front_matter_holds_back_its_lesson_only(tmp_path: Path) -> None:
     course = make_course(tmp_path)
     path = course / "one" / "ru.md"
     path.write_text("---\ntitle: [broken\nsummary: x\n---\nBody\n", encoding="utf-8")
@@ -72,9 +73,14 @@ def test_broken_front_matter_is_reported_and_only_that_file_left_out(tmp_path: P
     messages = [p.format(tmp_path) for p in catalogue.problems]
     assert any(m.startswith(("demo/one/ru.md:2: YAML syntax error", "demo/one/ru.md:3: YAML syntax error"))
                for m in messages), messages
-    lesson = catalogue.course("demo").lessons_by_slug["one"]
-    assert set(lesson.texts) == {"en", "be"}
-    assert set(catalogue.course("demo").lessons_by_slug["two"].texts) == {"en", "ru", "be"}
+    demo = catalogue.course("demo")
+    assert "one" not in demo.lessons_by_slug and demo.held_back["one"].problems[0].path == path
+    assert demo.held_back["one"].titles == {"en": "one (en)", "be": "one (be)"}
+    assert [item.what for item in catalogue.held_back] == ["lesson 'demo/one'"]
+    assert set(demo.lessons_by_slug["two"].texts) == {"en", "ru", "be"}
+    # The educators' view shows what can be read of it, and why it is held back.
+    shown = load_catalogue(tmp_path, dataclasses.replace(OPTIONS, include_drafts=True)).course("demo")
+    assert set(shown.lessons_by_slug["one"].texts) == {"en", "be"} and shown.lessons_by_slug["one"].held_back
 
 
 @pytest.mark.parametrize(

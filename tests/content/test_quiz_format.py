@@ -85,20 +85,49 @@ def test_quiz_rules_point_at_their_line(tmp_path: Path, change: tuple[str, str],
     assert any(message.startswith(expected) for message in found), found
 
 
+STALE = "warning: stale translation: differs from the original quiz.en.yaml"
+
+
 @pytest.mark.parametrize(("change", "expected"), [
-    (("      - id: b", "      - id: d"), "demo/one/quiz.ru.yaml:4: question 'pick' does not match the original"),
-    (("answer: true", "answer: false"), "demo/one/quiz.ru.yaml:18: question 'tf' does not match the original"),
-    (("pass_mark: 60", "pass_mark: 70"), "demo/one/quiz.ru.yaml:1: pass_mark is 70 here but 60 in the original"),
-    (("  - id: tf", "  - id: other"), "demo/one/quiz.ru.yaml:1: questions differ from the original quiz.en.yaml"),
+    (("      - id: b", "      - id: d"), f"demo/one/quiz.ru.yaml:4: {STALE} (question 1: choice 2's id is 'd' here, "
+                                         "'b' in the original), so ru readers get the original quiz"),
+    (("answer: true", "answer: false"), f"demo/one/quiz.ru.yaml:18: {STALE} (question 2: answer is false here, true "
+                                        "in the original)"),
+    (("        correct: true\n        explain: Right.\n      - id: b\n        text: B\n",
+      "        explain: Right.\n      - id: b\n        text: B\n        correct: true\n"),
+     f"demo/one/quiz.ru.yaml:4: {STALE} (question 1: choice 1's correct is false here, true in the original)"),
+    (("pass_mark: 60", "pass_mark: 70"), f"demo/one/quiz.ru.yaml:1: {STALE} (pass_mark is 70 here, 60 in the "
+                                         "original)"),
+    (("  - id: tf", "  - id: other"), f"demo/one/quiz.ru.yaml:18: {STALE} (question 2's id is 'other' here, 'tf' in "
+                                      "the original)"),
+    (("type: true_false\n    text: True?\n    answer: true", "type: number\n    text: True?\n    answer: 1"),
+     f"demo/one/quiz.ru.yaml:18: {STALE} (question 2's type is 'number' here, 'true_false' in the original)"),
+    (("    explain: Because.", "    explain: Because.\n    section: 1"),
+     f"demo/one/quiz.ru.yaml:18: {STALE} (question 2's section is 1 here, none in the original)"),
 ])
-def test_translated_quiz_must_match_the_original(tmp_path: Path, change: tuple[str, str], expected: str) -> None:
+def test_a_translated_quiz_that_differs_is_stale_and_names_the_field(tmp_path: Path, change: tuple[str, str],
+                                                                      expected: str) -> None:
+    """Whatever its translation_of says: a warning naming the field and both values, and ru readers get the
+    original quiz; the lesson is still published."""
     translation = GOOD.replace("revision: 1", "translation_of: 1").replace(*change)
     with_quiz(tmp_path, GOOD, translation)
     found = messages(tmp_path)
     assert any(message.startswith(expected) for message in found), found
-    # A mismatched translation is left out: ru readers get the original's quiz.
-    lesson = load_catalogue(tmp_path, OPTIONS).course("demo").lessons_by_slug["one"]
-    assert lesson.texts["ru"].quiz is None
+    assert not any(" warning: " not in message for message in found if "quiz.ru.yaml" in message), found
+    catalogue = load_catalogue(tmp_path, OPTIONS)
+    lesson = catalogue.course("demo").lessons_by_slug["one"]
+    assert lesson.texts["ru"].quiz is None and lesson.quiz_states["ru"] == "stale"
+    assert [item.what for item in catalogue.held_back] == ["ru quiz of 'demo/one'"]
+
+
+def test_a_quiz_id_that_breaks_the_rule_says_how_to_write_it(tmp_path: Path) -> None:
+    quiz = GOOD.replace("      - id: b", "      - id: Notice_Period").replace("  - id: tf", "  - id: TF 2")
+    with_quiz(tmp_path, quiz)
+    found = messages(tmp_path)
+    assert ("demo/one/quiz.en.yaml:12: choice id 'Notice_Period' must be lowercase letters a–z, digits and single "
+            "hyphens: write 'notice-period'") in found
+    assert ("demo/one/quiz.en.yaml:18: question id 'TF 2' must be lowercase letters a–z, digits and single hyphens: "
+            "write 'tf-2'") in found
 
 
 def test_stale_quiz_translation_is_a_warning(tmp_path: Path) -> None:

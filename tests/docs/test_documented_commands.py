@@ -1,9 +1,12 @@
-"""Every command README.md and docs/authoring.md show, run the way they write it, in a copy of the project.
+"""Every command README.md, docs/authoring.md and docs/deploy.md show, run the way they write it, in a copy of
+the project.
 
 A command that prints its address and exits, or one that changed its name, fails here: the test
 finds the commands in the documents themselves, so a new one cannot be added without a check.
-docs/mirrors.md has its own test (tests/test_mirror_docs.py); docs/deploy.md is for system
-administrators and is exempt.
+In docs/deploy.md every line of a plain code block is a command (configuration files are in
+blocks with a language); a block that cannot run in a test (it names the operator's own
+repository or database server) is marked just above it, in the page's source, with
+``<!-- not run by tests: why -->``. docs/mirrors.md has its own test (tests/test_mirror_docs.py).
 """
 
 from __future__ import annotations
@@ -25,7 +28,11 @@ import pytest
 from tests.conftest import PROJECT_DIR, STARTER_LESSONS, TEST_SECRETS
 
 DOCUMENTS = ("README.md", "docs/authoring.md")
+DEPLOY = "docs/deploy.md"
 COMMAND_STARTS = ("make ", ".venv/bin/", "course-app ")
+NOT_RUN = re.compile(r"^\s*<!-- not run by tests: (.+?) -->\s*$")
+# A crontab line: five schedule fields, then the command.
+CRONTAB = re.compile(r"^(?:[\d*/,-]+\s+){5}(.+)$")
 # Commands the documents show that this test does not run, and why.
 EXEMPT = {"make test": "it is the command that runs this very test"}
 
@@ -50,6 +57,25 @@ def plain_code_lines(text: str) -> list[tuple[int, str]]:
             fence = None
         elif plain:
             found.append((number, line))
+    return found
+
+
+def deploy_commands() -> dict[str, tuple[str, str | None]]:
+    """Each command line of docs/deploy.md's plain code blocks → (where it is, why no test runs it, if it says so)."""
+    found: dict[str, tuple[str, str | None]] = {}
+    lines = (PROJECT_DIR / DEPLOY).read_text(encoding="utf-8").splitlines()
+    reason: str | None = None
+    for number, line in plain_code_lines("\n".join(lines)):
+        command = line.split("  #", 1)[0].strip()
+        if not command or command.startswith("#"):
+            continue
+        # The block's first line is one past its fence; the mark is the line just above the fence.
+        start = number - 1
+        while start > 0 and lines[start - 1].strip() and not lines[start - 1].strip().startswith("```"):
+            start -= 1
+        marked = NOT_RUN.match(lines[start - 2]) if start >= 2 else None
+        reason = marked.group(1) if marked else None
+        found.setdefault(command, (f"{DEPLOY}:{number}", reason))
     return found
 
 
@@ -84,7 +110,12 @@ class Project:
             shutil.copy2(PROJECT_DIR / name, root / name)
         shutil.copytree(PROJECT_DIR / ".ci", root / ".ci")
         shutil.copytree(STARTER_LESSONS, root / "lessons")
-        shutil.copytree(PROJECT_DIR / "course_app" / "translations", root / "course_app" / "translations")
+        # The package and its migrations too: gunicorn, run from the folder as an operator runs it, imports it
+        # from there.
+        for package in ("course_app", "migrations"):
+            shutil.copytree(PROJECT_DIR / package, root / package, ignore=shutil.ignore_patterns("__pycache__", "*.mo"))
+        for compiled in (PROJECT_DIR / "course_app" / "translations").glob("*/LC_MESSAGES/*.mo"):
+            shutil.copy2(compiled, root / compiled.relative_to(PROJECT_DIR))
         (root / ".venv").symlink_to(PROJECT_DIR / ".venv")
         self.env = {**os.environ, **TEST_SECRETS, "LESSONS_DIR": str(root / "lessons"),
                     "INSTANCE_PATH": str(root / "instance"), "PORT": str(free_port()),
@@ -96,8 +127,11 @@ class Project:
         return subprocess.run(command, shell=True, cwd=self.root, env=self.env, capture_output=True, text=True,
                               timeout=timeout, check=False)
 
-    def serve(self, command: str, address_pattern: str, check: Callable[[str], None]) -> str:
-        """Start a server command as written, wait until it says where it listens, check it, stop it with Ctrl+C."""
+    def serve(self, command: str, address_pattern: str, check: Callable[[str], None], base: str | None = None) -> str:
+        """Start a server command as written, wait until it says where it listens, check it, stop it with Ctrl+C.
+
+        :param base: the address to check, when what the server says hides it (gunicorn's log hides every address).
+        """
         process = subprocess.Popen(command, shell=True, cwd=self.root, env=self.env, stdout=subprocess.PIPE,
                                    stderr=subprocess.STDOUT, text=True, start_new_session=True)
         said: list[str] = []
@@ -108,7 +142,7 @@ class Project:
                 line = process.stdout.readline()
                 assert line and time.monotonic() < deadline, "".join(said)
                 said.append(line)
-            base = found.group(1)
+            base = base or found.group(1)
             for _ in range(100):  # listening is announced just before the first accept
                 try:
                     urllib.request.urlopen(base, timeout=5).close()
@@ -174,7 +208,12 @@ def lessons_new(project: Project) -> None:
     assert sorted(path.name for path in target.iterdir()) == ["be.md", "en.md", "quiz.be.yaml", "quiz.en.yaml",
                                                               "quiz.ru.yaml", "ru.md"]
     assert "draft: true" in (target / "en.md").read_text(encoding="utf-8")
-    lessons_check(project)  # what it makes passes the checker as it is
+    # What it makes passes the checker as it is, with a warning for each translation still a placeholder.
+    result = project.run(".venv/bin/course-app lessons check")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert sorted(line.split(":", 1)[0] for line in result.stdout.splitlines()) == [
+        f"lessons/trade-unions/right-to-strike/{name}" for name in ("be.md", "quiz.be.yaml", "quiz.ru.yaml", "ru.md")]
+    assert all(": warning: placeholder: " in line for line in result.stdout.splitlines()), result.stdout
 
 
 def preview(project: Project) -> None:
@@ -201,6 +240,65 @@ HOW_TO_CHECK: dict[str, Callable[[Project], None]] = {
 }
 
 
+def make_install(project: Project) -> None:
+    result = project.run("make install")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def course_app_serve(project: Project) -> None:
+    def check(base: str) -> None:
+        assert "Trade unions" in page(base + "/en/trade-unions/")
+    output = project.serve(".venv/bin/course-app serve", r"serving on (http://127\.0\.0\.1:\d+)/", check)
+    assert "127.0.0.1" not in output.split("(Ctrl+C stops it)", 1)[1]  # gunicorn's own log names no address
+
+
+def db_upgrade(project: Project) -> None:
+    result = project.run(".venv/bin/course-app db upgrade")
+    assert result.returncode == 0 and "database at head" in result.stdout, result.stderr
+
+
+def gunicorn_directly(project: Project) -> None:
+    """gunicorn as an operator's service file runs it, after `db upgrade` (shown just above it)."""
+    db_upgrade(project)
+
+    def check(base: str) -> None:
+        assert "Trade unions" in page(base + "/en/trade-unions/")
+    command = ".venv/bin/gunicorn -c python:course_app.gunicorn_config 'course_app:create_app()'"
+    output = project.serve(command, r"Listening at: (http)://", check,
+                           base=f"http://127.0.0.1:{project.env['PORT']}")
+    assert "Listening at: http://[address]:" in output and "127.0.0.1" not in output
+
+
+def db_backup(project: Project) -> None:
+    """Where it writes, pointed at a temporary folder through BACKUP_DIR, as the page says."""
+    db_upgrade(project)
+    project.env["BACKUP_DIR"] = str(project.root / "backups" / "course")
+    result = project.run(".venv/bin/course-app db backup")
+    assert result.returncode == 0, result.stderr
+    made = list((project.root / "backups" / "course").glob("course-????-??-??.sqlite3"))
+    assert len(made) == 1 and f"created the folder {made[0].parent}" in result.stdout
+    assert f"backed up to {made[0]}" in result.stdout
+
+
+def daily_purge(project: Project) -> None:
+    """The crontab line's command, with the checkout's real path for /srv/course_app, as the page says."""
+    db_upgrade(project)
+    line = next(command for command in deploy_commands() if command.endswith("course-app purge"))
+    command = CRONTAB.match(line).group(1).replace("/srv/course_app", str(project.root))  # type: ignore[union-attr]
+    result = project.run(command)
+    assert result.returncode == 0, result.stderr
+
+
+DEPLOY_CHECKS: dict[str, Callable[[Project], None]] = {
+    "make install": make_install,
+    ".venv/bin/course-app serve": course_app_serve,
+    ".venv/bin/course-app db upgrade": db_upgrade,
+    ".venv/bin/gunicorn -c python:course_app.gunicorn_config 'course_app:create_app()'": gunicorn_directly,
+    ".venv/bin/course-app db backup": db_backup,
+    "17 3 * * *  cd /srv/course_app && .venv/bin/course-app purge": daily_purge,
+}
+
+
 def test_every_documented_command_has_a_check_here() -> None:
     shown = documented_commands()
     unchecked = {command: where for command, where in shown.items() if command not in HOW_TO_CHECK | EXEMPT}
@@ -209,12 +307,27 @@ def test_every_documented_command_has_a_check_here() -> None:
     assert not gone, f"checks for commands the documents no longer show: {gone}"
 
 
+def test_every_deploy_command_is_run_or_says_why_not() -> None:
+    shown = deploy_commands()
+    unchecked = {command: where for command, (where, reason) in shown.items()
+                 if command not in DEPLOY_CHECKS and not reason}
+    assert not unchecked, f"docs/deploy.md shows commands no test runs and no mark explains: {unchecked}"
+    assert set(DEPLOY_CHECKS) <= set(shown), set(DEPLOY_CHECKS) - set(shown)
+    assert {command for command, (_where, reason) in shown.items() if reason} >= {
+        "git clone <your copy of the repository> course_app && cd course_app",
+        "export DATABASE_URL=postgresql://course:PASSWORD@db.internal/course"}
+
+
 @pytest.mark.parametrize("command", list(HOW_TO_CHECK), ids=[check.__name__ for check in HOW_TO_CHECK.values()])
 def test_documented_command_works_as_written(command: str, tmp_path: Path) -> None:
     assert sys.platform.startswith("linux")
     HOW_TO_CHECK[command](Project(tmp_path))
 
 
+@pytest.mark.parametrize("command", list(DEPLOY_CHECKS), ids=[check.__name__ for check in DEPLOY_CHECKS.values()])
+def test_deploy_command_works_as_written(command: str, tmp_path: Path) -> None:
+    assert sys.platform.startswith("linux")
+    DEPLOY_CHECKS[command](Project(tmp_path))
 def test_the_gitignore_lines_the_guide_gives_keep_originals_out_and_sizes_in(tmp_path: Path) -> None:
     guide = (PROJECT_DIR / "docs" / "authoring.md").read_text(encoding="utf-8")
     lines = re.search(r"```gitignore\n(.*?)\n```", guide, re.S).group(1).splitlines()  # type: ignore[union-attr]
