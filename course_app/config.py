@@ -64,7 +64,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("REMEMBER_DEVICE_DAYS", int, 30, "How long 'remember this device' keeps the session cookie."),
     Setting("LEARNER_RETENTION_DAYS", int, 365, "'course-app purge' removes learners with a code after this many "
             "days away."),
-    Setting("SMALL_CELL_THRESHOLD", int, 5, "Counts below this are shown to staff as 'fewer than N'."),
+    Setting("ROUNDING_BASE", int, 5, "Counts staff see are rounded to the nearest multiple of this (halves up); "
+            "1 to this − 1 read 'fewer than N'. At least 2."),
     Setting("STAFF_SESSION_MINUTES", int, 30, "Staff sessions end after this many minutes without a request."),
     Setting("STAFF_PASSWORD_MEMORY_KIB", int, 65536, "Memory one staff password check (Argon2id) takes, in KiB; "
             "at least 19456. Stored passwords take new costs at their next sign-in."),
@@ -227,6 +228,9 @@ def build_config(instance_path: Path, environ: Mapping[str, str], overrides: Map
                                  f"STAFF_PASSWORD_TIME_COST at least {LEAST_TIME_COST} (OWASP's least for Argon2id)"
                                  ) from None
     values["PUBLIC_URL"] = checked_public_url(values["PUBLIC_URL"])
+    if values["ROUNDING_BASE"] < 2:
+        raise ConfigurationError(f"ROUNDING_BASE={values['ROUNDING_BASE']}: must be at least 2 (counts staff see are "
+                                 "rounded to its multiples; the default is 5)")
     values.update(
         SESSION_COOKIE_NAME="session",
         SESSION_COOKIE_HTTPONLY=True,
