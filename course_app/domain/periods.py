@@ -251,9 +251,18 @@ def first_data_day(session: Session) -> date | None:
     return min(found) if found else None
 
 
+def first_fixed_week(session: Session) -> Period | None:
+    """The first week fixed: it holds the first day any figure counts (the one lookup of the fixed periods, instead
+    of scanning the aggregates for their first day, on every dashboard view)."""
+    row = session.scalars(select(StatsPeriod).where(StatsPeriod.kind == "week").order_by(StatsPeriod.start)
+                          .limit(1)).first()
+    return _period_of(row) if row else None
+
+
 def due_periods(session: Session, today: date) -> list[Period]:
     """Every period that has ended and should be fixed (fixed already or not), oldest first."""
-    first = first_data_day(session)
+    fixed_week = first_fixed_week(session)
+    first = fixed_week.start if fixed_week else first_data_day(session)
     due = closed_periods(first, today) if first else []
     dated_from = answers_dated_from(session)
     if dated_from is not None:

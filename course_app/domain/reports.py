@@ -147,11 +147,11 @@ def build_dashboard(session: Session, catalogue: Catalogue, period: periods.Peri
 
 
 def _reading_change(session: Session) -> date | None:
-    """The day reading stopped creating learners, on a site that had figures before it (a new site never knew
-    the old meaning of "started", so it is told nothing about it)."""
+    """The day reading stopped creating learners, on a site whose first week with figures ended before it (a new
+    site never knew the old meaning of "started", so it is told nothing about it)."""
     changed = statistics.reading_change_day(session)
-    first = periods.first_data_day(session)
-    return changed if changed is not None and first is not None and first < changed else None
+    first = periods.first_fixed_week(session)
+    return changed if changed is not None and first is not None and first.end < changed else None
 
 
 def _course_report(session: Session, course: Course, period: periods.Period, lang: str | None,

@@ -28,6 +28,7 @@ from .charts import Series, horizontal_bars
 from .formatting import (
     cards,
     column_label,
+    column_labels,
     day_text,
     definition_items,
     definitions,
@@ -148,7 +149,7 @@ def dashboard() -> str:
     return render_template("staff/dashboard.html", choice=choice, report=report, charts=charts, legend=legend(base),
                            figure_label=figure_label,
                            render=lambda value: render_value(value, base), exports=EXPORTS,
-                           definitions=definitions(), period_name=period_name, column_label=column_label,
+                           definitions=definitions(), period_name=period_name, column_labels=column_labels,
                            site_labels=site_labels(), cards=cards, definition_items=definition_items,
                            day_text=day_text, period_groups=grouped_periods(choice.periods),
                            courses=current_catalogue().courses, languages=current_app.config["LANGUAGES"],

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
-from flask_babel import format_date, format_decimal
+from babel.numbers import format_decimal as babel_format_decimal
+from flask_babel import format_date, format_decimal, get_locale
 from flask_babel import gettext as _
 
 from ..domain.disclosure import AVERAGE_PEOPLE, RATE_PEOPLE, Kind, Published, Withheld
@@ -33,11 +35,16 @@ def figure_text(value: Published, base: int) -> str:
     """A published figure as the page shows it: "1,235", "42%", "72.5", or why there is no number."""
     if value.value is None:
         return withheld_text(value, base)
-    if value.kind is Kind.RATE:
-        return f"{format_decimal(int(value.value))}%"
     if value.kind in (Kind.MEAN, Kind.MEDIAN):
         return str(format_decimal(value.value, format="#,##0.#"))
-    return str(format_decimal(int(value.value)))
+    number = _whole_number(int(value.value), str(get_locale()))
+    return f"{number}%" if value.kind is Kind.RATE else number
+
+
+@lru_cache(maxsize=1024)
+def _whole_number(number: int, locale: str) -> str:
+    """A whole number as the language writes it ("1,235", "1 235"): a page shows hundreds, from few values."""
+    return str(babel_format_decimal(number, locale=locale))
 
 
 def render_value(value: Value, base: int) -> str:
@@ -69,6 +76,11 @@ def column_label(column: Column) -> str:
     return text_labels().get(column.key, column.key)
 
 
+def column_labels(table: Table) -> list[str]:
+    """The names of a table's columns, worked out once for all its rows."""
+    return [column_label(column) for column in table.columns]
+
+
 def definitions() -> dict[str, str]:
     """What each figure of the registry counts, in the reader's language (docs/statistics.md says the same)."""
     return {figure.name: str(figure.counts) for figure in FIGURES}
@@ -82,6 +94,12 @@ def flag_text(flag: str | None) -> str:
 def period_name(period: Period) -> str:
     """A period in its one form: "2026-W49 (30 Nov – 6 Dec)", "2026-11 (November 2026)", "whole life to 2026-11
     (November 2026)", in the page's language."""
+    return _period_name(period, str(get_locale()))
+
+
+@lru_cache(maxsize=4096)
+def _period_name(period: Period, locale: str) -> str:
+    """``period_name`` for one language (the picker names every fixed period on every view)."""
     if period.kind == "week":
         return str(_("%(key)s (%(start)s – %(end)s)", key=period.key, start=format_date(period.start, "d MMM"),
                      end=format_date(period.end, "d MMM")))

@@ -187,7 +187,7 @@ def test_three_learners_show_as_fewer_than_five_everywhere(app: Flask, coordinat
 def test_known_numbers_rounded_by_the_rule(app: Flask, coordinator: StaffUser) -> None:
     """30 start: 18 complete the course, 12 stop after the first lesson; 25 reads of the first lesson's page,
     3 of the second's. Counts read rounded to 5, rates come from the true counts over 23 or more people."""
-    set_reading_change_day(app, DAY + timedelta(days=1))
+    set_reading_change_day(app, DAY + timedelta(days=7))
     add_learners(app, 18, completed_lessons=STARTER_LESSON_COUNT)
     add_learners(app, 12, completed_lessons=1)
     with on_day(app, DAY):
