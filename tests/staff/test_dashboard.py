@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta
 from html import unescape
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -37,6 +38,7 @@ from course_app.models import (
     QuizDay,
     QuizProgress,
     SiteEvent,
+    StaffRole,
     StatsCell,
     StatsPeriod,
 )
@@ -622,3 +624,22 @@ def test_3000_generated_learners_show_every_lessons_completed_and_no_share_above
         for index, name in enumerate(rows[0]):
             if name.endswith("(%)"):
                 assert all(not row[index].isdigit() or int(row[index]) <= 100 for row in rows[1:]), (table, name)
+
+
+def test_another_rounding_base_is_used_everywhere(tmp_path: Path) -> None:
+    """ROUNDING_BASE=10: 9 learners read "fewer than 10", 14 read 10, on the page and in the files."""
+    from tests.conftest import make_app
+    from tests.staff.conftest import create_account, enrol
+
+    app = make_app(tmp_path, ROUNDING_BASE=10)
+    app.extensions["course_app.clock"] = ManualClock(NOW)
+    add_learners(app, 9, completed_lessons=0)
+    add_learners(app, 5, completed_lessons=0, lang="ru")
+    create_account(app, "tenner", StaffRole.COORDINATOR)
+    client = enrol(app, "tenner").client
+    html = client.get("/staff/").get_data(as_text=True)
+    assert cards_of(html, 'id="course-trade-unions"')["Started"] == "10"
+    assert "Every count is rounded to the nearest 10; “fewer than 10” means 1 to 9." in html
+    assert all(is_published_count(text, 10) for kind, text in figures_on(html) if kind in ("count", "band"))
+    english = read_csv(client.get(f"/staff/export/summary.csv?{PERIOD}&lang=en").get_data())
+    assert english[1][2:4] == ["fewer than 10", "0"]
