@@ -56,7 +56,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("CODE_TRIES_PER_DAY", int, 10),
     Setting("REMEMBER_DEVICE_DAYS", int, 30),
     Setting("LEARNER_RETENTION_DAYS", int, 365),
-    Setting("SMALL_CELL_THRESHOLD", int, 5),
+    Setting("ROUNDING_BASE", int, 5),
     Setting("STAFF_SESSION_MINUTES", int, 30),
     Setting("STAFF_PASSWORD_MEMORY_KIB", int, 65536),
     Setting("STAFF_PASSWORD_TIME_COST", int, 3),
@@ -217,6 +217,9 @@ def build_config(instance_path: Path, environ: Mapping[str, str], overrides: Map
                                  f"STAFF_PASSWORD_TIME_COST at least {LEAST_TIME_COST} (OWASP's least for Argon2id)"
                                  ) from None
     values["PUBLIC_URL"] = checked_public_url(values["PUBLIC_URL"])
+    if values["ROUNDING_BASE"] < 2:
+        raise ConfigurationError(f"ROUNDING_BASE={values['ROUNDING_BASE']}: must be at least 2 (counts staff see are "
+                                 "rounded to its multiples; the default is 5)")
     values.update(
         SESSION_COOKIE_NAME="session",
         SESSION_COOKIE_HTTPONLY=True,

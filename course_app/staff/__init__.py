@@ -7,7 +7,7 @@ from flask import Flask, url_for
 from flask_babel import gettext as _
 
 from ..models import StaffMember
-from . import auth, dashboard, insights, passwords  # noqa: F401  (views register themselves on bp)
+from . import auth, dashboard, insights, language, passwords  # noqa: F401  (views register themselves on bp)
 from .blueprint import bp
 from .forms import LogoutForm
 from .session import current_staff, find_signed_in_member
@@ -34,4 +34,5 @@ def staff_nav_items(member: StaffMember) -> list[StaffNavItem]:
 
 def init_app(app: Flask) -> None:
     passwords.init_app(app)
-    app.jinja_env.globals.update(current_staff=current_staff, logout_form=LogoutForm, staff_nav_items=staff_nav_items)
+    app.jinja_env.globals.update(current_staff=current_staff, logout_form=LogoutForm, staff_nav_items=staff_nav_items,
+                                 staff_language_url=language.staff_language_url)
