@@ -2,8 +2,9 @@
 
     .venv/bin/python -m bench.dashboard [--learners 100000] [--rows 1000000] [--repeat 30]
 
-Prints the median and 90th percentile time of a whole dashboard request (query, protection,
-charts, HTML), for all languages and for one language. Target: median under 150 ms.
+Prints how long the first fixing of every ended period takes (target: 60 s at most), and the median
+and 90th percentile time of a whole dashboard request (query, rounding, charts, HTML), for all
+languages and for one language (target: median under 150 ms).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from course_app.domain.synthetic import generate_progress
 from course_app.models import LessonProgress
 
 TARGET_MS = 150
+FIX_TARGET_S = 60  # the first fixing of every ended period, once after the upgrade
 
 
 def measure(client, url: str, repeat: int) -> list[float]:  # type: ignore[no-untyped-def]
@@ -53,8 +55,7 @@ def run(learners: int, rows: int, repeat: int) -> dict[str, object]:
         # What the daily purge (or `course-app stats fix`) does once after the upgrade: fix every ended period.
         started = time.perf_counter()
         with app.app_context():
-            fixed = fix_closed_periods_once(get_session(), current_catalogue(), app.config["LANGUAGES"], today,
-                                            app.config["SMALL_CELL_THRESHOLD"])
+            fixed = fix_closed_periods_once(get_session(), current_catalogue(), app.config["LANGUAGES"], today)
         fixed_in = time.perf_counter() - started
         client = signed_in_coordinator(app)
         results = {}
@@ -77,7 +78,8 @@ def main() -> None:
     print(f"machine: {machine()}")
     print(f"data: {outcome['learners']:,} learners, {outcome['lesson_rows']:,} lesson rows, "
           f"{outcome['quiz_rows']:,} quiz rows (generated in {outcome['generated_in']:.0f} s); "
-          f"{outcome['fixed']} ended periods fixed in {outcome['fixed_in']:.0f} s")
+          f"{outcome['fixed']} ended periods fixed in {outcome['fixed_in']:.0f} s "
+          f"({'meets' if outcome['fixed_in'] <= FIX_TARGET_S else 'MISSES'} the {FIX_TARGET_S} s target)")  # type: ignore[operator]
     for label, (median, p90) in outcome["results"].items():  # type: ignore[union-attr]
         verdict = "meets" if median < TARGET_MS else "MISSES"
         print(f"dashboard, {label}: median {median:.1f} ms, p90 {p90:.1f} ms ({verdict} the {TARGET_MS} ms target)")

@@ -195,8 +195,7 @@ def main() -> None:
                                        lesson_rows=args.rows, today=date.today())
             get_session().commit()
             # As the daily purge does once after the upgrade: the dashboard then reads fixed periods only.
-            fix_closed_periods_once(get_session(), current_catalogue(), app.config["LANGUAGES"], date.today(),
-                                    app.config["SMALL_CELL_THRESHOLD"])
+            fix_closed_periods_once(get_session(), current_catalogue(), app.config["LANGUAGES"], date.today())
         signed_in_coordinator(app)  # creates the account; the cookie below comes from the live server
         env = {"LESSONS_DIR": str(lessons), "INSTANCE_PATH": str(instance), "RELOAD_LESSONS": "false"}
         loads: list[Load] = []

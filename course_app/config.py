@@ -59,7 +59,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("CODE_TRIES_PER_DAY", int, 10),
     Setting("REMEMBER_DEVICE_DAYS", int, 30),
     Setting("LEARNER_RETENTION_DAYS", int, 365),
-    Setting("SMALL_CELL_THRESHOLD", int, 5),
+    Setting("ROUNDING_BASE", int, 5),
     Setting("STAFF_SESSION_MINUTES", int, 30),
     Setting("STAFF_PASSWORD_MEMORY_KIB", int, 65536),
     Setting("STAFF_PASSWORD_TIME_COST", int, 3),
@@ -225,6 +225,9 @@ def build_config(instance_path: Path, environ: Mapping[str, str], overrides: Map
     if values["PASSWORD_CHECKS_AT_ONCE"] < 1 or values["PASSWORD_CHECK_QUEUE"] < 0:
         raise ConfigurationError("PASSWORD_CHECKS_AT_ONCE must be at least 1 and PASSWORD_CHECK_QUEUE at least 0")
     values["PUBLIC_URL"] = checked_public_url(values["PUBLIC_URL"])
+    if values["ROUNDING_BASE"] < 2:
+        raise ConfigurationError(f"ROUNDING_BASE={values['ROUNDING_BASE']}: must be at least 2 (counts staff see are "
+                                 "rounded to its multiples; the default is 5)")
     values.update(
         SESSION_COOKIE_NAME="session",
         SESSION_COOKIE_HTTPONLY=True,

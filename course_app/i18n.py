@@ -4,18 +4,22 @@ Precedence, first match wins:
 
 1. the language in the address (``/be/…``): every learner page carries one, so a shared link
    or a bookmark always opens in the language it was made in, and no cookie is needed;
-2. for pages without one (``/``, staff pages, errors outside a language): the browser's
+2. on staff pages, the language a staff member picked with the staff pages' switcher, kept in
+   their session (learner pages never read it);
+3. for pages without one (``/``, staff pages, errors outside a language): the browser's
    ``Accept-Language``, among the languages the site speaks;
-3. the site's first language (``LANGUAGES``), also for command-line output, which has no request.
+4. the site's first language (``LANGUAGES``), also for command-line output, which has no request.
 """
 
 from __future__ import annotations
 
 import re
 
-from flask import current_app, has_request_context, request
+from flask import current_app, has_request_context, request, session
 from werkzeug.routing import BaseConverter
 
+# The session key of the language a staff member picked for the staff pages (staff/language.py).
+STAFF_LANGUAGE_KEY = "staff_lang"
 LANGUAGE_NAMES = {"en": "English", "ru": "Русский", "be": "Беларуская", "uk": "Українська", "pl": "Polski"}
 
 
@@ -40,7 +44,12 @@ def get_locale() -> str:
         return site_languages()[0]
     if request.view_args and request.view_args.get("lang") in site_languages():
         return str(request.view_args["lang"])
-    return language_from_path(request.path) or browser_language()
+    in_path = language_from_path(request.path)
+    if in_path:
+        return in_path
+    if request.blueprint == "staff" and session.get(STAFF_LANGUAGE_KEY) in site_languages():
+        return str(session[STAFF_LANGUAGE_KEY])
+    return browser_language()
 
 
 def language_converter(languages: list[str]) -> type[BaseConverter]:

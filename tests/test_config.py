@@ -93,6 +93,8 @@ def test_bad_values_are_explained(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("setting", "value", "message"), [
     ("STAFF_PASSWORD_MEMORY_KIB", "1024", "STAFF_PASSWORD_MEMORY_KIB must be at least 19456"),
     ("STAFF_PASSWORD_TIME_COST", "two", "STAFF_PASSWORD_TIME_COST='two': must be a whole number"),
+    ("ROUNDING_BASE", "1", "ROUNDING_BASE=1: must be at least 2"),
+    ("ROUNDING_BASE", "five", "ROUNDING_BASE='five': must be a whole number"),
 ])
 def test_a_command_names_a_wrong_setting_without_a_traceback(tmp_path: Path, setting: str, value: str,
                                                              message: str) -> None:

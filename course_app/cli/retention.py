@@ -22,8 +22,7 @@ def purge_command() -> None:
                       config["REMEMBER_DEVICE_DAYS"], config["STAFF_SESSION_MINUTES"])
     now = clock().now()
     # Ended periods are fixed first, so the deletions below cannot change figures of a period that has ended.
-    fix_closed_periods_once(get_session(), current_catalogue(), config["LANGUAGES"], now.date(),
-                            config["SMALL_CELL_THRESHOLD"])
+    fix_closed_periods_once(get_session(), current_catalogue(), config["LANGUAGES"], now.date())
     result = purge(get_session(), now.date(), now.replace(tzinfo=None), rules)
     get_session().commit()
     checkpoint_after_delete(get_session())

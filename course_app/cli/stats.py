@@ -33,7 +33,7 @@ def stats_rebuild() -> None:
 def stats_fix() -> None:
     """Fix the figures of every ended week and month not fixed yet (the daily purge does it too)."""
     fixed = fix_closed_periods_once(get_session(), current_catalogue(), current_app.config["LANGUAGES"],
-                                    clock().today(), current_app.config["SMALL_CELL_THRESHOLD"])
+                                    clock().today())
     click.echo(f"fixed {fixed} ended period(s)")
 
 

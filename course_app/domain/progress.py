@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from ..db import add_to_counter, insert_on_conflict
 from ..models import AnswerTally, Learner, LessonProgress, QuizProgress
+from ..models.answers import tally_day
 from . import aggregates
 from .grading import QuestionResult, QuizResult
 
@@ -84,7 +85,7 @@ def record_quiz_attempt(session: Session, learner: Learner, place: LessonPlace, 
         before = aggregates.QuizSnapshot.of(row)
     met = set(row.met_questions.split())
     first_meetings = [item for item in result.questions if item.question.id not in met]
-    tally_answers(session, place.course_slug, place.lesson_slug, result.quiz.lang, first_meetings)
+    tally_answers(session, place.course_slug, place.lesson_slug, result.quiz.lang, first_meetings, today)
     row.met_questions = " ".join(sorted(met | {item.question.id for item in result.questions}))
     row.attempts += 1
     row.best_score = max(row.best_score, result.score)
@@ -99,15 +100,17 @@ def record_quiz_attempt(session: Session, learner: Learner, place: LessonPlace, 
 
 
 def tally_answers(session: Session, course_slug: str, lesson_slug: str, lang: str,
-                  results: Iterable[QuestionResult]) -> None:
-    """Add one to the counter of each answer given; nothing links a counter to a learner."""
+                  results: Iterable[QuestionResult], today: date) -> None:
+    """Add one to the counter of each answer given, in the span of days of ``today`` (``tally_day``);
+    nothing links a counter to a learner."""
     for question_result in results:
         keys = [ANSWERED, *([CORRECT] if question_result.correct else []),
                 *(f"a:{key}" for key in question_result.answer_keys)]
         for key in keys:
             add_to_counter(session, AnswerTally, {"course_slug": course_slug, "lesson_slug": lesson_slug,
                                                   "question_id": question_result.question.id, "lang": lang,
-                                                  "answer_key": key[:200]}, {"count": 1})
+                                                  "answer_key": key[:200], "day": tally_day(today)},
+                           {"count": 1})
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,8 @@
-"""The coordinators' tables and the educators' question insights, with small cells protected.
+"""The coordinators' tables and the educators' question insights, from fixed figures, published by one rule.
 
-Everything staff can see or export is built here, from aggregates only, and passes through
-``suppression`` before it leaves: the HTML page and the CSV file show the same cells.
+Everything staff can see or export is built here from the fixed cells of an ended period: each
+value is a figure of the registry (``figures``) published by ``disclosure.DisclosureRule.publish``,
+so the HTML page, its charts and the CSV files show the same values, rounded the same way.
 """
 
 from __future__ import annotations
@@ -9,54 +10,87 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..content.model import Catalogue, Course
-from ..models import AnswerTally
 from ..questions import Question
 from . import periods, statistics
-from .progress import ANSWERED, CORRECT
-from .suppression import (
-    Cell,
-    Hidden,
-    protect_group,
-    protect_pair,
-    rate,
-)
+from .disclosure import DisclosureRule, Kind, Published
+from .figures import BAND_FIGURES, MOST, Level, figure
 
-HARD_BELOW = 0.4
-EASY_ABOVE = 0.95
+HARD_BELOW = 40   # percent answered right, below which a question looks too hard
+EASY_ABOVE = 95   # and above which it looks too easy
+
+Value = str | Published | periods.Period
 
 
 @dataclass(frozen=True)
-class Percent:
-    value: float | None  # 0..1, None when not published
+class Column:
+    """A column: a figure of the registry (``kind`` set), or a text column (``kind`` None) named by ``key``."""
+
+    key: str
+    kind: Kind | None = None
 
 
-@dataclass(frozen=True)
-class Average:
-    value: float | None
-
-
-Value = str | Cell | Percent | Average | date
+def figure_columns(*names: str) -> tuple[Column, ...]:
+    return tuple(Column(name, figure(name).kind) for name in names)
 
 
 @dataclass(frozen=True)
 class Table:
-    """A table as staff see it: column names and rows of already-protected values."""
+    """A table as staff see it: columns and rows of published values."""
 
     key: str
-    caption: str
-    columns: tuple[str, ...]
+    columns: tuple[Column, ...]
     rows: tuple[tuple[Value, ...], ...]
-    numeric: tuple[bool, ...] = ()
-    # The slug of what each row is about (a lesson), for exports: spreadsheets join on it.
+    # The slug of what each row is about (a lesson, a module, a question), for exports: spreadsheets join on it.
     row_slugs: tuple[str, ...] = ()
     slug_column: str = ""
+
+
+class PublishedFigures:
+    """The fixed cells of one period and language, published figure by figure by the rule."""
+
+    def __init__(self, cells: periods.Cells, rule: DisclosureRule) -> None:
+        self.cells, self.rule = cells, rule
+
+    def true_value(self, name: str, course: str, item: str = "", question: str = "", answer: str = "") -> int:
+        """A stored figure's true value at a place (``name.most``: a total's largest part, else the value)."""
+        base = name.removesuffix(MOST)
+        level = figure(base).level
+        if level is Level.SITE:
+            course = ""
+        if level in (Level.SITE, Level.COURSE):
+            item = ""
+        if level not in (Level.QUESTION, Level.ANSWER):
+            question = ""
+        if level is not Level.ANSWER:
+            answer = ""
+        if name != base:
+            found = self.cells.get((course, name, item, question, answer))
+            if found is not None:
+                return found
+        return self.cells.get((course, base, item, question, answer), 0)
+
+    def at(self, name: str, course: str, item: str = "", question: str = "", answer: str = "") -> Published:
+        """A figure at a place (a course "" is the site), as staff may see it."""
+        return self.rule.publish(figure(name), lambda other: self.true_value(other, course, item, question, answer))
+
+
+# -- the coordinators' dashboard -------------------------------------------------------------------------
+
+SUMMARY = ("started", "completed", "completion_rate", "median_lessons")
+SITE_SUMMARY = ("active", "started", "completed", "pass_rate")
+MODULE_FIGURES = ("reads", "reached", "done", "done_share")
+LESSON_FIGURES = ("reads", "reached", "done", "done_share", "cohort_reached", "starters_share")
+QUIZ_FIGURES = ("learners", "attempts", "passed", "pass_rate", "mean_score")
+SCORE_FIGURES = ("learners", *BAND_FIGURES)
+TREND_FIGURES = ("started", "completed")
+DASHBOARD_STORED = ("active", "started", "completed", "median_lessons", "reads", "reached", "done", "cohort_reached",
+                    "learners", "attempts", "passed", "mean_score", *BAND_FIGURES)
 
 
 @dataclass(frozen=True)
@@ -69,200 +103,127 @@ class CourseReport:
     scores: Table
     months: Table
     weeks: Table
-    funnel_cells: tuple[tuple[str, Cell, Cell], ...] = ()
-    month_cells: tuple[tuple[str, Cell, Cell], ...] = ()
-
-
-@dataclass(frozen=True)
-class SiteSummary:
-    """The figures at the top of the page: every course together, every language."""
-
-    courses: int
-    active_month: str | None   # the month "active" counts (the last ended one), or None before any
-    active: Cell
-    started: Cell
-    completed: Cell
-    pass_rate: Percent
 
 
 @dataclass(frozen=True)
 class Dashboard:
     period: periods.Period
     lang: str | None
-    threshold: int
-    site: SiteSummary
+    rule: DisclosureRule
+    site: tuple[tuple[str, Published], ...]   # (figure name, value): every course together, every language
     courses: tuple[CourseReport, ...]
-    # The day "started" began to mean a learner's first action rather than a second page read.
+    # The day "started" began to mean a learner's first action rather than a second page read, when the
+    # period holds days before it on a site that had learners then; else None.
     reading_change_day: date | None = None
     page_lang: str = "en"
 
-    def table(self, key: str, labels: Labels) -> Table:
+    def table(self, key: str) -> Table:
         """One table across every course (for CSV): each row starts with the course's title and slug."""
         tables = [getattr(report, key) for report in self.courses]
+        course_columns = (Column("course"), Column("course slug"))
         if not tables:
-            return Table(key, key, (labels("course"), labels("course slug")), ())
+            return Table(key, course_columns, ())
         rows = tuple((report.course.title(self.page_lang), report.course.slug, *row)
                      for report, table in zip(self.courses, tables, strict=True) for row in table.rows)
         slugs = tuple(slug for table in tables for slug in table.row_slugs)
-        return Table(key, tables[0].caption, (labels("course"), labels("course slug"), *tables[0].columns), rows,
-                     (False, False, *tables[0].numeric), slugs, tables[0].slug_column)
+        return Table(key, course_columns + tables[0].columns, rows, slugs, tables[0].slug_column)
 
 
 EXPORTS = ("summary", "modules", "funnel", "quizzes", "scores", "months", "weeks")
 
 
-@dataclass(frozen=True)
-class Labels:
-    """Column names in the reader's language (the views pass translated texts)."""
-
-    texts: dict[str, str] = field(default_factory=dict)
-
-    def __call__(self, key: str) -> str:
-        return self.texts.get(key, key)
-
-
-NOT_COUNTED = Average(None)  # a cell the fixed period does not have (a lesson added after it ended)
-
-
-class _Cells:
-    """The fixed cells of one period and language, as protected values."""
-
-    def __init__(self, found: Mapping[tuple[str, str, str], tuple[int, Hidden | None]], threshold: int) -> None:
-        self.found, self.threshold = found, threshold
-
-    def cell(self, course: str, figure: str, item: str) -> Cell:
-        value, why = self.found.get((course, figure, item), (None, Hidden.PROTECTING))
-        return Cell(value) if why is None else Cell(None, why)
-
-    def raw(self, course: str, figure: str, item: str) -> int | None:
-        found = self.found.get((course, figure, item))
-        return found[0] if found else None
-
-
 def build_dashboard(session: Session, catalogue: Catalogue, period: periods.Period, lang: str | None,
-                    course_slugs: Sequence[str], threshold: int, page_lang: str, labels: Labels) -> Dashboard:
+                    course_slugs: Sequence[str], rule: DisclosureRule, page_lang: str,
+                    whole_course: str) -> Dashboard:
     """The tables of some courses for one fixed period and language (None: all), and the site's summary."""
     chosen = [course for course in catalogue.courses if course.slug in course_slugs]
-    cells = _Cells(periods.period_cells(session, period, [course.slug for course in chosen], lang or periods.ALL),
-                   threshold)
-    site_cells = _Cells(periods.period_cells(session, period, [], periods.ALL), threshold)
-    last_month = periods.latest_fixed(session, "month", period.end)
-    active = (_Cells(periods.period_cells(session, last_month, [], periods.ALL), threshold).cell("", "active", "")
-              if last_month else Cell(None, Hidden.PROTECTING))
-    site_learners, site_passed = site_cells.cell("", "learners", ""), site_cells.cell("", "passed", "")
-    site = SiteSummary(len(catalogue.courses), last_month.key if last_month else None, active,
-                       site_cells.cell("", "started", ""), site_cells.cell("", "completed", ""),
-                       Percent(rate(site_passed, site_learners)))
-    reports = [_course_report(session, course, period, lang, cells, threshold, page_lang, labels) for course in chosen]
-    return Dashboard(period, lang, threshold, site, tuple(reports), statistics.reading_change_day(session), page_lang)
+    cells = PublishedFigures(periods.period_cells(session, period, [course.slug for course in chosen],
+                                                  lang or periods.ALL, DASHBOARD_STORED), rule)
+    site_cells = cells if lang is None else PublishedFigures(
+        periods.period_cells(session, period, [], periods.ALL, DASHBOARD_STORED), rule)
+    site = tuple((name, site_cells.at(name, periods.ALL)) for name in SITE_SUMMARY)
+    reports = [_course_report(session, course, period, lang, cells, page_lang, whole_course) for course in chosen]
+    return Dashboard(period, lang, rule, site, tuple(reports), _reading_change(session), page_lang)
 
 
-def _course_report(session: Session, course: Course, period: periods.Period, lang: str | None, cells: _Cells,
-                   threshold: int, page_lang: str, labels: Labels) -> CourseReport:
+def _reading_change(session: Session) -> date | None:
+    """The day reading stopped creating learners, on a site whose first week with figures ended before it (a new
+    site never knew the old meaning of "started", so it is told nothing about it)."""
+    changed = statistics.reading_change_day(session)
+    first = periods.first_fixed_week(session)
+    return changed if changed is not None and first is not None and first.end < changed else None
+
+
+def _course_report(session: Session, course: Course, period: periods.Period, lang: str | None,
+                   cells: PublishedFigures, page_lang: str, whole_course: str) -> CourseReport:
     c = course.slug
     titles = {lesson.slug: text.title if (text := course.text_of(lesson, page_lang)) else lesson.slug
               for lesson in course.lessons}
-    started, completed = cells.cell(c, "started", ""), cells.cell(c, "completed", "")
-    median10 = cells.raw(c, "median10", "")
-    median = (median10 / 10 if median10 is not None and started.value is not None and started.value >= threshold
-              else None)
-    summary = Table("summary", labels("courses"), (
-        labels("started"), labels("completed"), labels("completion rate"), labels("median lessons done")),
-        ((started, completed, Percent(rate(completed, started)), Average(median)),), (True, True, True, True))
+    summary = Table("summary", figure_columns(*SUMMARY), (tuple(cells.at(name, c) for name in SUMMARY),))
+    module_rows: list[tuple[Value, ...]] = [
+        (module.titles.get(page_lang) or next(iter(module.titles.values()), f"{module.number}"),
+         *(cells.at(name, c, f"m:{module.number}") for name in MODULE_FIGURES)) for module in course.modules]
+    module_rows.append((whole_course, *(cells.at(name, c, periods.COURSE) for name in MODULE_FIGURES)))
+    modules = Table("modules", (Column("module"), *figure_columns(*MODULE_FIGURES)), tuple(module_rows),
+                    tuple(f"m:{module.number}" for module in course.modules) + (periods.COURSE,), "module slug")
+    funnel = Table("funnel", (Column("lesson"), *figure_columns(*LESSON_FIGURES)),
+                   tuple((titles[lesson.slug], *(cells.at(name, c, lesson.slug) for name in LESSON_FIGURES))
+                         for lesson in course.lessons),
+                   tuple(titles), "lesson slug")
+    with_quiz = [lesson.slug for lesson in course.lessons if any(text.quiz for text in lesson.texts.values())]
+    quizzes = Table("quizzes", (Column("quiz of lesson"), *figure_columns(*QUIZ_FIGURES)),
+                    tuple((titles[slug], *(cells.at(name, c, slug) for name in QUIZ_FIGURES)) for slug in with_quiz),
+                    tuple(with_quiz), "lesson slug")
+    scores = Table("scores", (Column("quiz of lesson"), *figure_columns(*SCORE_FIGURES)),
+                   tuple((titles[slug], *(cells.at(name, c, slug) for name in SCORE_FIGURES)) for slug in with_quiz),
+                   tuple(with_quiz), "lesson slug")
 
-    def lesson_row(title: str, item: str, first_reached: Cell) -> tuple[Value, ...]:
-        reached, done = cells.cell(c, "reached", item), cells.cell(c, "done", item)
-        return (title, cells.cell(c, "reads", item), reached, Percent(rate(reached, first_reached)), done,
-                Percent(rate(done, reached)))
+    def trend(kind: str) -> Table:
+        found = periods.trend_cells(session, kind, period.end, c, lang or periods.ALL, TREND_FIGURES)
+        rows: list[tuple[Value, ...]] = []
+        for one, values in found:
+            of_period = PublishedFigures({(c, name, "", "", ""): value for name, value in values.items()}, cells.rule)
+            rows.append((one, *(of_period.at(name, c) for name in TREND_FIGURES)))
+        return Table(f"{kind}s", (Column(kind), *figure_columns(*TREND_FIGURES)), tuple(rows))
 
-    first = cells.cell(c, "reached", course.lessons[0].slug) if course.lessons else Cell(0)
-    lesson_columns = (labels("reads"), labels("reached"), labels("share of starters"), labels("completed"),
-                      labels("completed of reached"))
-    def module_row(title: str, item: str) -> tuple[Value, ...]:
-        # No share of starters: a module's figures add up its lessons, so one learner counts once per lesson.
-        reached, done = cells.cell(c, "reached", item), cells.cell(c, "done", item)
-        return (title, cells.cell(c, "reads", item), reached, done, Percent(rate(done, reached)))
-
-    module_rows = [module_row(module.titles.get(page_lang) or next(iter(module.titles.values()), f"{module.number}"),
-                              f"m:{module.number}") for module in course.modules]
-    module_rows.append(module_row(labels("whole course"), periods.COURSE))
-    modules = Table("modules", labels("modules"), (labels("module"), labels("reads"), labels("reached"),
-                                                    labels("completed"), labels("completed of reached")),
-                    tuple(module_rows), (False, True, True, True, True),
-                    tuple(f"m:{module.number}" for module in course.modules) + (periods.COURSE,), labels("module slug"))
-    funnel_rows = [lesson_row(titles[lesson.slug], lesson.slug, first) for lesson in course.lessons]
-    funnel = Table("funnel", labels("lessons"), (labels("lesson"), *lesson_columns), tuple(funnel_rows),
-                   (False, True, True, True, True, True), tuple(titles), labels("lesson slug"))
-    funnel_cells = tuple((titles[lesson.slug], cells.cell(c, "reached", lesson.slug),
-                          cells.cell(c, "done", lesson.slug))
-                         for lesson in course.lessons)
-
-    with_quiz = [lesson.slug for lesson in course.lessons if any(t.quiz for t in lesson.texts.values())]
-    quiz_rows: list[tuple[Value, ...]] = []
-    score_rows: list[tuple[Value, ...]] = []
-    for slug in with_quiz:
-        learners, passed = cells.cell(c, "learners", slug), cells.cell(c, "passed", slug)
-        attempts = cells.cell(c, "attempts", slug)
-        if not learners.published and attempts.published:
-            attempts = Cell(None, Hidden.SMALL if (attempts.value or 0) < threshold else Hidden.PROTECTING)
-        score_sum = cells.raw(c, "score_sum", slug)
-        mean = (score_sum / learners.value if passed.published and learners.value and learners.value >= threshold
-                and score_sum is not None else None)
-        quiz_rows.append((titles[slug], learners, attempts, passed, Percent(rate(passed, learners)), Average(mean)))
-        score_rows.append((titles[slug], learners, *(cells.cell(c, f"band{index}", slug)
-                                                      for index in range(len(periods.BANDS)))))
-    quizzes = Table("quizzes", labels("quizzes"), (labels("quiz of lesson"), labels("learners"), labels("attempts"),
-                                                    labels("passed"), labels("pass rate"), labels("mean best score")),
-                    tuple(quiz_rows), (False, True, True, True, True, True), tuple(with_quiz), labels("lesson slug"))
-    scores = Table("scores", labels("best scores"), (labels("quiz of lesson"), labels("learners"),
-                                                      *(f"{low}–{high} %" for low, high in periods.BANDS)),
-                   tuple(score_rows), (False, True, *(True,) * len(periods.BANDS)), tuple(with_quiz),
-                   labels("lesson slug"))
-
-    def trend(kind: str, key: str, caption: str, first_column: str) -> tuple[Table, tuple[tuple[str, Cell, Cell], ...]]:
-        found = periods.trend_cells(session, kind, period.end, c, lang or periods.ALL)
-        rows = tuple((one.key, _stored(started_), _stored(completed_)) for one, started_, completed_ in found)
-        return (Table(key, caption, (first_column, labels("started"), labels("completed")), rows, (False, True, True)),
-                rows)
-
-    months, month_cells = trend("month", "months", labels("months"), labels("month"))
-    weeks, _ = trend("week", "weeks", labels("weeks"), labels("week"))
-    return CourseReport(course, summary, modules, funnel, quizzes, scores, months, weeks, funnel_cells, month_cells)
+    return CourseReport(course, summary, modules, funnel, quizzes, scores, trend("month"), trend("week"))
 
 
-def _stored(found: tuple[int, Hidden | None] | None) -> Cell:
-    if found is None:
-        return Cell(None, Hidden.PROTECTING)
-    value, why = found
-    return Cell(value) if why is None else Cell(None, why)
+# -- educators' question insights -------------------------------------------------------------------
 
+INSIGHT_STORED = ("answered", "correct", "chosen")
 
-# -- educators' question insights -----------------------------------------------------------
 
 @dataclass(frozen=True)
 class WrongAnswer:
     label: str
-    count: Cell
-    key: str = ""
+    key: str
+    count: Published
 
 
 @dataclass(frozen=True)
 class QuestionInsight:
     question: Question
-    answered: Cell
-    correct_share: float | None
-    wrong_answers: tuple[WrongAnswer, ...]
+    answered: Published
+    correct: Published
+    right: Published                       # the share answered right, when 23 or more answered
+    wrong_answers: tuple[WrongAnswer, ...]  # every wrong answer given, most chosen first (as published)
 
     @property
     def flag(self) -> str | None:
-        """'hard' or 'easy' when the share answered correctly suggests the question needs a look."""
-        if self.correct_share is None:
+        """'hard' or 'easy' when the share answered right (as published) suggests the question needs a look."""
+        if self.right.value is None:
             return None
-        if self.correct_share < HARD_BELOW:
+        if self.right.value < HARD_BELOW:
             return "hard"
-        if self.correct_share > EASY_ABOVE:
+        if self.right.value > EASY_ABOVE:
             return "easy"
         return None
+
+    @property
+    def most_chosen(self) -> tuple[WrongAnswer, ...]:
+        """The three wrong answers given most often (by their published counts)."""
+        return self.wrong_answers[:3]
 
 
 @dataclass(frozen=True)
@@ -273,88 +234,73 @@ class QuizInsight:
     questions: tuple[QuestionInsight, ...]
 
 
-def question_insights(session: Session, course: Course, lang: str, threshold: int, lang_filter: str | None,
-                      labels: Mapping[str, str]) -> list[QuizInsight]:
-    """Per quiz question: how many answered, the share right, and the most common wrong answers."""
-    statement = select(AnswerTally.lesson_slug, AnswerTally.question_id, AnswerTally.answer_key, AnswerTally.lang,
-                       AnswerTally.count).where(AnswerTally.course_slug == course.slug)
-    counts: dict[tuple[str, str], dict[str, int]] = {}
-    every: dict[tuple[str, str], dict[str, int]] = {}
-    for lesson_slug, question_id, key, answer_lang, count in session.execute(statement):
-        bucket = every.setdefault((lesson_slug, question_id), {})
-        bucket[key] = bucket.get(key, 0) + count
-        if lang_filter is None or answer_lang == lang_filter:
-            bucket = counts.setdefault((lesson_slug, question_id), {})
-            bucket[key] = bucket.get(key, 0) + count
+def question_insights(session: Session, course: Course, page_lang: str, rule: DisclosureRule, period: periods.Period,
+                      lang_filter: str | None, labels: Mapping[str, str],
+                      lesson_slugs: Sequence[str] | None = None) -> list[QuizInsight]:
+    """Per quiz question of a course (or of some of its lessons) in a fixed period: how many answered, the share
+    right, and the wrong answers given, each published by the rule."""
+    cells = PublishedFigures(periods.period_cells(session, period, [course.slug], lang_filter or periods.ALL,
+                                                  INSIGHT_STORED), rule)
+    chosen: dict[tuple[str, str], list[str]] = {}
+    for course_slug, name, lesson_slug, question_id, answer_key in cells.cells:
+        if course_slug == course.slug and name == "chosen":
+            chosen.setdefault((lesson_slug, question_id), []).append(answer_key)
     insights = []
     for lesson in course.lessons:
-        quiz, text = course.quiz_of(lesson, lang), course.text_of(lesson, lang)
+        if lesson_slugs is not None and lesson.slug not in lesson_slugs:
+            continue
+        quiz, text = course.quiz_of(lesson, page_lang), course.text_of(lesson, page_lang)
         if quiz is None:
             continue
         questions = []
         for question in quiz.questions:
-            bucket = counts.get((lesson.slug, question.id), {})
-            insight = _question_insight(question, bucket, threshold, labels)
-            if lang_filter:
-                insight = _with_complement(insight, bucket, every.get((lesson.slug, question.id), {}), threshold)
-            questions.append(insight)
+            right_keys = question.kind.right_keys(question)
+            wrong = [WrongAnswer(question.kind.describe(question, key, labels), key,
+                                 cells.at("chosen", course.slug, lesson.slug, question.id, key))
+                     for key in chosen.get((lesson.slug, question.id), ()) if key not in right_keys]
+            # Most chosen first as published (ties by the answer's text): the order shows nothing rounding hides.
+            wrong.sort(key=lambda answer: (-_sort_value(answer.count), answer.label, answer.key))
+            questions.append(QuestionInsight(question, cells.at("answered", course.slug, lesson.slug, question.id),
+                                             cells.at("correct", course.slug, lesson.slug, question.id),
+                                             cells.at("right_share", course.slug, lesson.slug, question.id),
+                                             tuple(wrong)))
         insights.append(QuizInsight(course, lesson.slug, text.title if text else lesson.slug, tuple(questions)))
     return insights
 
 
-def _with_complement(insight: QuestionInsight, bucket: Mapping[str, int], every: Mapping[str, int],
-                     threshold: int) -> QuestionInsight:
-    """One language's insight, less what the other languages' small counts would give away: the
-    page for all languages minus this one must not show a count of 1 to 4."""
-
-    def small_complement(key: str) -> bool:
-        return 0 < every.get(key, 0) - bucket.get(key, 0) < threshold
-
-    if small_complement(ANSWERED) and insight.answered.published and insight.answered.value:
-        return QuestionInsight(insight.question, Cell(None, Hidden.PROTECTING), None, ())
-    share = None if small_complement(CORRECT) else insight.correct_share
-    question = insight.question
-    kept = tuple(answer for answer in insight.wrong_answers if not small_complement(f"a:{answer.key}"))
-    return QuestionInsight(question, insight.answered, share, kept)
+def _sort_value(count: Published) -> float:
+    """A published count for ordering: "fewer than 5" between 0 and the base."""
+    return count.value if count.value is not None else 0.5
 
 
-def _question_insight(question: Question, bucket: dict[str, int], threshold: int,
-                      labels: Mapping[str, str]) -> QuestionInsight:
-    answered = bucket.get(ANSWERED, 0)
-    correct = bucket.get(CORRECT, 0)
-    answers = {key[2:]: count for key, count in bucket.items() if key.startswith("a:")}
-    right_keys = question.kind.right_keys(question)
-    wrong = sorted(((key, count) for key, count in answers.items() if key not in right_keys),
-                   key=lambda item: (-item[1], item[0]))
-    answered_cell, correct_cell = protect_pair(answered, correct, threshold)
-    if question.kind.one_answer_each:
-        # Every learner gave exactly one answer: the answers add up to the total, protect them together.
-        parts = [correct, *(count for _, count in wrong)]
-        _, cells = protect_group(answered, parts, threshold, hidden_remainder=True)
-        correct_cell = cells[0] if correct_cell.published else correct_cell
-        wrong_cells = cells[1:]
-    else:
-        wrong_cells = [protect_pair(answered, count, threshold)[1] for _, count in wrong]
-    wrong_answers = tuple(WrongAnswer(question.kind.describe(question, key, labels), cell, key)
-                          for (key, _), cell in zip(wrong, wrong_cells, strict=True) if cell.published)[:3]
-    return QuestionInsight(question, answered_cell, rate(correct_cell, answered_cell), wrong_answers)
+INSIGHT_FIGURES = ("answered", "correct", "right_share")
 
 
-def insights_table(quizzes: Sequence[QuizInsight], lang: str, labels: Labels) -> Table:
-    """The question insights of some courses as one table (for CSV), with the same protected cells."""
+def insights_table(quizzes: Sequence[QuizInsight], lang: str, flag_text: Callable[[str | None], str]) -> Table:
+    """The question insights of some courses as one table (for CSV): one row per question, as on the page."""
     rows: list[tuple[Value, ...]] = []
     slugs: list[str] = []
     for quiz in quizzes:
         for item in quiz.questions:
-            flag = {"hard": labels("looks too hard"), "easy": labels("looks too easy")}.get(item.flag or "", "")
-            wrong = "; ".join(f"{answer.label} ({answer.count.value})" for answer in item.wrong_answers)
             rows.append((quiz.course.title(lang), quiz.course.slug, quiz.lesson_title, quiz.lesson_slug,
-                         item.question.text, item.answered, Percent(item.correct_share), flag, wrong))
+                         item.question.text, item.answered, item.correct, item.right, flag_text(item.flag)))
             slugs.append(item.question.id)
-    columns = (labels("course"), labels("course slug"), labels("lesson"), labels("lesson slug"), labels("question"),
-               labels("answered"), labels("right"), labels("flag"), labels("most chosen wrong answers"))
-    return Table("insights", labels("question insights"), columns, tuple(rows),
-                 (False, False, False, False, False, True, True, False, False), tuple(slugs), labels("question id"))
+    columns = (Column("course"), Column("course slug"), Column("lesson"), Column("lesson slug"), Column("question"),
+               *figure_columns(*INSIGHT_FIGURES), Column("flag"))
+    return Table("insights", columns, tuple(rows), tuple(slugs), "question id")
+
+
+def wrong_answers_table(quizzes: Sequence[QuizInsight], lang: str) -> Table:
+    """Every wrong answer given, one row per question and answer, with how many gave it (for CSV)."""
+    rows: list[tuple[Value, ...]] = []
+    for quiz in quizzes:
+        for item in quiz.questions:
+            for answer in item.wrong_answers:
+                rows.append((quiz.course.title(lang), quiz.course.slug, quiz.lesson_title, quiz.lesson_slug,
+                             item.question.text, item.question.id, answer.label, answer.key, answer.count))
+    columns = (Column("course"), Column("course slug"), Column("lesson"), Column("lesson slug"), Column("question"),
+               Column("question id"), Column("answer"), Column("answer key"), *figure_columns("chosen"))
+    return Table("wrong-answers", columns, tuple(rows))
 
 
 # -- CSV -----------------------------------------------------------------------------------
@@ -362,46 +308,40 @@ def insights_table(quizzes: Sequence[QuizInsight], lang: str, labels: Labels) ->
 BOM = "\ufeff"  # spreadsheet programs read the file as UTF-8 (Cyrillic titles) only with it
 
 
-def csv_number(value: Value) -> str:
-    """A value as a spreadsheet reads a number: digits only, a point for decimals, empty when hidden."""
-    if isinstance(value, Cell):
-        return "" if value.value is None else str(value.value)
-    if isinstance(value, Percent):
-        return "" if value.value is None else f"{value.value * 100:.1f}".removesuffix(".0")
-    if isinstance(value, Average):
-        return "" if value.value is None else f"{value.value:.1f}".removesuffix(".0")
-    if isinstance(value, date):
-        return value.isoformat()
-    return _csv_safe(str(value))
+def csv_number(value: Published) -> str:
+    """A published number as a spreadsheet reads it: digits, a point for decimals (a rate in whole percent)."""
+    assert value.value is not None
+    if value.kind is Kind.MEAN or value.kind is Kind.MEDIAN:
+        return f"{value.value:.1f}".removesuffix(".0")
+    return str(int(value.value))
 
 
-def to_csv(table: Table, status_text: Callable[[Value], str], status_header: Callable[[str], str]) -> str:
-    """A table as CSV for spreadsheets: numbers only in number columns, each followed by a status column
-    that says why a cell is empty (the page's words); the row's slug after its title; a BOM first.
+def to_csv(table: Table, header: Callable[[Column], str], words: Callable[[Published], str],
+           text: Callable[[Value], str]) -> str:
+    """A table as CSV for spreadsheets: the row's slug after its title; each figure as a number, or the words
+    the page shows instead ("fewer than 5", "not shown …"); rates in percent, "(%)" in their header; a BOM first.
 
-    :param status_text: what a value's status column says ("" when the value is shown).
-    :param status_header: the header of the status column of a column.
+    :param header: a column's name in the reader's language.
+    :param words: what a figure without a number says.
+    :param text: a text value (a title, a period) as the page shows it.
     """
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    numeric = table.numeric or (False,) * len(table.columns)
     slug_after = _slug_position(table)
-    percent = {index for row in table.rows for index, value in enumerate(row) if isinstance(value, Percent)}
-    header: list[str] = []
-    for index, (column, is_number) in enumerate(zip(table.columns, numeric, strict=True)):
-        name = f"{column} (%)" if index in percent and not column.endswith("(%)") else column
-        header.append(name)
-        if is_number:
-            header.append(status_header(name))
+    names: list[str] = []
+    for index, column in enumerate(table.columns):
+        name = header(column)
+        names.append(f"{name} (%)" if column.kind is Kind.RATE and not name.endswith("(%)") else name)
         if index == slug_after:
-            header.append(table.slug_column)
-    writer.writerow(header)
+            names.append(header(Column(table.slug_column)))
+    writer.writerow(names)
     for row_index, row in enumerate(table.rows):
         line: list[str] = []
-        for index, (value, is_number) in enumerate(zip(row, numeric, strict=True)):
-            line.append(csv_number(value))
-            if is_number:
-                line.append(status_text(value))
+        for index, value in enumerate(row):
+            if isinstance(value, Published):
+                line.append(csv_number(value) if value.value is not None else words(value))
+            else:
+                line.append(_csv_safe(text(value)))
             if index == slug_after:
                 line.append(table.row_slugs[row_index])
         writer.writerow(line)
@@ -409,11 +349,12 @@ def to_csv(table: Table, status_text: Callable[[Value], str], status_header: Cal
 
 
 def _slug_position(table: Table) -> int | None:
-    """The column after which each row's own slug goes: the last text column before the first number."""
+    """The column after which each row's own slug goes: the last text column before the first figure."""
     if not table.row_slugs:
         return None
-    numeric = table.numeric or (False,) * len(table.columns)
-    return (numeric.index(True) if True in numeric else len(numeric)) - 1
+    first_figure = next((index for index, column in enumerate(table.columns) if column.kind is not None),
+                        len(table.columns))
+    return first_figure - 1
 
 
 def _csv_safe(text: str) -> str:

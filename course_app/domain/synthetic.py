@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from ..content.model import Course
 from ..content.quiz import Quiz
 from ..models import AnswerTally, Learner, LessonProgress, QuizProgress
+from ..models.answers import tally_day
 from .aggregates import rebuild_all
 from .progress import ANSWERED, CORRECT
 
@@ -61,7 +62,7 @@ def generate_progress(session: Session, courses: Sequence[Course], *, learners: 
     totals = [0, 0, 0]
     quizzes = {(course.slug, lesson.slug, lang): quiz for course in courses for lesson in course.lessons
                for lang in course.languages if (quiz := course.quiz_of(lesson, lang)) is not None}
-    tallies: Counter[tuple[str, str, str, str, str]] = Counter()
+    tallies: Counter[tuple[str, str, str, str, str, date]] = Counter()
     difficulty: dict[tuple[str, str, str], float] = {}
 
     def flush(final: bool = False) -> None:
@@ -100,12 +101,12 @@ def generate_progress(session: Session, courses: Sequence[Course], *, learners: 
                                        "first_attempt_on": day, "last_attempt_on": day,
                                        "passed_on": day if score >= 60 else None})
                     if (quiz := quizzes.get((course.slug, slug, lang))) is not None:
-                        _first_attempt(rng, course.slug, slug, lang, quiz, difficulty, tallies)
+                        _first_attempt(rng, course.slug, slug, lang, day, quiz, difficulty, tallies)
         flush()
     flush(final=True)
     rows = [{"course_slug": course_slug, "lesson_slug": lesson_slug, "question_id": question_id, "lang": lang,
-             "answer_key": key[:200], "count": count}
-            for (course_slug, lesson_slug, question_id, lang, key), count in tallies.items()]
+             "answer_key": key[:200], "day": span, "count": count}
+            for (course_slug, lesson_slug, question_id, lang, key, span), count in tallies.items()]
     for start in range(0, len(rows), 5000):
         session.execute(insert(AnswerTally), rows[start:start + 5000])
     rebuild_all(session, {course.slug: len(course.lessons) for course in courses})
@@ -113,19 +114,19 @@ def generate_progress(session: Session, courses: Sequence[Course], *, learners: 
     return GeneratedCounts(totals[0], totals[1], totals[2], answers)
 
 
-def _first_attempt(rng: random.Random, course_slug: str, lesson_slug: str, lang: str, quiz: Quiz,
+def _first_attempt(rng: random.Random, course_slug: str, lesson_slug: str, lang: str, day: date, quiz: Quiz,
                    difficulty: dict[tuple[str, str, str], float],
-                   tallies: Counter[tuple[str, str, str, str, str]]) -> None:
-    """Count one made-up learner's answers at their first attempt, judged as a real attempt is."""
+                   tallies: Counter[tuple[str, str, str, str, str, date]]) -> None:
+    """Count one made-up learner's answers at their first attempt (on ``day``), judged as a real attempt is."""
     for question in quiz.questions:
         if rng.random() >= ASKED_SHARE:
             continue
         share_right = difficulty.setdefault((course_slug, lesson_slug, question.id), rng.choice(DIFFICULTIES))
         answer = question.kind.sample_answer(question, rng, rng.random() < share_right)
         correct, keys = question.kind.judge(question, answer)
-        base = (course_slug, lesson_slug, question.id, lang)
-        tallies[(*base, ANSWERED)] += 1
+        span = tally_day(day)
+        tallies[(course_slug, lesson_slug, question.id, lang, ANSWERED, span)] += 1
         if correct:
-            tallies[(*base, CORRECT)] += 1
+            tallies[(course_slug, lesson_slug, question.id, lang, CORRECT, span)] += 1
         for key in keys:
-            tallies[(*base, f"a:{key}")] += 1
+            tallies[(course_slug, lesson_slug, question.id, lang, f"a:{key}", span)] += 1

@@ -90,7 +90,8 @@ class SiteEvent(Base):
 
 
 class StatsPeriod(Base):
-    """A closed period (a calendar week or month, or the whole life up to a month) whose figures are fixed.
+    """An ended period (a calendar week or month, the whole life up to a month, or everything answered until
+    answers were counted by day) whose figures are fixed.
 
     Its cells are written once, the first time it is published (or at the daily purge, whichever
     comes first), and never changed: a learner deleted later stays in them, as an anonymous count.
@@ -106,10 +107,12 @@ class StatsPeriod(Base):
 
 
 class StatsCell(Base):
-    """One figure of a closed period, as fixed: its true value, and whether (and why) staff do not see it.
+    """The true value of one figure of the registry (domain/figures.py) in an ended period, as fixed.
 
-    ``course_slug`` "" is the whole site; ``lang`` "" every language; ``item`` a lesson or a
-    module ("m:1") or the whole course ("*"), or "" for a course's own figures. No learner here.
+    ``course_slug`` "" is the whole site; ``lang`` "" every language; ``item`` a lesson or a module
+    ("m:1") or the whole course ("*"), or "" for a course's own figures; ``question`` and ``answer`` a
+    quiz question and an answer given to it, for the question insights. A cell that is not stored is
+    0. Staff never see a value as it is here: ``disclosure`` rounds it when it is published. No learner here.
     """
 
     __tablename__ = "stats_cell"
@@ -120,5 +123,6 @@ class StatsCell(Base):
     lang: Mapped[LanguageCode] = mapped_column(primary_key=True)
     figure: Mapped[str] = mapped_column(String(24), primary_key=True)
     item: Mapped[Slug] = mapped_column(primary_key=True)
+    question: Mapped[Slug] = mapped_column(primary_key=True, default="")
+    answer: Mapped[str] = mapped_column(String(200), primary_key=True, default="")
     value: Mapped[int] = mapped_column(Integer)
-    hidden: Mapped[str | None] = mapped_column(String(12))  # None: shown; "small" or "protecting"

@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from ..extensions import csrf
 from ..models import StaffMember
-from . import account, auth, dashboard, insights, passwords  # noqa: F401  (views register themselves on bp)
+from . import account, auth, dashboard, insights, language, passwords  # noqa: F401  (views register themselves on bp)
 from .blueprint import bp
 from .forms import LogoutForm
 from .session import keep_staff_session_alive
@@ -44,4 +44,5 @@ def init_app(app: Flask) -> None:
     passwords.init_app(app)
     # The sign-in form's token is signed and stateless (forms.StatelessSignInToken), checked by the form itself.
     csrf.exempt(auth.login)
-    app.jinja_env.globals.update(logout_form=LogoutForm, staff_nav_items=staff_nav_items)
+    app.jinja_env.globals.update(logout_form=LogoutForm, staff_nav_items=staff_nav_items,
+                                 staff_language_url=language.staff_language_url)

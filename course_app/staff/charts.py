@@ -1,10 +1,10 @@
-"""Bar charts drawn on the server as SVG: readable without JavaScript, described for screen
-readers, and always shown beside a table with the same (protected) numbers.
+"""Bar charts drawn on the server: readable without JavaScript, in the page's own text, beside a table.
 
-A chart is 320 units wide with 12-unit text, and the page stretches it to the width of its
-column (at most about 36 em), never narrower than 320 px on a phone of 360 px: its text is
-never smaller than 12 px. Each label stands on its own line above its bars, so long lesson
-titles need no narrow column. A hidden value has no bar: the chart writes why it is hidden.
+A chart is HTML (a figure with a list of groups): every label and number is text of the page, the
+size of body text at every width, wrapping instead of being cut. Only the bars are drawn, each an
+SVG rectangle whose length is the **published** value (a rounded count) over the largest one: a
+bar never shows more than the number beside it. A figure without a number ("fewer than 5") has no
+bar, only its words. The table with every figure follows the chart, folded in a ``<details>``.
 """
 
 from __future__ import annotations
@@ -14,57 +14,34 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-from ..domain.suppression import Cell, Hidden
-
-WIDTH = 320
-LABEL_HEIGHT = 16
-BAR_HEIGHT = 12
-BAR_GAP = 4
-GROUP_GAP = 10
-VALUE_ROOM = 44
-MAX_LABEL = 40
+from ..domain.disclosure import Published
 
 
 @dataclass(frozen=True)
 class Series:
     name: str
-    cells: Sequence[Cell]
+    values: Sequence[Published]
     css_class: str
 
 
-def horizontal_bars(chart_id: str, title: str, description: str, labels: Sequence[str],
-                    series: Sequence[Series], hidden_text: Callable[[Hidden], str]) -> Markup:
-    """Grouped horizontal bars, one group per label; a hidden cell is written (with why), never drawn."""
-    peak = max([cell.value for s in series for cell in s.cells if cell.value is not None] + [1])
-    bar_area = WIDTH - VALUE_ROOM
-    group_height = LABEL_HEIGHT + len(series) * (BAR_HEIGHT + BAR_GAP) + GROUP_GAP
-    legend_height = 18 * len(series)
-    height = group_height * len(labels) + legend_height + 4
-    parts = [f'<svg class="chart" id="{chart_id}" viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" height="{height}" '
-             f'role="img" aria-labelledby="{chart_id}-title {chart_id}-desc" xmlns="http://www.w3.org/2000/svg">',
-             f'<title id="{chart_id}-title">{escape(title)}</title>'
-             f'<desc id="{chart_id}-desc">{escape(description)}</desc>']
+def horizontal_bars(chart_id: str, title: str, labels: Sequence[str], series: Sequence[Series],
+                    text: Callable[[Published], str]) -> Markup:
+    """Grouped horizontal bars, one group per label, each bar with its published value written beside it."""
+    peak = max([value.value for one in series for value in one.values if value.value is not None] + [1])
+    parts = [f'<figure class="chart" id="{chart_id}" aria-labelledby="{chart_id}-title">',
+             f'<figcaption class="chart__title" id="{chart_id}-title">{escape(title)}</figcaption>',
+             '<ol class="chart__groups">']
     for index, label in enumerate(labels):
-        top = index * group_height
-        short = label if len(label) <= MAX_LABEL else label[:MAX_LABEL - 1] + "…"
-        parts.append(f'<text class="chart__label" x="0" y="{top + 12}">{escape(short)}</text>')
-        for offset, one in enumerate(series):
-            cell = one.cells[index]
-            y = top + LABEL_HEIGHT + offset * (BAR_HEIGHT + BAR_GAP)
-            if cell.hidden is not None or cell.value is None:
-                reason = hidden_text(cell.hidden) if cell.hidden is not None else ""
-                parts.append(f'<text class="chart__note" x="0" y="{y + BAR_HEIGHT - 2}">'
-                             f'{escape(one.name)}: {escape(reason)}</text>')
-                continue
-            length = round(bar_area * cell.value / peak)
-            if length:
-                parts.append(f'<rect class="{one.css_class}" x="0" y="{y}" width="{length}" height="{BAR_HEIGHT}"/>')
-            parts.append(f'<text x="{length + 4}" y="{y + BAR_HEIGHT - 2}">{cell.value}</text>')
-    legend_y = group_height * len(labels)
-    for offset, one in enumerate(series):
-        y = legend_y + offset * 18
-        parts.append(f'<rect class="{one.css_class}" x="0" y="{y + 2}" width="12" height="12"/>')
-        parts.append(f'<text x="18" y="{y + 12}">{escape(one.name)}</text>')
-    parts.append("</svg>")
-    # Safe: every text in the chart went through escape() above; the rest are numbers.
+        parts.append(f'<li class="chart__group"><span class="chart__label">{escape(label)}</span>')
+        for one in series:
+            value = one.values[index]
+            length = 0.0 if value.value is None else round(100 * value.value / peak, 1)
+            bar = f'<rect class="{one.css_class}" width="{length}" height="10"/>' if length else ""
+            parts.append(f'<span class="chart__row"><span class="chart__series">{escape(one.name)}</span>'
+                         f'<svg class="chart__bar" viewBox="0 0 100 10" preserveAspectRatio="none" aria-hidden="true" '
+                         f'focusable="false">{bar}</svg><span class="chart__value" data-kind="{value.kind.value}">'
+                         f'{escape(text(value))}</span></span>')
+        parts.append("</li>")
+    parts.append("</ol></figure>")
+    # Safe: every text above went through escape(); the rest are numbers and fixed markup.
     return Markup("".join(parts))  # nosec B704

@@ -1,110 +1,174 @@
-"""How protected values read on staff pages and in CSV files: the same text in both."""
+"""How published figures and periods read on staff pages, in charts and in CSV files: the same words in all.
+
+A figure reads a rounded number, a percentage, an average, or why it has none: "fewer than 5",
+"not shown (fewer than 23 people)", "not shown (7 or fewer people)". A period reads in one form
+everywhere: the ISO week "2026-W49 (30 Nov – 6 Dec)", the month "2026-11 (November 2026)", in the
+page's language.
+"""
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import lru_cache
 
-from flask_babel import format_date, format_decimal, format_percent, pgettext
+from babel.numbers import format_decimal as babel_format_decimal
+from flask_babel import format_date, format_decimal, get_locale
 from flask_babel import gettext as _
 
+from ..domain.disclosure import AVERAGE_PEOPLE, RATE_PEOPLE, Kind, Published, Withheld
+from ..domain.figures import BY_NAME, FIGURES
 from ..domain.periods import Period
-from ..domain.reports import Average, Percent, Value
-from ..domain.suppression import Cell, Hidden
+from ..domain.reports import Column, Table, Value
 
 
-def hidden_text(reason: Hidden, threshold: int) -> str:
-    """What a hidden cell says: why it is hidden, truly (a large count never reads "fewer than k")."""
-    if reason is Hidden.SMALL:
-        return str(_("fewer than %(k)d", k=threshold))
-    return str(_("hidden to protect a small group"))
+def withheld_text(value: Published, base: int) -> str:
+    """What a figure without a number says, truly: which part of the rule keeps it back."""
+    if value.withheld is Withheld.FEWER_THAN_BASE:
+        return str(_("fewer than %(k)d", k=base))
+    if value.withheld is Withheld.FEW_FOR_RATE:
+        return str(_("not shown (fewer than %(n)d people)", n=RATE_PEOPLE))
+    return str(_("not shown (%(n)d or fewer people)", n=AVERAGE_PEOPLE - 1))
 
 
-def render_value(value: Value, threshold: int) -> str:
-    """A protected value as text, the same on the page and in charts."""
-    if isinstance(value, Cell):
-        if value.hidden is not None:
-            return hidden_text(value.hidden, threshold)
-        return str(format_decimal(value.value))
-    if isinstance(value, Percent):
-        return str(format_percent(value.value, "#,##0%") if value.value is not None else _("not shown"))
-    if isinstance(value, Average):
-        return str(format_decimal(round(value.value, 1)) if value.value is not None else _("not shown"))
-    if isinstance(value, date):
-        return value.isoformat()
+def figure_text(value: Published, base: int) -> str:
+    """A published figure as the page shows it: "1,235", "42%", "72.5", or why there is no number."""
+    if value.value is None:
+        return withheld_text(value, base)
+    if value.kind in (Kind.MEAN, Kind.MEDIAN):
+        return str(format_decimal(value.value, format="#,##0.#"))
+    number = _whole_number(int(value.value), str(get_locale()))
+    return f"{number}%" if value.kind is Kind.RATE else number
+
+
+@lru_cache(maxsize=1024)
+def _whole_number(number: int, locale: str) -> str:
+    """A whole number as the language writes it ("1,235", "1 235"): a page shows hundreds, from few values."""
+    return str(babel_format_decimal(number, locale=locale))
+
+
+def render_value(value: Value, base: int) -> str:
+    """Any table value as text: a figure, a period's name, or a title."""
+    if isinstance(value, Published):
+        return figure_text(value, base)
+    if isinstance(value, Period):
+        return period_name(value)
     return str(value)
 
 
-def csv_status(value: Value, threshold: int) -> str:
-    """The status column beside a number in a CSV file: empty when shown, else why it is not."""
-    if isinstance(value, Cell):
-        return "" if value.hidden is None else hidden_text(value.hidden, threshold)
-    if isinstance(value, (Percent, Average)) and value.value is None:
-        return str(_("not shown"))
-    return ""
-
-
-def csv_status_header(column: str) -> str:
-    return str(_("%(column)s: status", column=column))
-
-
-def column_labels() -> dict[str, str]:
-    """Column and table names in the reader's language."""
+def text_labels() -> dict[str, str]:
+    """The names of text columns and tables, in the reader's language."""
     return {
-        "courses": _("Courses"), "lessons": _("Lessons: where learners stop"), "quizzes": _("Quizzes"),
-        "started": pgettext("learners", "Started"), "completed": pgettext("learners", "Completed"),
-        "completion rate": _("Completion rate"), "median lessons done": _("Median lessons done"),
-        "lesson": _("Lesson"), "reads": _("Reads"), "reached": pgettext("learners", "Reached"),
-        "completed of reached": _("Completed of reached"),
-        "quiz of lesson": _("Quiz of lesson"), "learners": _("Learners"), "attempts": _("Attempts"),
-        "passed": _("Passed"), "pass rate": _("Pass rate"), "mean best score": _("Mean best score (%)"),
-        "week from": _("Week from"), "week": _("Week"), "month": _("Month"), "months": _("Per month"),
-        "weeks": _("Per week"), "modules": _("Modules"), "module": _("Module"), "module slug": _("Module identifier"),
-        "whole course": _("Whole course"), "share of starters": _("Share of starters"),
-        "best scores": _("Best scores"), "summary": _("Courses"),
-        "course": _("Course"), "course slug": _("Course identifier"), "lesson slug": _("Lesson identifier"),
-        "question insights": _("Question insights"), "question": _("Question"), "question id": _("Question identifier"),
-        "answered": _("Answered"), "right": _("Right"), "flag": _("Needs a look"),
-        "most chosen wrong answers": _("Most chosen wrong answers"),
-        "looks too hard": _("looks too hard"), "looks too easy": _("looks too easy"),
+        "course": _("Course"), "course slug": _("Course identifier"), "lesson": _("Lesson"),
+        "lesson slug": _("Lesson identifier"), "module": _("Module"), "module slug": _("Module identifier"),
+        "quiz of lesson": _("Quiz of lesson"), "month": _("Month"), "week": _("Week"),
+        "question": _("Question"), "question id": _("Question identifier"), "flag": _("Needs a look"),
+        "answer": _("Wrong answer"), "answer key": _("Answer identifier"),
+        "whole course": _("Whole course"), "looks too hard": _("looks too hard"), "looks too easy": _("looks too easy"),
+        "true": _("True"), "false": _("False"),
     }
+
+
+def column_label(column: Column) -> str:
+    """A column's name: a figure's label from the registry, or a text column's name."""
+    if column.kind is not None:
+        return str(BY_NAME[column.key].label)
+    return text_labels().get(column.key, column.key)
+
+
+def column_labels(table: Table) -> list[str]:
+    """The names of a table's columns, worked out once for all its rows."""
+    return [column_label(column) for column in table.columns]
+
+
+def definitions() -> dict[str, str]:
+    """What each figure of the registry counts, in the reader's language (docs/statistics.md says the same)."""
+    return {figure.name: str(figure.counts) for figure in FIGURES}
+
+
+def flag_text(flag: str | None) -> str:
+    """A question's "needs a look" mark, in words ("" for none)."""
+    return str({"hard": _("looks too hard"), "easy": _("looks too easy")}.get(flag or "", ""))
 
 
 def period_name(period: Period) -> str:
-    """A period as a coordinator says it: "November 2026", "week 48 of 2026 (23–29 Nov)", "up to November 2026"."""
-    month = str(format_date(period.end, "LLLL yyyy"))
+    """A period in its one form: "2026-W49 (30 Nov – 6 Dec)", "2026-11 (November 2026)", "whole life to 2026-11
+    (November 2026)", in the page's language."""
+    return _period_name(period, str(get_locale()))
+
+
+@lru_cache(maxsize=4096)
+def _period_name(period: Period, locale: str) -> str:
+    """``period_name`` for one language (the picker names every fixed period on every view)."""
+    if period.kind == "week":
+        return str(_("%(key)s (%(start)s – %(end)s)", key=period.key, start=format_date(period.start, "d MMM"),
+                     end=format_date(period.end, "d MMM")))
+    month = str(_("%(key)s (%(name)s)", key=f"{period.end:%Y-%m}", name=format_date(period.end, "LLLL yyyy")))
     if period.kind == "month":
         return month
     if period.kind == "life":
-        return str(_("whole life, up to the end of %(month)s", month=month))
-    year, number, _day = period.start.isocalendar()
-    return str(_("week %(number)d of %(year)d (%(start)s to %(end)s)", number=number, year=year,
-                 start=format_date(period.start, "d MMM"), end=format_date(period.end, "d MMM")))
+        return str(_("whole life to %(month)s", month=month))
+    return str(_("until the upgrade (answers before %(day)s)",
+                 day=format_date(period.end + timedelta(days=1), "d MMM yyyy")))
 
 
-def definitions(threshold: int) -> dict[str, str]:
-    """One definition per figure, written beside it on the page (docs/statistics.md says the same)."""
-    return {
-        "started": _("Learners whose first action in the course (a quiz answered, a lesson marked done, a code "
-                     "saved) falls in the period."),
-        "completed": _("Of those, learners who have completed every lesson of the course (counted when the "
-                       "period ended)."),
-        "completion rate": _("Completed ÷ started."),
-        "median lessons done": _("Half of those who started had done at most this many lessons."),
-        "reads": _("How many times the lesson page was opened in the period, by anyone; not a number of people."),
-        "reached": _("Learners who first opened the lesson in the period."),
-        "share of starters": _("Reached ÷ learners who reached the first lesson in the same period: how far "
-                               "people get."),
-        "lesson completed": _("Learners who completed the lesson (marked it done or passed its quiz) in the period."),
-        "completed of reached": _("Completed ÷ reached: a low figure shows where people stop."),
-        "learners": _("Learners whose first attempt at the quiz was in the period."),
-        "attempts": _("All their attempts, retries included."),
-        "passed": _("Of those learners, how many have passed (on any attempt)."),
-        "pass rate": _("Passed ÷ learners."),
-        "mean best score": _("The mean of their best scores, shown only with the number who passed."),
-        "bands": _("How many of those learners have a best score in each band."),
-        "trend": _("For each ended month or week: learners who started the course then, and how many of them "
-                   "completed it."),
-        "active": _("Learners who did anything (opened a lesson as a learner, completed one, answered a quiz) in "
-                    "the month, counted once each."),
-        "site pass rate": _("Passed ÷ learners, over every quiz of every course."),
-    }
+@dataclass(frozen=True)
+class Legend:
+    """How to read the figures of a staff page: said once per page."""
+
+    summary: str
+    terms: tuple[tuple[str, str], ...]
+    source: str
+
+
+def legend(base: int, totals: bool = True) -> Legend:
+    """The rule in a coordinator's words, with the words a figure may read instead of a number; ``totals``: the
+    page shows totals, and says once that rounded rows may not add up to them."""
+    if totals:
+        rounded = _("Every count is rounded to the nearest %(k)d; “fewer than %(k)d” means 1 to %(n)d. Rounded rows "
+                    "may not add up to the rounded total.", k=base, n=base - 1)
+    else:
+        rounded = _("Every count is rounded to the nearest %(k)d; “fewer than %(k)d” means 1 to %(n)d.", k=base,
+                    n=base - 1)
+    return Legend(
+        str(rounded),
+        ((str(_("A number")), str(_("A count rounded to the nearest multiple of %(k)d (halves up). A total is added "
+                                    "up first and rounded after, so the rows above it may not add up to it.", k=base))),
+         (withheld_text(Published(Kind.COUNT, None, Withheld.FEWER_THAN_BASE), base),
+          str(_("Between 1 and %(n)d people.", n=base - 1))),
+         ("0", str(_("Nobody: a true zero."))),
+         (withheld_text(Published(Kind.RATE, None, Withheld.FEW_FOR_RATE), base),
+          str(_("A percentage is worked out from the exact counts, and shown only when at least %(n)d people are "
+                "behind it.", n=RATE_PEOPLE))),
+         (withheld_text(Published(Kind.MEAN, None, Withheld.FEW_FOR_AVERAGE), base),
+          str(_("A mean or a median is shown only when more than %(n)d people are behind it.",
+                n=AVERAGE_PEOPLE - 1)))),
+        str(_("UK official statistics follow the same rules (HESA, Ofqual): no sum or difference of the figures "
+              "shown gives an exact small number. See “Statistics for staff” in the documentation.")))
+
+
+def figure_label(name: str) -> str:
+    """A figure's name from the registry, in the reader's language."""
+    return str(BY_NAME[name].label)
+
+
+def site_labels() -> dict[str, str]:
+    """The names of the site's figures: added up over courses, so said as starts and completions, not people."""
+    return {"active": figure_label("active"), "started": str(_("Course starts")),
+            "completed": str(_("Course completions")), "pass_rate": figure_label("pass_rate")}
+
+
+def cards(table: Table) -> list[tuple[str, Published]]:
+    """A one-row table of figures as (name, value) pairs, for cards."""
+    return [(column_label(column), value) for column, value in zip(table.columns, table.rows[0], strict=True)
+            if isinstance(value, Published)]
+
+
+def definition_items(table: Table) -> list[tuple[str, str]]:
+    """What each figure column of a table counts, as (name, definition) pairs."""
+    return [(column_label(column), str(BY_NAME[column.key].counts)) for column in table.columns if column.kind]
+
+
+def day_text(day: date) -> str:
+    """A day as the page's language writes it in full: "7 December 2026"."""
+    return str(format_date(day, "d MMMM yyyy"))

@@ -30,6 +30,7 @@ from werkzeug.wrappers import Response
 from ..clock import clock
 from ..db import get_session
 from ..extensions import login_manager
+from ..i18n import STAFF_LANGUAGE_KEY
 from ..models import StaffMember, StaffSession
 from ..web.sessions import ServerSession
 
@@ -109,7 +110,10 @@ def _new_browser_session() -> ServerSession:
     session as a named staff member.
     """
     browser = _browser_session()
+    language = browser.get(STAFF_LANGUAGE_KEY)
     browser.clear()
+    if language is not None:
+        browser[STAFF_LANGUAGE_KEY] = language  # the language the member chose on the sign-in page stays
     browser.learner_id = None
     browser.rotate()
     return browser

@@ -55,8 +55,7 @@ def staff_data(app: Flask) -> None:
         session = get_session()
         generate_progress(session, current_catalogue().courses, learners=1500, lesson_rows=9000,
                           today=date.today(), days=120, seed=7)
-        fix_closed_periods(session, current_catalogue(), app.config["LANGUAGES"], date.today(),
-                           app.config["SMALL_CELL_THRESHOLD"])
+        fix_closed_periods(session, current_catalogue(), app.config["LANGUAGES"], date.today())
         add_staff(session, "coordinator", StaffRole.ADMIN, STAFF_PASSWORD, (), date.today())
         session.commit()
 

@@ -31,13 +31,17 @@ def test_coordinator_signs_in_and_reads_the_dashboard(browser, live_server: Live
     page.wait_for_load_state()
     assert page.url == live_server.url + "/staff/"
     assert page.locator("h1").inner_text() == "Statistics"
-    assert page.locator("svg.chart").count() >= 2
-    assert page.locator("table.data-table").count() >= 7
+    assert page.locator("figure.chart").count() >= 3
+    # Each table is folded under its chart, and opens without JavaScript.
+    table = page.locator("details", has_text="Table: every figure per lesson").locator("table")
+    assert page.locator("table.data-table").count() >= 6 and not table.is_visible()
+    page.locator("summary", has_text="Table: every figure per lesson").click()
+    assert table.is_visible() and "How to study safely on this site" in table.inner_text()
     # The period picker works with JavaScript off: the whole life up to the last ended month.
     page.select_option("select#period", f"life-{LAST_MONTH.key}")
     page.locator("form.filters button[type=submit]").click()
     assert f"period=life-{LAST_MONTH.key}" in page.url and "course=trade-unions" in page.url
-    assert page.locator("select#period option:checked").inner_text().startswith("whole life")
+    assert page.locator("select#period option:checked").inner_text().startswith("whole life to ")
     # Sign out with the POST button.
     page.locator("form.inline-form button").click()
     assert page.url == live_server.url + "/staff/login"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections import defaultdict
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from course_app.db import get_session
 from course_app.domain import aggregates, statistics
 from course_app.domain.grading import grade
 from course_app.domain.learners import create_learner, delete_learner, merge_into
-from course_app.domain.periods import ALL, CourseShape, Period, life, month, raw_cells, week
+from course_app.domain.periods import ALL, CourseShape, Period, compute_cells, life, month, week
 from course_app.domain.periods import COURSE as COURSE_ITEM
 from course_app.domain.progress import LessonPlace, record_lesson_completed, record_lesson_reached, record_quiz_attempt
 from course_app.models import CourseProgress, LessonDay, QuizDay
@@ -51,14 +52,15 @@ def someone_in_another_course(session, day: date) -> None:  # type: ignore[no-un
     record_quiz_attempt(session, create_learner(session, day), place("l1", "other"), "en", grade(QUIZ, RIGHT), day)
 
 
-SHAPE = CourseShape(COURSE, (("m:1", LESSONS),), ("l1",))
+SHAPE = CourseShape(COURSE, (("m:1", LESSONS),))
 
 
 def figures(session, period: Period, lang: str = ALL) -> dict[tuple[str, str], int]:  # type: ignore[no-untyped-def]
-    """The course's true figures of a period, in one language (ALL: every one): (figure, item) → value."""
-    cells = raw_cells(session, [SHAPE], ["en", "ru", "be"], period)
-    return {(figure, item): value for (_, course, one_lang, figure, item), value in cells.items()
-            if course == COURSE and one_lang == lang}
+    """The course's true figures of a period, in one language (ALL: every one): (figure, item) → value (0 when no
+    cell is stored)."""
+    cells = compute_cells(session, [SHAPE], ["en", "ru", "be"], [period], None)
+    return defaultdict(int, {(figure, item): value for (_, course, one_lang, figure, item, _q, _a), value
+                             in cells.items() if course == COURSE and one_lang == lang})
 
 
 def test_course_figures_funnel_and_median(session) -> None:  # type: ignore[no-untyped-def]
@@ -71,7 +73,7 @@ def test_course_figures_funnel_and_median(session) -> None:  # type: ignore[no-u
     session.commit()
     january = figures(session, month(date(2026, 1, 1)))
     assert (january["started", ""], january["completed", ""]) == (3, 1)
-    assert january["median10", ""] == 10  # lessons done: 3, 1, 0
+    assert january["median_lessons", ""] == 10  # lessons done: 3, 1, 0
     assert figures(session, month(date(2026, 1, 1)), "ru")["started", ""] == 1
     assert [(january["reached", lesson], january["done", lesson]) for lesson in LESSONS] == [(3, 2), (2, 1), (2, 1)]
     assert (january["reached", "m:1"], january["reached", COURSE_ITEM]) == (7, 7)  # modules add up their lessons
@@ -79,7 +81,7 @@ def test_course_figures_funnel_and_median(session) -> None:  # type: ignore[no-u
     assert [(russian["reached", lesson], russian["done", lesson]) for lesson in LESSONS] == [(1, 0), (0, 0), (0, 0)]
     whole_year = figures(session, life(date(2026, 12, 1)))
     assert whole_year["started", ""] == 4
-    assert whole_year["median10", ""] == 15  # 0, 1, 2, 3
+    assert whole_year["median_lessons", ""] == 15  # 0, 1, 2, 3
 
 
 def test_median_helper() -> None:
@@ -115,7 +117,7 @@ def test_quiz_figures(session) -> None:  # type: ignore[no-untyped-def]
     february = month(date(2026, 2, 1))
     english = figures(session, february, "en")
     assert (english["learners", "l1"], english["attempts", "l1"], english["passed", "l1"]) == (2, 3, 1)
-    assert english["score_sum", "l1"] / english["learners", "l1"] == 70  # best scores 100 and 40
+    assert english["mean_score", "l1"] / english["learners", "l1"] == 70  # best scores 100 and 40
     assert [english[f"band{index}", "l1"] for index in range(3)] == [1, 0, 1]  # 40: 0–49; 100: 80–100
     every_language = figures(session, february)
     assert (every_language["learners", "l1"], every_language["attempts", "l1"], every_language["passed", "l1"]) == (

@@ -80,9 +80,9 @@ def test_only_first_answers_feed_the_anonymous_counters(app: Flask, client: Flas
     assert answered == {question_id: 1 for question_id in first | second}
     # Right at the retry counts only for questions met there for the first time.
     assert correct == {question_id: 1 for question_id in second - first}
-    # The counters have no column that could point back to a learner.
+    # The counters have no column that could point back to a learner; their day is the first of a span of days.
     assert {column.name for column in AnswerTally.__table__.columns} == {
-        "course_slug", "lesson_slug", "question_id", "lang", "answer_key", "count"}
+        "course_slug", "lesson_slug", "question_id", "lang", "answer_key", "day", "count"}
 
 
 def test_unanswered_questions_are_listed_and_nothing_is_recorded(app: Flask, client: FlaskClient) -> None:

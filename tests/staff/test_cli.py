@@ -8,6 +8,8 @@ from sqlalchemy import select
 
 from course_app.content import current_catalogue
 from course_app.db import get_session
+from course_app.domain.disclosure import DisclosureRule
+from course_app.domain.periods import fixed_periods
 from course_app.domain.reports import question_insights
 from course_app.models import AnswerTally, StaffMember
 from tests.helpers import submit_quiz
@@ -82,19 +84,22 @@ def test_generated_answers_make_insights_worth_judging(app: Flask, runner: Flask
     insights show shares right and wrong answers, and some questions stand out as too hard or too easy."""
     result = runner.invoke(args=["stats", "generate", "--learners", "2000", "--rows", "12000"])
     assert result.exit_code == 0, result.output
+    assert runner.invoke(args=["stats", "fix"]).exit_code == 0
     with app.app_context():
         course = current_catalogue().course("trade-unions")
-        insights = question_insights(get_session(), course, "en", 5, None, {"true": "True", "false": "False"})
+        (life,) = [period for period in fixed_periods(get_session()) if period.kind == "life"][:1]
+        insights = question_insights(get_session(), course, "en", DisclosureRule(5), life, None,
+                                     {"true": "True", "false": "False"})
         tallies = get_session().scalars(select(AnswerTally)).all()
     questions = [item for quiz in insights for item in quiz.questions]
-    shown = [item for item in questions if item.correct_share is not None]
+    shown = [item for item in questions if item.right.value is not None]
     assert len(shown) >= len(questions) // 2, "most questions should have a share right"
-    assert any(item.wrong_answers for item in shown)
+    assert any(item.most_chosen for item in shown)
     assert {item.flag for item in shown} >= {"hard", None}
     # Counters are consistent: nobody is right more often than they answered.
-    counts: dict[tuple[str, str, str, str], dict[str, int]] = {}
+    counts: dict[tuple[str, str, str, str, object], dict[str, int]] = {}
     for tally in tallies:
-        counts.setdefault((tally.course_slug, tally.lesson_slug, tally.question_id, tally.lang), {})[
+        counts.setdefault((tally.course_slug, tally.lesson_slug, tally.question_id, tally.lang, tally.day), {})[
             tally.answer_key] = tally.count
     assert counts and all(0 < bucket["answered"] and bucket.get("correct", 0) <= bucket["answered"]
                           for bucket in counts.values())
