@@ -154,7 +154,8 @@ def insights_export() -> Response:
 
 
 @bp.get("/insights/wrong-answers.csv")
-@staff_required(lambda role: role.sees_insights)
+@login_required
+@role_required(lambda role: role.sees_insights)
 def wrong_answers_export() -> Response:
     """Every wrong answer given in the period, one row per question and answer; the export is audited."""
     return _export("wrong-answers", lambda quizzes: wrong_answers_table(quizzes, get_locale()))
