@@ -54,8 +54,9 @@ def change_password() -> Response | tuple[str, int]:
         with password_checks().slot(proven=True):
             set_password(db, member, form.password.data or "", server_password_hasher())
     except StaffAccountError:
-        form.password.errors.append(_("This password is too short: use at least %(count)d characters, for example "
-                                      "four or five words no one would guess.", count=PASSWORD_MIN_LENGTH))
+        form.password.errors.append(_("This password is too short or too easy to guess: use at least %(count)d "
+                                      "characters, for example four or five unrelated words no one would guess.",
+                                      count=PASSWORD_MIN_LENGTH))
         db.rollback()
         return _account_page(form, 422)
     except Busy:
