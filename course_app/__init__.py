@@ -19,7 +19,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import assets, clock, content, db, errors, i18n, learner, staff, templating
 from .config import build_config, instance_permission_problems
-from .extensions import babel, csrf
+from .extensions import babel, csrf, login_manager
 from .web import compression, cross_site, headers, work_limits
 from .web.sessions import ServerSessionInterface
 
@@ -45,6 +45,9 @@ def create_app(config: Mapping[str, Any] | None = None, **overrides: Any) -> Fla
     babel.init_app(app, locale_selector=i18n.get_locale)
     cross_site.init_app(app)  # first: a post from another site is refused before anything else looks at it
     csrf.init_app(app)
+    # flask_login's LoginManager (extensions.py), for staff only: no context processor, so a learner's
+    # page never loads a user; staff templates get current_user from the staff blueprint.
+    login_manager.init_app(app, add_context_processor=False)
     work_limits.init_app(app)
     headers.init_app(app)
     compression.init_app(app)

@@ -51,7 +51,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("PUBLIC_URL", str, ""),
     Setting("INDEXING", bool, True),
     Setting("LEARNER_SESSION_HOURS", int, 12),
-    Setting("PASSWORD_CHECKS_AT_ONCE", int, 1),
+    Setting("PASSWORD_CHECKS_AT_ONCE", int, 2),
+    Setting("PASSWORD_CHECK_QUEUE", int, 8),
+    Setting("PASSWORD_CHECK_WAIT_SECONDS", int, 5),
+    Setting("PASSWORD_GUESS_SHARE", float, 0.25),
     Setting("CODE_CHECKS_AT_ONCE", int, 4),
     Setting("CODE_TRIES_PER_DAY", int, 10),
     Setting("REMEMBER_DEVICE_DAYS", int, 30),
@@ -62,6 +65,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("STAFF_PASSWORD_TIME_COST", int, 3),
     Setting("BEHIND_PROXY", bool, False),
     Setting("RELOAD_LESSONS", bool, True),
+    Setting("LESSON_FILE_MAX_BYTES", int, 1_000_000),
     Setting("LESSON_CACHE_DIR", str, ""),
     Setting("BACKUP_DIR", str, ""),
     Setting("WORKERS", int, 2),
@@ -216,6 +220,10 @@ def build_config(instance_path: Path, environ: Mapping[str, str], overrides: Map
         raise ConfigurationError(f"STAFF_PASSWORD_MEMORY_KIB must be at least {LEAST_MEMORY_KIB} and "
                                  f"STAFF_PASSWORD_TIME_COST at least {LEAST_TIME_COST} (OWASP's least for Argon2id)"
                                  ) from None
+    if not 0 < values["PASSWORD_GUESS_SHARE"] <= 1:
+        raise ConfigurationError("PASSWORD_GUESS_SHARE must be more than 0 and at most 1, e.g. 0.25")
+    if values["PASSWORD_CHECKS_AT_ONCE"] < 1 or values["PASSWORD_CHECK_QUEUE"] < 0:
+        raise ConfigurationError("PASSWORD_CHECKS_AT_ONCE must be at least 1 and PASSWORD_CHECK_QUEUE at least 0")
     values["PUBLIC_URL"] = checked_public_url(values["PUBLIC_URL"])
     if values["ROUNDING_BASE"] < 2:
         raise ConfigurationError(f"ROUNDING_BASE={values['ROUNDING_BASE']}: must be at least 2 (counts staff see are "

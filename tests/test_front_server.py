@@ -198,6 +198,27 @@ def test_a_lesson_and_everything_it_loads_are_never_kept_through_nginx(site: Sit
     assert status == 200 and headers["Cache-Control"] == "no-store" and "Expires" not in headers
 
 
+def test_nginx_hides_its_version_and_sends_no_modification_time_etags(site: Site) -> None:
+    """Pages, media nginx sends itself, the site's own files and nginx's own error pages: the Server header
+    says only "nginx", no page names its version, and no ETag is made of a file's time and size."""
+    page = site.get("/en/trade-unions/what-is-a-union")
+    responses = {
+        "page": page,
+        "media": site.get(media_url(site, r'<source src="([^"]+)"')),
+        "picture": site.get(media_url(site, r'src="([^"]*handout\.jpg[^"]*)"')),
+        "static": site.get("/static/icon.svg"),
+        "nginx's own 404": site.get("/_media/lessons/trade-unions/what-is-a-union/en.md"),
+        "nginx's own 400": site.get("/%"),
+    }
+    for what, (_status, headers, body) in responses.items():
+        assert headers.get("Server") == "nginx", (what, headers.get("Server"))
+        assert b"nginx/" not in body, what
+        assert not re.fullmatch(r'(W/)?"[0-9a-f]+-[0-9a-f]+"', headers.get("ETag", "")), (what, headers.get("ETag"))
+    # The files nginx sends itself carry no ETag at all (the app's own, where it sends one, is a content digest).
+    assert responses["media"][0] == 200 and "ETag" not in responses["media"][1]
+    assert responses["static"][0] == 200
+
+
 def test_readers_pages_are_micro_cached_but_never_kept_by_the_browser(site: Site) -> None:
     path = "/be/trade-unions/ilo-supervision"
     browser = {"User-Agent": "Mozilla/5.0 (Windows NT 10.0; rv:128.0) Gecko/20100101 Firefox/128.0"}

@@ -20,7 +20,7 @@ from tests.test_cli import run_course_app
 
 GUIDE = PROJECT_DIR / "docs" / "mirrors.md"
 CODE_BLOCK = re.compile(r"^ *```\n(.*?)\n *```", re.S | re.M)
-COMMANDS = ("course-app ", ".venv/bin/course-app ", "minisign ", "sha256sum ", "cd ")
+COMMANDS = ("course-app ", ".venv/bin/course-app ", "minisign ", "sha256sum ", "cd ", "mkdir ", "unzip ")
 
 
 def section(title: str) -> str:
@@ -28,10 +28,15 @@ def section(title: str) -> str:
     return GUIDE.read_text(encoding="utf-8").split(f"## {title}\n", 1)[1].split("\n## ", 1)[0]
 
 
-def commands(text: str) -> list[str]:
-    """The command lines of every code block in ``text``, without their trailing comments."""
-    lines = [line.split("  #", 1)[0].strip() for block in CODE_BLOCK.findall(text) for line in block.splitlines()]
+def block_commands(block: str) -> list[str]:
+    """The command lines of one code block, without their trailing comments."""
+    lines = [line.split("  #", 1)[0].strip() for line in block.splitlines()]
     return [line for line in lines if line.startswith(COMMANDS)]
+
+
+def commands(text: str) -> list[str]:
+    """The command lines of every code block in ``text``."""
+    return [line for block in CODE_BLOCK.findall(text) for line in block_commands(block)]
 
 
 def example_key() -> tuple[str, str]:
@@ -79,14 +84,51 @@ def test_every_documented_command_works(tmp_path: Path) -> None:
            (tmp_path / "instance" / "mirror-signing.minisign.pub").read_text().splitlines()[1])
     checking = commands(section("Checking a mirror"))
     assert sum(line.startswith(".venv/bin/course-app export verify") for line in checking) == 4
-    assert any(line.startswith("minisign -Vm mirror.zip") for line in checking)
     assert "sha256sum -c MANIFEST.sha256" in checking
-    cwd = tmp_path
-    for command in checking:
-        if command.startswith("cd "):
-            cwd = cwd / shlex.split(command)[1]
-            continue
-        result = run(command, cwd, env, key)
-        assert result.returncode == 0, (command, result.stdout, result.stderr)
-        if command.startswith(".venv/bin/course-app"):
-            assert "verified: every file is exactly as the publisher signed it (edition 1, made " in result.stdout
+    assert safe_order() == ["minisign -Vm mirror.zip", "mkdir", "cd", "unzip -q ../mirror.zip", "cd",
+                            "sha256sum -c MANIFEST.sha256"]
+    # Each block as a reader types it, from the folder that holds the copy.
+    for block in CODE_BLOCK.findall(section("Checking a mirror")):
+        cwd = tmp_path
+        for command in block_commands(block):
+            if command.startswith("cd "):
+                cwd = cwd / shlex.split(command)[1]
+                continue
+            result = run(command, cwd, env, key)
+            assert result.returncode == 0, (command, result.stdout, result.stderr)
+            if command.startswith(".venv/bin/course-app"):
+                assert "verified: every file is exactly as the publisher signed it (edition 1, made " in result.stdout
+    unpacked = tmp_path / "mirror-checked" / "mirror"
+    assert (unpacked / "index.html").read_bytes() == (tmp_path / "mirror" / "index.html").read_bytes()
+
+
+def safe_order() -> list[str]:
+    """The zip steps the guide gives for stock tools, each shortened to the words that make the order."""
+    block = next(block for block in CODE_BLOCK.findall(section("Checking a mirror"))
+                 if block_commands(block)[:1] and block_commands(block)[0].startswith("minisign -Vm mirror.zip"))
+    shortened = []
+    for command in block_commands(block):
+        words = command.split()
+        if words[0] == "minisign":
+            shortened.append(" ".join(words[:3]))
+        else:
+            shortened.append(command if words[0] in ("unzip", "sha256sum") else words[0])
+    return shortened
+
+
+def test_the_safe_order_stops_a_forged_zip_at_its_first_step(tmp_path: Path) -> None:
+    """The forged zip of tests/test_mirror_zip.py, with no .minisig: the first documented step refuses it,
+    so the reader never unpacks it."""
+    from tests.test_mirror_signing import publish
+    from tests.test_mirror_zip import forged_zip
+
+    (tmp_path / "publisher").mkdir()
+    publisher = publish(tmp_path / "publisher", "out", "--video", "none")
+    reader = tmp_path / "reader"
+    reader.mkdir()
+    forged_zip(publisher, reader / "mirror.zip")
+    first = block_commands(next(block for block in CODE_BLOCK.findall(section("Checking a mirror"))
+                                if "unzip" in block))[0]
+    key = (publisher.text, publisher.minisign_line)
+    result = run(first, reader, {}, key)
+    assert result.returncode != 0 and not (reader / "mirror-checked").exists()

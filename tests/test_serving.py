@@ -41,11 +41,14 @@ def test_two_app_servers_share_codes_and_throttles(tmp_path: Path) -> None:
     with app.app_context():
         session = get_session()
         member = add_staff(session, "shared", StaffRole.COORDINATOR, "a long enough password", (), date.today())
-        start_enrolment(session, member, "test", TEST_SECRETS["STAFF_TOTP_KEY"])
+        secret = start_enrolment(session, member, "test", TEST_SECRETS["STAFF_TOTP_KEY"]).secret
         member.totp_enrolled = True
         session.commit()
-    first = gunicorn({"DATABASE_URL": url, "INSTANCE_PATH": str(tmp_path / "one")}, tmp_path / "one.log")
-    second = gunicorn({"DATABASE_URL": url, "INSTANCE_PATH": str(tmp_path / "two")}, tmp_path / "two.log")
+    # One sign-in after another in this test: no pause between guesses' password checks.
+    first = gunicorn({"DATABASE_URL": url, "INSTANCE_PATH": str(tmp_path / "one"), "PASSWORD_GUESS_SHARE": "1"},
+                     tmp_path / "one.log")
+    second = gunicorn({"DATABASE_URL": url, "INSTANCE_PATH": str(tmp_path / "two"), "PASSWORD_GUESS_SHARE": "1"},
+                      tmp_path / "two.log")
     try:
         code = learn_and_save_code(Browser(first.url), app)
         elsewhere = Browser(second.url)
@@ -53,17 +56,25 @@ def test_two_app_servers_share_codes_and_throttles(tmp_path: Path) -> None:
         assert status == 303
         status, html = elsewhere.request("/en/progress")
         assert f"1 of {STARTER_LESSON_COUNT} lessons completed" in html
-        # Five wrong codes with the right password on the first server...
+        # Five different wrong codes with the right password on the first server (none of them one the account
+        # accepts in the next minutes)...
+        import time
+
+        import pyotp
+
+        right = {pyotp.TOTP(secret).at(time.time() + step * 30) for step in range(-2, 6)}
+        guesses = [code for code in ("123456", "234567", "345678", "456789", "567890", "678901", "789012")
+                   if code not in right]
         attacker = Browser(first.url)
-        for _ in range(5):
+        for guess in guesses[:5]:
             status, _ = attacker.request("/staff/login", {"csrf_token": attacker.token("/staff/login"),
                                                           "name": "shared", "password": "a long enough password",
-                                                          "code": "123456"})
+                                                          "code": guess})
             assert status == 422
         # ...and the second server refuses the account's codes too.
         other = Browser(second.url)
         status, html = other.request("/staff/login", {"csrf_token": other.token("/staff/login"), "name": "shared",
-                                                      "password": "a long enough password", "code": "123456"})
+                                                      "password": "a long enough password", "code": guesses[5]})
         assert status == 429 and "Too many wrong codes" in html
     finally:
         first.stop()

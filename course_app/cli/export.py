@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -132,20 +133,26 @@ def export_verify(mirror: Path, key_text: str | None, key_file: Path | None) -> 
         return
     result = verify_zip(mirror, key)
     signature_name = f"{mirror.name}.minisig"
-    if result.whole is None:
-        click.echo(f"note: there is no {signature_name} beside {mirror.name}; its files are checked one by one")
-    elif result.whole.valid:
+    if result.whole.valid:
         click.echo(f"zip: {mirror.name} is exactly as the publisher signed it ({result.whole.described})")
-    else:
+    elif os.path.lexists(mirror.with_name(signature_name)):
         click.echo(f"NOT VERIFIED: {mirror.name} does not match {signature_name}: {result.whole.problem}", err=True)
+    else:
+        click.echo(f"NOT VERIFIED: there is no {signature_name} beside {mirror.name}, and a zip is verified only "
+                   f"with its signature. Get {signature_name} from the same place, or unpack the zip with unzip "
+                   "into a new empty folder and check that folder with export verify.", err=True)
     for refusal in result.refused:
         click.echo(f"refused: {refusal}", err=True)
     if result.refused:
-        click.echo("NOT VERIFIED: the zip holds entries that could not be unpacked safely; nothing was unpacked",
-                   err=True)
+        click.echo("NOT VERIFIED: the zip holds entries that unpackers could read differently, or that are not "
+                   "plain files and folders; nothing was unpacked", err=True)
     if result.problem:
         click.echo(f"NOT VERIFIED: {result.problem}", err=True)
+    for folder in result.unlisted:
+        click.echo(f"not in the manifest: {folder}", err=True)
     ok, edition = _report_folder(result.contents) if result.contents is not None else (False, "")
+    if result.unlisted:
+        click.echo("NOT VERIFIED: the zip holds entries the signed manifest does not account for", err=True)
     if not (ok and result.ok):
         sys.exit(EXIT_ERRORS)
     click.echo(f"verified: every file is exactly as the publisher signed it ({edition})")

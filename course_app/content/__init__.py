@@ -24,6 +24,7 @@ def load_options(app: Flask, *, include_drafts: bool | None = None) -> LoadOptio
         link_style=ServerLinkStyle(neutral=bool(app.config["NEUTRAL_MODE"])),
         include_drafts=bool(app.config.get("PREVIEW")) if include_drafts is None else include_drafts,
         media_dir=Path(app.config["MEDIA_DIR"]) if app.config["MEDIA_DIR"] else None,
+        max_file_bytes=int(app.config["LESSON_FILE_MAX_BYTES"]),
     )
 
 

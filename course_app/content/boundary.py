@@ -139,13 +139,21 @@ def open_published(path: Path, folder: Path) -> OpenedFile:
     return OpenedFile(handle, status, examined.real_path)
 
 
+# Git's own folder holds git's objects, not lesson files, and git never checks out links into it.
+NOT_AUDITED = frozenset({".git"})
+
+
 def _walk_entries(folder: str) -> Iterator[os.DirEntry[str]]:
-    """Every entry below ``folder`` without following links; dot- and underscore-folders are skipped (never read)."""
+    """Every entry below ``folder`` without following links, drafts (``_drafts/``) and dot-folders included.
+
+    A folder the site never publishes is still one a front server, a mirror tool or an
+    educator's script could read, so every path under a course is examined, except ``.git``.
+    """
     with os.scandir(folder) as scan:
-        entries = sorted((entry for entry in scan if not entry.name.startswith(".")), key=lambda entry: entry.name)
+        entries = sorted((entry for entry in scan if entry.name not in NOT_AUDITED), key=lambda entry: entry.name)
     for entry in entries:
         yield entry
-        if entry.is_dir(follow_symlinks=False) and not entry.name.startswith("_"):
+        if entry.is_dir(follow_symlinks=False):
             yield from _walk_entries(entry.path)
 
 

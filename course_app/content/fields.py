@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from .problems import ProblemList
-from .yaml_lines import LineDict, LineList
+from .yaml_lines import LineDict, LineList, excerpt
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 SLUG_RULE = "lowercase letters a–z, digits and single hyphens, e.g. 'forced-labour'"
@@ -18,9 +18,9 @@ ID_RULE = "lowercase letters a–z, digits and single hyphens"
 
 def id_fix(value: str) -> str:
     """How to write ``value`` as an id, said plainly: "write 'notice-period'" (or how, when no letter is Latin)."""
-    suggestion = re.sub(r"[^a-z0-9]+", "-", value.lower()).strip("-")
+    suggestion = re.sub(r"[^a-z0-9]+", "-", value[:200].lower()).strip("-")
     if SLUG_PATTERN.match(suggestion):
-        return f"write '{suggestion}'"
+        return f"write '{excerpt(suggestion)}'"
     return "use Latin letters, e.g. 'notice-period'"
 
 
@@ -28,7 +28,7 @@ def id_problem(value: str, what: str) -> str | None:
     """The message for an id that breaks the rule, with the fix in it; None for a good id."""
     if SLUG_PATTERN.match(value):
         return None
-    return f"{what} '{value}' must be {ID_RULE}: {id_fix(value)}"
+    return f"{what} '{excerpt(value)}' must be {ID_RULE}: {id_fix(value)}"
 
 
 class FieldReader:
@@ -55,10 +55,10 @@ class FieldReader:
         allowed = list(allowed)
         for key in self.data:
             if key not in allowed:
-                hint = _closest(str(key), allowed)
+                hint = _closest(excerpt(key), allowed)
                 suggestion = f" (did you mean '{hint}'?)" if hint else f" (allowed: {', '.join(allowed)})"
                 self.problems.error(self.path, self.data.line_of(key),
-                                    f"unknown key {self._label(str(key))}{suggestion}")
+                                    f"unknown key {self._label(excerpt(key))}{suggestion}")
 
     def has(self, key: str) -> bool:
         return key in self.data and self.data[key] is not None
@@ -93,7 +93,8 @@ class FieldReader:
             return default
         value = self.data[key]
         if isinstance(value, bool) or not isinstance(value, int):
-            self.problems.error(self.path, self.line(key), f"{self._label(key)} must be a whole number, not '{value}'")
+            self.problems.error(self.path, self.line(key),
+                                f"{self._label(key)} must be a whole number, not '{excerpt(value)}'")
             return default
         if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
             bounds = f"from {minimum} to {maximum}" if maximum is not None else f"at least {minimum}"
@@ -106,7 +107,8 @@ class FieldReader:
             return default
         value = self.data[key]
         if not isinstance(value, bool):
-            self.problems.error(self.path, self.line(key), f"{self._label(key)} must be true or false, not '{value}'")
+            self.problems.error(self.path, self.line(key),
+                                f"{self._label(key)} must be true or false, not '{excerpt(value)}'")
             return default
         return value
 

@@ -26,6 +26,7 @@ import re
 import threading
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,7 +49,7 @@ from .placeholders import is_placeholder, lesson_digest, quiz_digest
 from .problems import Problem, ProblemList
 from .quiz import Quiz, check_course_guessable, compare_structure, parse_quiz
 from .terms import TERMS_FILE, Glossary, read_terms
-from .yaml_lines import LineDict, LineList, YamlSyntaxError, load_yaml
+from .yaml_lines import LineDict, LineList, YamlSyntaxError, excerpt, load_yaml
 
 COURSE_FILE = "course.yaml"
 COURSE_KEYS = ("title", "summary", "languages", "original", "order", "draft", "modules")
@@ -62,6 +63,10 @@ RESERVED_SLUGS = frozenset({"c", "progress", "safety", "leave", "media", "static
 RESERVED_LESSON_SLUGS = frozenset({"glossary", "index"})
 LESSON_FILE = re.compile(r"^(?P<lang>[a-z]{2,3}(?:-[a-z0-9]+)?)\.md$")
 QUIZ_FILE = re.compile(r"^quiz\.(?P<lang>[a-z]{2,3}(?:-[a-z0-9]+)?)\.yaml$")
+# A lesson file is a few kilobytes; a megabyte is far beyond any lesson and far below harm.
+DEFAULT_MAX_FILE_BYTES = 1_000_000
+# The limit of the load under way (LoadOptions.max_file_bytes), for every file it reads.
+_MAX_FILE_BYTES: ContextVar[int] = ContextVar("lesson_file_max_bytes", default=DEFAULT_MAX_FILE_BYTES)
 
 
 @dataclass(frozen=True)
@@ -76,6 +81,8 @@ class LoadOptions:
     link_style: LinkStyle
     include_drafts: bool = False
     media_dir: Path | None = None
+    # Lesson, quiz, course and terms files larger than this are refused unread (LESSON_FILE_MAX_BYTES).
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
 
 
 @dataclass
@@ -101,8 +108,9 @@ class _CourseSpec:
 
 
 def read_text_file(path: Path, problems: ProblemList, folder: Path | None = None) -> str | None:
-    """A file's text as UTF-8 with Unix line ends, or None (reported) when unreadable.
+    """A file's text as UTF-8 with Unix line ends, or None (reported) when unreadable or too large.
 
+    A file larger than the load's ``max_file_bytes`` is refused without being read.
     :param folder: the folder the file must really be in (see boundary.py); default: its own folder.
     """
     try:
@@ -113,10 +121,16 @@ def read_text_file(path: Path, problems: ProblemList, folder: Path | None = None
     if found is None:
         problems.error(path, 1, "cannot read the file: it does not exist")
         return None
+    max_bytes = _MAX_FILE_BYTES.get()
     try:
-        raw = found.real_path.read_bytes()
+        with found.real_path.open("rb") as handle:
+            raw = handle.read(max_bytes + 1)  # never more, even if the file grew since it was examined
     except OSError as exc:
         problems.error(path, 1, f"cannot read the file: {exc.strerror or exc}")
+        return None
+    if len(raw) > max_bytes:
+        problems.error(path, 1, f"the file is larger than {max_bytes} bytes, the most a lesson file may be "
+                       "(LESSON_FILE_MAX_BYTES): split it into smaller lessons")
         return None
     try:
         text = raw.decode("utf-8-sig")
@@ -178,6 +192,14 @@ def load_catalogue(root: Path, options: LoadOptions, cache: LessonCache | None =
 
     :param cache: lessons read before, reused while their files are unchanged (see lesson_cache.py).
     """
+    limit = _MAX_FILE_BYTES.set(options.max_file_bytes)
+    try:
+        return _load_catalogue(root, options, cache)
+    finally:
+        _MAX_FILE_BYTES.reset(limit)
+
+
+def _load_catalogue(root: Path, options: LoadOptions, cache: LessonCache | None) -> Catalogue:
     problems = ProblemList()
     root = root.resolve()
     if not root.is_dir():
@@ -298,7 +320,7 @@ def _read_languages(fields: FieldReader, options: LoadOptions, problems: Problem
     for index, lang in enumerate(raw):
         line = raw.line_of(index)
         if not isinstance(lang, str) or lang not in options.languages:
-            problems.error(fields.path, line, f"language '{lang}' is not one the site speaks "
+            problems.error(fields.path, line, f"language '{excerpt(lang)}' is not one the site speaks "
                            f"({', '.join(options.languages)})")
         elif lang in languages:
             problems.error(fields.path, line, f"language '{lang}' is listed twice")
@@ -350,7 +372,7 @@ def _read_modules(fields: FieldReader, languages: Sequence[str], original: str,
         for lesson_index, slug in enumerate(raw_lessons or []):
             lesson_line = raw_lessons.line_of(lesson_index) if isinstance(raw_lessons, LineList) else line
             if not isinstance(slug, str) or not SLUG_PATTERN.match(slug):
-                problems.error(fields.path, lesson_line, f"lesson '{slug}' must be a folder name: {SLUG_RULE}")
+                problems.error(fields.path, lesson_line, f"lesson '{excerpt(slug)}' must be a folder name: {SLUG_RULE}")
             elif slug in RESERVED_LESSON_SLUGS:
                 problems.error(fields.path, lesson_line, f"lesson '{slug}': this address is used by the site itself; "
                                "rename the folder")
@@ -491,6 +513,7 @@ PARALLEL_FROM = 200
 def _build_lesson_job(job: tuple[_CourseSpec, LessonRef, int, Mapping[str, Mapping[str, LessonRef]], LoadOptions]
                       ) -> tuple[Lesson | None, ProblemList]:
     found = ProblemList()
+    _MAX_FILE_BYTES.set(job[4].max_file_bytes)  # a worker process reads with the limit of the load it works for
     return _build_lesson(*job, problems=found), found
 
 

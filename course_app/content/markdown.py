@@ -24,8 +24,9 @@ from markupsafe import Markup
 
 from .boundary import OutsideBoundary, relative_reference
 from .model import AnchorLink, Heading
+from .pdf import PdfRefused, check_pdf
 from .problems import ProblemList
-from .video import MediaFile, Video, find_media, is_publishable, media_file, parse_video_block
+from .video import REFUSED_TYPES, MediaFile, Video, find_media, is_publishable, media_file, parse_video_block
 
 ALLOWED_TAGS = {
     "p", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "a", "em", "strong", "code", "pre",
@@ -301,6 +302,10 @@ def _local_file(reference: str, line: int, ctx: RenderContext, what: str) -> str
         ctx.problems.error(ctx.path, line, f"{what} '{reference}' points outside the lesson folder; "
                            "for another lesson write lesson:SLUG", rule="links")
         return None
+    refusal = REFUSED_TYPES.get(Path(relative).suffix.lower())
+    if refusal is not None:
+        ctx.problems.error(ctx.path, line, f"{what} '{reference}': {refusal}", rule="media")
+        return None
     if not is_publishable(relative):
         ctx.problems.error(ctx.path, line, f"{what} '{reference}': this kind of file is not published "
                            "(pictures, audio, video, subtitles and PDF are)", rule="links")
@@ -314,6 +319,15 @@ def _local_file(reference: str, line: int, ctx: RenderContext, what: str) -> str
         ctx.problems.error(ctx.path, line, f"{what} '{reference}': no such file in {ctx.lesson_dir.name}/",
                            rule="media" if what == "image" else "links")
         return None
+    if relative.lower().endswith(".pdf"):
+        try:
+            check_pdf(found.real_path)
+        except PdfRefused as refusal:
+            ctx.problems.error(ctx.path, line, f"{what} '{reference}' {refusal}", rule="media")
+            return None
+        except OSError as error:
+            ctx.problems.error(ctx.path, line, f"{what} '{reference}' cannot be read ({error.strerror})", rule="media")
+            return None
     file = media_file(found, relative)
     ctx.media[relative] = file
     return f"{relative}?v={file.version}"

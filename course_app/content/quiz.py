@@ -19,7 +19,7 @@ from pathlib import Path
 from ..questions import KINDS, Question
 from .fields import FieldReader
 from .problems import ProblemList
-from .yaml_lines import LineDict
+from .yaml_lines import LineDict, excerpt
 
 MIN_QUESTIONS = 1
 MAX_QUESTIONS = 50
@@ -160,7 +160,7 @@ def _parse_question(raw: object, line: int, path: Path, problems: ProblemList) -
     kind = KINDS.get(type_name)
     if kind is None:
         if type_name:
-            problems.error(path, fields.line("type"), f"unknown question type '{type_name}' "
+            problems.error(path, fields.line("type"), f"unknown question type '{excerpt(type_name)}' "
                            f"(use one of: {', '.join(KINDS)})")
         return None
     fields.check_keys((*COMMON_QUESTION_KEYS, *kind.keys))
@@ -359,6 +359,6 @@ def compare_structure(original: Quiz, translation: Quiz, problems: ProblemList) 
         theirs = source.kind.texts(source)
         for key, text in translated.kind.texts(translated).items():
             if untranslated(theirs.get(key, ""), text):
-                problems.warning(path, translated.line, f"question '{translated.id}', {key}: '{text}' is word for word "
-                                 f"the original's: translate it", rule="translation")
+                problems.warning(path, translated.line, f"question '{translated.id}', {key}: '{excerpt(text)}' is "
+                                 "word for word the original's: translate it", rule="translation")
     return True

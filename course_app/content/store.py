@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from .model import Catalogue, HeldBack
+from .problems import ProblemList
 
 log = logging.getLogger("course_app.content")
 T = TypeVar("T")
@@ -39,10 +40,10 @@ _generation_numbers = itertools.count(1)
 
 
 def fingerprint(root: Path) -> str:
-    """A digest of every file's path, size and modification time under ``root`` (links not followed)."""
+    """A digest of every file's path, size and modification time under ``root`` (links not followed; not .git)."""
     digest = hashlib.sha256()
     for folder, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        dirs[:] = sorted(d for d in dirs if d != ".git")  # a link in any other folder is a change to check
         for name in sorted(files + [d for d in dirs if os.path.islink(os.path.join(folder, d))]):
             try:
                 status = os.lstat(os.path.join(folder, name))
@@ -132,7 +133,7 @@ class CatalogueStore:
             if not self._has_read:
                 # Only a watching store needs to know the files' state; the others start faster without.
                 self._fingerprint = fingerprint(self.root) if self._watch and self.root.is_dir() else ""
-                self._generation = Generation(self._load(self.root))
+                self._generation = Generation(self._load_or_report(self.root) or self._nothing_read(self.root))
                 self._has_read = True
 
     @property
@@ -191,9 +192,35 @@ class CatalogueStore:
         finally:
             self._lock.release()
 
+    def _load_or_report(self, root: Path) -> Catalogue | None:
+        """Load the lesson files; None (logged) if loading itself fails, out of memory say.
+
+        The loader reports bad files as problems and never raises for one; this is the last guard,
+        so that no lesson file can stop a server from starting or end its watcher. Only the kind of
+        failure is logged: its text could be as large as the file that caused it.
+        """
+        try:
+            return self._load(root)
+        except Exception as error:  # noqa: BLE001 - whatever a file did to the loader, the site keeps running
+            log.error("could not read the lesson files (%s); run 'course-app lessons check'", type(error).__name__)
+            return None
+
+    @staticmethod
+    def _nothing_read(root: Path) -> Catalogue:
+        """What a server starts with when the loader itself failed: no course, and the problem to show for it."""
+        problems = ProblemList()
+        problems.error(root, 1, "the lesson files could not be read; run 'course-app lessons check'")
+        return Catalogue((), tuple(problems), root)
+
     def _reload_locked(self) -> ReloadResult:
-        """Load the files and serve them: the one rule of loader.py, with nothing kept from the previous load."""
-        candidate = self._load(self.root)
+        """Load the files and serve them: the one rule of loader.py, with nothing kept from the previous load.
+
+        Only if loading itself fails (no file can make it, but memory can run out) does the previous
+        generation stay: there is nothing else to serve.
+        """
+        candidate = self._load_or_report(self.root)
+        if candidate is None:
+            return ReloadResult()
         before, after = _held_back_keys(self._generation.catalogue), _held_back_keys(candidate)
         result = ReloadResult(tuple(item for key, item in after.items() if key not in before),
                               tuple(item for key, item in before.items() if key not in after))

@@ -31,8 +31,14 @@ SIZES = (("360p", ".360p.mp4"), ("240p", ".240p.mp4"), ("audio", ".audio.m4a"))
 SERVED_TYPES = {
     ".mp4": "video/mp4", ".m4a": "audio/mp4", ".webm": "video/webm", ".mp3": "audio/mpeg", ".ogg": "audio/ogg",
     ".vtt": "text/vtt", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".webp": "image/webp",
-    ".gif": "image/gif", ".svg": "image/svg+xml", ".pdf": "application/pdf",
+    ".gif": "image/gif", ".pdf": "application/pdf",
 }
+# Never published: an SVG is a document that can run script and fetch addresses when opened on
+# its own (from a mirror on disk there is no Content-Security-Policy to stop it). Export PNG instead.
+REFUSED_TYPES = {".svg": "an SVG picture is never published: opened on its own it can run script and fetch other "
+                         "addresses; export it as PNG (or JPEG) and link that",
+                 ".svgz": "an SVG picture is never published: opened on its own it can run script and fetch other "
+                          "addresses; export it as PNG (or JPEG) and link that"}
 VIDEO_TYPES = (".mp4", ".webm", ".m4a", ".mp3", ".ogg")
 IMAGE_TYPES = (".jpg", ".jpeg", ".png", ".webp", ".gif")
 

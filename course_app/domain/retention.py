@@ -7,6 +7,9 @@
   left, nobody can ever reach that progress again, so it goes.
 - A learner **with** a saved code is kept until they have been away ``retention_days``
   (default 365): their code would otherwise stop working while they still rely on it.
+- A learner with **no progress at all** (no lesson, quiz or course row: nothing to come back
+  to) is kept for a day after they were last seen, code or session or not: a record about
+  nobody is not kept for a year.
 
 Staff sessions past their idle limit and throttle counters past their window go too.
 """
@@ -20,7 +23,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import and_, delete, exists, or_, select
 from sqlalchemy.orm import Session
 
-from ..models import BrowserSession, Learner, StaffSession, ThrottleWindow
+from ..models import BrowserSession, CourseProgress, Learner, LessonProgress, QuizProgress, StaffSession, ThrottleWindow
 from .learners import delete_learner
 
 
@@ -55,10 +58,15 @@ def expire_browser_sessions(session: Session, today: date, rules: Retention) -> 
 def expired_learners(session: Session, today: date, rules: Retention) -> list[Learner]:
     """Learners whose data is past its time, oldest first (run after expiring browser sessions)."""
     has_session = exists().where(BrowserSession.learner_id == Learner.id)
+    has_progress = or_(exists().where(LessonProgress.learner_id == Learner.id),
+                       exists().where(QuizProgress.learner_id == Learner.id),
+                       exists().where(CourseProgress.learner_id == Learner.id))
     statement = select(Learner).where(or_(
         and_(Learner.code_hash.is_not(None), Learner.last_seen_on < today - timedelta(days=rules.retention_days)),
         # Seen before today: a learner made a moment ago may not have its session saved yet.
         and_(Learner.code_hash.is_(None), ~has_session, Learner.last_seen_on < today),
+        # Nothing to come back to: gone a day after it was last seen.
+        and_(~has_progress, Learner.last_seen_on < today - timedelta(days=1)),
     )).order_by(Learner.last_seen_on)
     return list(session.scalars(statement))
 

@@ -22,8 +22,9 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 from zxcvbn import zxcvbn
 
 from ..models import StaffCourse, StaffMember, StaffRole, StaffSession
@@ -186,21 +187,70 @@ def pending_enrolment(member: StaffMember, issuer: str, key: str) -> Enrolment:
     return Enrolment(secret, uri)
 
 
-def verify_totp(session: Session, member: StaffMember, code: str, now: float, key: str) -> bool:
-    """True for a current code (±1 step) never used before; the step is then used up."""
-    code = "".join(code.split())
-    if member.totp_secret is None or len(code) != TOTP_DIGITS or not code.isdigit():
-        return False
-    totp = pyotp.TOTP(open_totp_secret(member.totp_secret, key), digits=TOTP_DIGITS, interval=TOTP_STEP)
+def _matching_step(secret: str, code: str, now: float) -> int | None:
+    """The 30-second step within the window whose code ``code`` is, or None (every step is computed, always)."""
+    totp = pyotp.TOTP(secret, digits=TOTP_DIGITS, interval=TOTP_STEP)
     current = int(now // TOTP_STEP)
+    found = None
     for step in range(current - TOTP_WINDOW, current + TOTP_WINDOW + 1):
-        if step > member.totp_last_step and hmac.compare_digest(totp.at(step * TOTP_STEP), code):
-            member.totp_last_step = step
-            if not member.totp_secret.startswith(SEALED_PREFIX):
-                member.totp_secret = seal_totp_secret(member.totp_secret, key)
-            session.flush()
-            return True
-    return False
+        if hmac.compare_digest(totp.at(step * TOTP_STEP), code) and found is None:
+            found = step
+    return found
+
+
+def _typed_code(code: str) -> str | None:
+    """The six digits of a typed code (spaces ignored), or None when it is not six digits."""
+    code = "".join(code.split())
+    return code if len(code) == TOTP_DIGITS and code.isdigit() else None
+
+
+def stand_in_secret(name: str, key: str) -> str:
+    """A TOTP secret for a name with no enrolled account: checking a code against it costs what a real check does."""
+    digest = hmac.new(key.encode(), b"course_app stand-in TOTP\0" + name.encode(), "sha256").digest()
+    return base64.b32encode(digest[:20]).decode("ascii")
+
+
+def code_matches_now(member: StaffMember | None, name: str, code: str, now: float, key: str) -> bool:
+    """Whether ``code`` is one of the account's current codes (used or not): a cheap check, with no password.
+
+    It changes nothing and decides nothing about signing in; it only tells a sign-in that holds
+    the authenticator from a guess, so that such sign-ins are never crowded out of the password
+    checks by a flood (see web/work_limits.py). An unknown name, a disabled or an unenrolled
+    account is checked against a stand-in secret, with the same work, and never matches.
+    """
+    typed = _typed_code(code)
+    usable = member is not None and member.totp_enrolled and not member.disabled
+    if usable and member is not None and member.totp_secret is not None:
+        secret = open_totp_secret(member.totp_secret, key)
+    else:
+        usable, secret = False, stand_in_secret(name, key)  # microseconds either way; no Argon2 in sight
+    step = _matching_step(secret, typed, now) if typed else None
+    return usable and step is not None
+
+
+def verify_totp(session: Session, member: StaffMember, code: str, now: float, key: str) -> bool:
+    """True for a current code (±1 step) never used before; the step is then used up.
+
+    "Used up" is one compare-and-set statement: the step is written only where the stored last
+    step is older, so of any number of sign-ins with one code at once, on SQLite or PostgreSQL,
+    exactly one is accepted and every other is refused for its code.
+    """
+    typed = _typed_code(code)
+    if member.totp_secret is None or typed is None:
+        return False
+    step = _matching_step(open_totp_secret(member.totp_secret, key), typed, now)
+    if step is None or step <= member.totp_last_step:
+        return False
+    claimed = session.execute(update(StaffMember).where(StaffMember.id == member.id,
+                                                         StaffMember.totp_last_step < step)
+                              .values(totp_last_step=step).execution_options(synchronize_session=False))
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]  # an UPDATE's result is a CursorResult
+        return False
+    set_committed_value(member, "totp_last_step", step)
+    if not member.totp_secret.startswith(SEALED_PREFIX):
+        member.totp_secret = seal_totp_secret(member.totp_secret, key)
+    session.flush()
+    return True
 
 
 def finish_enrolment(session: Session, member: StaffMember, code: str, now: float, key: str) -> bool:

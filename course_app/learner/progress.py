@@ -57,8 +57,8 @@ def course_standings(progress: LearnerProgress) -> list[CourseStanding]:
     return standings
 
 
-def _render_progress(lang: str, continue_form: ContinueWithCodeForm | None = None, status: int = 200
-                     ) -> tuple[str, int]:
+def _render_progress(lang: str, continue_form: ContinueWithCodeForm | None = None, status: int = 200,
+                     *, nothing_to_save: bool = False) -> tuple[str, int]:
     learner = current_learner()
     progress = learner_progress()
     html = render_template(
@@ -66,6 +66,7 @@ def _render_progress(lang: str, continue_form: ContinueWithCodeForm | None = Non
         save_form=ActionForm(), continue_form=continue_form or ContinueWithCodeForm(),
         remember_form=RememberForm(remember=browser_session().permanent),
         remember_days=current_app.config["REMEMBER_DEVICE_DAYS"], code_digits=CODE_DIGITS,
+        nothing_to_save=nothing_to_save,
     )
     return html, status
 
@@ -78,10 +79,17 @@ def progress(lang: str) -> Response:
 
 
 @bp.post("/<lang:lang>/progress/code")
-def save_progress(lang: str) -> str:
-    """Make a learner code and show it, once."""
+def save_progress(lang: str) -> str | tuple[str, int]:
+    """Make a learner code and show it, once; with nothing to keep, say so and keep nothing.
+
+    A browser with no progress gets no learner, no code and no session: a code for nothing
+    would be a record kept for a year about nobody, one per request of a client without cookies.
+    """
     if not ActionForm().validate():
         abort(400)
+    here = current_learner()
+    if here is None or (learner_progress().is_empty and not here.has_code):
+        return _render_progress(lang, nothing_to_save=True)
     learner = ensure_learner()
     replaced = learner.has_code
     code = issue_code(get_session(), learner, current_app.config["LEARNER_CODE_PEPPER"])

@@ -5,9 +5,11 @@ options come. A reader without a session gets the day's draw, the same for every
 learner's next draw is made after each attempt, so a retry asks anew. The form carries its
 draw's token, so an answer is graded against exactly what was shown.
 
-The result of the last attempt lives on the server with the browser's session, never in the
-cookie: it stays for ``RESULT_MINUTES`` so a refresh, a language switch or a dropped Tor
-connection still finds it, and goes at the learner's next action, at leave or delete.
+The result of the last attempt lives on the server with the browser's session, sealed under a
+key only the cookie holds (web/sessions.py), never in the cookie itself: it stays for
+``RESULT_MINUTES`` so a refresh, a language switch or a dropped Tor connection still finds it,
+and goes at the learner's next action, at leave or delete, or at the first request of any kind
+after those minutes.
 """
 
 from __future__ import annotations
@@ -134,5 +136,5 @@ def mark_done(view: LessonView) -> Response | tuple[str, int]:
 @bp.before_request
 def drop_last_result_at_the_next_action() -> None:
     """A result is shown until the learner does something else; then nothing of it is kept."""
-    if request.method == "POST" and LAST_RESULT_KEY in browser_session():
-        browser_session().pop(LAST_RESULT_KEY)
+    if request.method == "POST":
+        browser_session().forget_brief()

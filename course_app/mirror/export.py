@@ -64,6 +64,7 @@ from .signing import (
     sign_file,
     write_manifest,
 )
+from .zip_layout import ZipLayoutError, read_layout
 
 VIDEO_CHOICES = ("240p", "360p", "audio", "none")
 
@@ -214,7 +215,8 @@ def export_static(app: Flask, out: Path, *, courses: Sequence[str] = (), languag
         raise MirrorError("a signed copy needs an edition: take one with signing.reserve_edition")
     replacing = _check_folder(out, make_zip)
     options = LoadOptions(languages=tuple(app.config["LANGUAGES"]), link_style=MirrorLinkStyle(),
-                          media_dir=Path(app.config["MEDIA_DIR"]) if app.config["MEDIA_DIR"] else None)
+                          media_dir=Path(app.config["MEDIA_DIR"]) if app.config["MEDIA_DIR"] else None,
+                          max_file_bytes=int(app.config["LESSON_FILE_MAX_BYTES"]))
     catalogue = load_catalogue(Path(app.config["LESSONS_DIR"]), options)
     if any(problem.is_error for problem in catalogue.problems):
         raise MirrorError("the lesson files have errors; run 'course-app lessons check' and fix them first")
@@ -408,7 +410,14 @@ class _Writer:
 
 
 def _zip(folder: Path, target: Path, *, top: str) -> Path:
-    """The mirror as one .zip: regular files only, in a stable order, under the folder name ``top``."""
+    """The mirror as one .zip: regular files only, in a stable order, under the folder name ``top``.
+
+    The zip holds no folder entries, no extra fields, no comment and nothing between its entries,
+    and names every file once in a plain relative name (UTF-8 marked as such): what
+    ``export verify`` and every common unpacker read alike (see zip_layout.py). It is read back
+    strictly before it is signed; a zip that would not pass is removed and the export refused.
+    :raises MirrorError: if a file name would make an ambiguous zip (two names differing only in case).
+    """
     entries = list_entries(folder)
     if entries.special:
         raise MirrorError(f"{folder} holds entries that are not regular files: {', '.join(entries.special)}")
@@ -418,4 +427,12 @@ def _zip(folder: Path, target: Path, *, top: str) -> Path:
             zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name in names:
             archive.write(folder / name, f"{top}/{name}")
+    try:
+        refused = read_layout(target).refused
+    except ZipLayoutError as error:
+        refused = (str(error),)
+    if refused:
+        target.unlink()
+        raise MirrorError(f"the zip would not be read alike by every unpacker: {'; '.join(refused)}; "
+                          "rename the files it names")
     return target

@@ -10,8 +10,9 @@ itself) can tell whether a copy was altered, with course-app (``course-app expor
   device, a socket), at any depth, makes it unverified: nothing is followed, nothing skipped;
 - only the manifest and its signature at the top are left out of the manifest; a file of
   the same name anywhere else is an ordinary file and must be listed;
-- a zip is unpacked only into a fresh temporary folder, and refused entry by entry if any name
-  could climb out of it or any entry is not a plain file or folder;
+- a zip is verified only with its own signature beside it and only if every common unpacker
+  reads it the same way (zip_layout.py); only then is it unpacked, into a fresh temporary
+  folder, and every entry must be accounted for by the signed manifest;
 - every signature's trusted (signed) comment names the edition and the minute it was made,
   and editions made with one key only ever increase, so an old signed copy can be told apart.
 
@@ -41,6 +42,8 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from .zip_layout import ZipLayoutError, read_layout
+
 MANIFEST = "MANIFEST.sha256"
 MINISIG_SUFFIX = ".minisig"
 SIGNATURE = MANIFEST + MINISIG_SUFFIX
@@ -61,8 +64,6 @@ _TRUSTED_PREFIX = "trusted comment: "
 _COMMENT_MAX_BYTES = 1024  # minisign's own limit
 _TEXT_FILE_MAX_BYTES = 8192  # a key or a signature file is a few hundred bytes; refuse to read more
 _MANIFEST_MAX_BYTES = 64 << 20
-_ZIP_MAX_ENTRIES = 200_000
-_ZIP_MAX_TOTAL_BYTES = 32 << 30  # a mirror with every video is a few GB; more is a zip bomb
 _EDITION_COMMENT = re.compile(r"course-app mirror edition (\d{1,18}), made (\d{4}-\d{2}-\d{2}T\d{2}:\d{2})Z")
 _MANIFEST_LINE = re.compile(r"([0-9a-f]{64})  (.+)")
 _KEY_FORMS = ("a public key is the 44-character text from mirror-signing.pub, or the minisign key "
@@ -562,6 +563,7 @@ class Verification:
     extra: tuple[str, ...] = ()
     special: tuple[str, ...] = ()
     unreadable: str = ""
+    listed: tuple[str, ...] = ()  # every name the signed manifest lists (empty unless its signature holds)
 
     @property
     def signature_valid(self) -> bool:
@@ -632,90 +634,86 @@ def verify_folder(folder: Path, key: PublicKey) -> Verification:
             changed.append(name)
     missing = tuple(sorted(name for name in listed if name not in present))
     extra = tuple(sorted(present - set(listed)))
-    return Verification(signature, tuple(changed), missing, extra, entries.special)
+    return Verification(signature, tuple(changed), missing, extra, entries.special, listed=tuple(sorted(listed)))
 
 
 # -- zips --------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class ZipVerification:
-    """What checking a mirror's zip found: refused entries, the whole-zip signature, the contents."""
+    """What checking a mirror's zip found: its whole-zip signature, refused entries, and the contents."""
 
+    whole: SignatureCheck  # the ``.zip.minisig`` beside the zip; a zip without one is never verified
     refused: tuple[str, ...] = ()
-    whole: SignatureCheck | None = None  # None: no ``.zip.minisig`` beside the zip
-    contents: Verification | None = None  # None: not unpacked, because an entry was refused
+    contents: Verification | None = None  # None: not unpacked (refused entries, or no valid signature)
+    unlisted: tuple[str, ...] = ()  # folder entries that hold no file the manifest lists
     problem: str = ""
 
     @property
     def ok(self) -> bool:
-        """Whether the zip is exactly what the publisher signed, as a whole (if signed so) and file by file."""
-        return (not self.refused and not self.problem and self.contents is not None and self.contents.ok
-                and (self.whole is None or self.whole.valid))
-
-
-def _zip_entry_problem(info: zipfile.ZipInfo) -> str:
-    """Why an entry cannot be unpacked safely, or "" if it is a plain file or folder with a plain relative name."""
-    name = info.filename
-    parts = name.rstrip("/").split("/")
-    if name.startswith("/") or "\\" in name or re.match(r"[A-Za-z]:", name):
-        return "an absolute name"
-    if ".." in parts:
-        return "a name with '..'"
-    if any(part in ("", ".") for part in parts) or "\x00" in name:
-        return "not a plain relative name"
-    file_type = stat.S_IFMT(info.external_attr >> 16)
-    # The high 16 bits hold a Unix mode when the zip was made on Unix (and by Python anywhere);
-    # any mode there is honoured by some unpacker, so it is checked whatever system is claimed.
-    if file_type:
-        if stat.S_ISLNK(file_type):
-            return "a symbolic link"
-        if file_type not in (stat.S_IFREG, stat.S_IFDIR):
-            return "not a regular file or folder"
-        if stat.S_ISDIR(file_type) != info.is_dir():
-            return "marked as a folder and a file at once"
-    if info.flag_bits & 0x1:
-        return "encrypted"
-    return ""
+        """Whether the zip is exactly what the publisher signed: as a whole, entry by entry, and file by file."""
+        return (self.whole.valid and not self.refused and not self.problem and not self.unlisted
+                and self.contents is not None and self.contents.ok)
 
 
 def verify_zip(archive_path: Path, key: PublicKey) -> ZipVerification:
-    """Check a mirror's zip: as a whole if ``ZIP.minisig`` is beside it, then unpacked into a temporary folder.
+    """Check a mirror's zip: its signature as a whole, then every entry strictly, then its unpacked files.
 
-    Nothing is written anywhere but a fresh temporary folder, which is removed afterwards; any
-    entry that is absolute, climbs with ``..``, or is a link or other special file is refused
-    and nothing is unpacked.
+    A zip is verified only as it will be unpacked: the signature ``ZIP.minisig`` must be beside it
+    and hold, and the zip must be one that every common unpacker reads the same way (see
+    zip_layout.py), or nothing is unpacked. Entries are checked even without a signature, so that
+    a forged zip is named for what it is. A zip that passes is unpacked into a fresh temporary
+    folder that is removed afterwards, and its files checked against the signed manifest inside
+    it; nothing is written anywhere else.
     """
     signature_path = archive_path.with_name(archive_path.name + MINISIG_SUFFIX)
-    whole = check_signature(archive_path, signature_path, key) if os.path.lexists(signature_path) else None
+    if os.path.lexists(signature_path):
+        whole = check_signature(archive_path, signature_path, key)
+    else:
+        whole = SignatureCheck(False, f"there is no {signature_path.name} beside {archive_path.name}")
     try:
-        with zipfile.ZipFile(archive_path) as archive:
+        layout = read_layout(archive_path)
+    except (ZipLayoutError, OSError) as error:
+        return ZipVerification(whole, problem=f"{archive_path.name} cannot be read as a zip ({error})")
+    if layout.refused:
+        return ZipVerification(whole, tuple(shown_name(reason) for reason in layout.refused))
+    # A zip every unpacker reads alike is safe to unpack into a fresh folder even unsigned: what
+    # differs from the signed manifest inside is then reported too (the verdict stays NOT VERIFIED).
+    try:
+        with zipfile.ZipFile(archive_path) as archive, \
+                tempfile.TemporaryDirectory(prefix="course-app-verify-") as temporary:
             infos = archive.infolist()
-            refused = tuple(f"{shown_name(info.filename)} ({problem})" for info in infos
-                            if (problem := _zip_entry_problem(info)))
-            names = [info.filename.rstrip("/") for info in infos]
-            if len(set(names)) != len(names):
-                refused += ("two entries with the same name",)
-            if len(infos) > _ZIP_MAX_ENTRIES or sum(info.file_size for info in infos) > _ZIP_MAX_TOTAL_BYTES:
-                refused += ("too many entries or too large to unpack",)
-            if refused:
-                return ZipVerification(refused, whole)
-            with tempfile.TemporaryDirectory(prefix="course-app-verify-") as temporary:
-                root = Path(temporary) / "unpacked"
-                root.mkdir(mode=0o700)
-                _unpack(archive, infos, root)
-                tops = {info.filename.split("/", 1)[0] for info in infos}
-                # The export zips the folder itself; a zip of the folder's contents is checked as it is.
-                only = root / tops.pop() if len(tops) == 1 and all("/" in info.filename for info in infos) else root
-                return ZipVerification((), whole, verify_folder(only, key))
+            root = Path(temporary) / "unpacked"
+            root.mkdir(mode=0o700)
+            _unpack(archive, infos, root)
+            tops = {info.filename.split("/", 1)[0] for info in infos}
+            # The export zips the folder itself; a zip of the folder's contents is checked as it is.
+            nested = len(tops) == 1 and all("/" in info.filename for info in infos)
+            only = root / tops.pop() if nested else root
+            contents = verify_folder(only, key)
+            return ZipVerification(whole, (), contents, _unlisted_folders(infos, contents, nested))
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, NotImplementedError, RuntimeError) as error:
-        return ZipVerification((), whole, None, f"{archive_path.name} cannot be unpacked safely ({error})")
+        return ZipVerification(whole, problem=f"{archive_path.name} cannot be unpacked safely ({error})")
+
+
+def _unlisted_folders(infos: list[zipfile.ZipInfo], contents: Verification, nested: bool) -> tuple[str, ...]:
+    """Folder entries that hold no file the signed manifest lists (every entry must be accounted for)."""
+    listed = {*contents.listed, *RESERVED_AT_TOP}
+    unlisted = []
+    for info in infos:
+        if not info.is_dir():
+            continue
+        folder = info.filename.split("/", 1)[1] if nested else info.filename
+        if folder and not any(name.startswith(folder) for name in listed):
+            unlisted.append(shown_name(info.filename))
+    return tuple(unlisted)
 
 
 def _unpack(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo], root: Path) -> None:
     """Write each (already vetted) entry under ``root``: new files only, never through a link, no bigger than declared.
 
-    :raises OSError: if an entry cannot be written as declared (a name used twice, a file where
-        a folder should be, more bytes than the entry declares).
+    :raises OSError: if an entry cannot be written as declared (a file where a folder should be,
+        more bytes than the entry declares).
     """
     for info in infos:
         target = root.joinpath(*info.filename.rstrip("/").split("/"))

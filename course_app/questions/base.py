@@ -22,7 +22,7 @@ from wtforms import Field
 from wtforms.fields.choices import SelectChoice
 
 from ..content.fields import FieldReader
-from ..content.yaml_lines import LineDict, LineList
+from ..content.yaml_lines import LineDict, LineList, excerpt
 
 # What a form delivers for one question, once decoded: a choice id (single, true/false, number),
 # several choice ids (multiple), or a mapping of item/prompt id to position/answer id (order, match).
@@ -189,7 +189,8 @@ def listed_entries(fields: FieldReader, entries: LineList, what: str, shape_hint
         entry.check_keys(keys)
         entry_id = entry.identifier("id", what=what)
         if entry_id in seen:
-            fields.problems.error(fields.path, line, f"duplicate {what} id '{entry_id}' in question '{question_id}'")
+            fields.problems.error(fields.path, line,
+                                  f"duplicate {what} id '{excerpt(entry_id)}' in question '{excerpt(question_id)}'")
         seen.add(entry_id)
         yield line, entry_id, entry
 

@@ -13,6 +13,7 @@ from wtforms import SelectField
 from wtforms.validators import InputRequired
 
 from ..content.fields import FieldReader
+from ..content.yaml_lines import excerpt
 from .base import Answer, FieldSet, Option, Part, Question, QuestionKind, Shown, Token, listed_entries, select_choices
 
 MAX_PAIRS = 10
@@ -47,7 +48,7 @@ class Match(QuestionKind):
                                                    ("id", "prompt", "answer"), question_id):
             answer = pair_fields.text("answer")
             if answer in answers:
-                fields.problems.error(fields.path, line, f"answer '{answer}' is used twice (also on line "
+                fields.problems.error(fields.path, line, f"answer '{excerpt(answer)}' is used twice (also on line "
                                       f"{answers[answer]}): every prompt needs its own answer")
             answers[answer] = line
             pairs.append(MatchPair(pair_id, pair_fields.text("prompt"), answer))

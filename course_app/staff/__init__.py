@@ -5,16 +5,24 @@ from dataclasses import dataclass
 
 from flask import Flask, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 
+from ..extensions import csrf
 from ..models import StaffMember
-from . import auth, dashboard, insights, language, passwords  # noqa: F401  (views register themselves on bp)
+from . import account, auth, dashboard, insights, language, passwords  # noqa: F401  (views register themselves on bp)
 from .blueprint import bp
 from .forms import LogoutForm
-from .session import current_staff, find_signed_in_member
+from .session import keep_staff_session_alive
 
 __all__ = ["bp", "init_app"]
 
-bp.before_request(find_signed_in_member)
+bp.before_request(keep_staff_session_alive)
+
+
+@bp.context_processor
+def signed_in_staff() -> dict[str, object]:
+    """Staff templates see Flask-Login's ``current_user``; learner pages never load it."""
+    return {"current_user": current_user}
 
 
 @dataclass(frozen=True)
@@ -34,5 +42,7 @@ def staff_nav_items(member: StaffMember) -> list[StaffNavItem]:
 
 def init_app(app: Flask) -> None:
     passwords.init_app(app)
-    app.jinja_env.globals.update(current_staff=current_staff, logout_form=LogoutForm, staff_nav_items=staff_nav_items,
+    # The sign-in form's token is signed and stateless (forms.StatelessSignInToken), checked by the form itself.
+    csrf.exempt(auth.login)
+    app.jinja_env.globals.update(logout_form=LogoutForm, staff_nav_items=staff_nav_items,
                                  staff_language_url=language.staff_language_url)

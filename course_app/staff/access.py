@@ -1,4 +1,14 @@
-"""Who may open which staff page: signed in, and with the right role."""
+"""Who may open which staff page: signed in (Flask-Login's ``login_required``), then the right role.
+
+Every staff view is decorated with both, in this order::
+
+    @bp.get("/insights")
+    @login_required
+    @role_required(lambda role: role.sees_insights)
+    def insights() -> str: ...
+
+and account changes with ``fresh_login_required`` instead of ``login_required``.
+"""
 
 from __future__ import annotations
 
@@ -6,24 +16,26 @@ from collections.abc import Callable
 from functools import wraps
 from typing import TypeVar
 
-from flask import abort, redirect, request, url_for
+from flask import abort
 
 from ..models import StaffMember, StaffRole
-from .session import current_staff
+from .session import signed_in_member
 
 View = TypeVar("View", bound=Callable[..., object])
 
 
-def staff_required(allowed: Callable[[StaffRole], bool]) -> Callable[[View], View]:
-    """Anonymous visitors go to the sign-in page; signed-in staff without the role get 403."""
+def any_role(role: StaffRole) -> bool:
+    """Every staff role: for a member's own account."""
+    return True
+
+
+def role_required(allowed: Callable[[StaffRole], bool]) -> Callable[[View], View]:
+    """Signed-in staff without the role get 403 (under ``login_required``, which sends others to sign in)."""
 
     def decorator(view: View) -> View:
         @wraps(view)
         def wrapper(*args: object, **kwargs: object) -> object:
-            member = current_staff()
-            if member is None:
-                return redirect(url_for("staff.login", next=request.full_path.rstrip("?")))
-            if not allowed(member.staff_role):
+            if not allowed(signed_in_member().staff_role):
                 abort(403)
             return view(*args, **kwargs)
 
@@ -40,6 +52,5 @@ def safe_next(target: str | None, default: str) -> str:
 
 
 def signed_in() -> StaffMember:
-    member = current_staff()
-    assert member is not None  # guarded by staff_required
-    return member
+    """The staff member signed in for this request (only in views guarded by ``login_required``)."""
+    return signed_in_member()

@@ -1,18 +1,30 @@
 """Signing in (password and authenticator code), enrolling an authenticator, signing out.
 
-How sign-in attempts are limited (every count is per account, never per client address —
-behind Tor every client looks the same — and keyed by an HMAC of the normalised name, so a
-password typed into the name field is never stored):
+Flask-Login holds the signed-in member (staff/session.py); this module decides who may be signed
+in. The order of a sign-in, and why:
 
-- **Wrong passwords** are counted atomically per account (the audit log shows them). They do
-  not lock the owner out: the right password with the right code still signs in, so nobody
-  can shut a coordinator out by typing wrong passwords. Guessing stays hopeless because every
-  sign-in also needs a current authenticator code, and password checks (Argon2) run a few at
-  a time per server process (``PASSWORD_CHECKS_AT_ONCE``): more at once are asked to retry.
-- **A right password with wrong codes** means someone else knows the password. Each code try
-  is counted *before* it is checked (so parallel tries cannot slip past the count); after
-  ``LOGIN_FAILURES_LIMIT`` the account's codes are refused for 15 minutes, even the right one,
-  until an admin runs ``course-app staff unlock NAME`` (after changing the password).
+1. **The form**: its forgery token is signed and stateless (staff/forms.py), so showing the form
+   writes nothing; a post from another site is refused before (web/cross_site.py).
+2. **The cheap check**, before any Argon2 work: is the code one of the account's current codes?
+   It decides nothing about signing in; it only lets a sign-in that holds the authenticator wait
+   for a password check, where a guess never waits (web/work_limits.py). An unknown name is
+   checked against a stand-in secret, with the same work. A known account's distinct codes are
+   counted first: past ``CHEAP_CHECK_LIMIT`` in the window, its sign-ins no longer get the
+   queue (so the cheap check cannot be used to guess codes), which slows a flood aimed at that
+   one name — never a lockout, and never anyone else.
+3. **The password** (Argon2, at most a few at once per process; an unknown name costs the same).
+   Wrong passwords are counted per account but never lock the owner out: the right password
+   with the right code still signs in.
+4. **The code**, for a right password: each *distinct* code is counted before it is checked, so
+   parallel guesses cannot slip past the count; after ``LOGIN_FAILURES_LIMIT`` the account's
+   codes are refused for 15 minutes, even the right one (someone else knows the password),
+   until an admin runs ``course-app staff unlock NAME``. A code typed again is not a new guess.
+   The code's step is then claimed by one compare-and-set statement: one code signs in once.
+5. **Signed in** (``login_user``), with a new browser token and no learner in the session.
+
+Every count is per account, never per client address (behind Tor every client looks the same),
+and keyed by an HMAC of the normalised name, so a password typed into the name field is never
+stored. An account with no authenticator yet (first sign-in) goes to enrolment after step 3.
 """
 
 from __future__ import annotations
@@ -23,6 +35,7 @@ import hmac
 import segno
 from flask import abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user, login_fresh
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
@@ -31,6 +44,7 @@ from ..db import get_session
 from ..domain import audit, throttle
 from ..domain.staff_accounts import (
     StaffAccountError,
+    code_matches_now,
     find_staff,
     finish_enrolment,
     pending_enrolment,
@@ -38,61 +52,117 @@ from ..domain.staff_accounts import (
     verify_password,
     verify_totp,
 )
+from ..i18n import get_locale
 from ..models import StaffMember
-from ..web.work_limits import Busy, limit
+from ..web.work_limits import Busy, password_checks
 from .access import safe_next
 from .blueprint import bp
 from .forms import EnrolForm, LoginForm, LogoutForm
 from .passwords import server_password_hasher
-from .session import begin, current_staff, end, now_utc, pending_member, set_pending
+from .session import begin_password_step, now_utc, pending_member, sign_in, sign_out
 
 LOGIN_FAILURES_LIMIT = 5
 LOGIN_WINDOW_SECONDS = 15 * 60
+# Distinct codes a known account may have tried at the cheap check in the window before its
+# sign-ins lose the queue: far more than anyone mistypes, far too few to find a code by chance.
+CHEAP_CHECK_LIMIT = 20
 
 
 def normalised_name(name: str) -> str:
     return name.strip().lower()[:80]
 
 
+def _keyed(text: str) -> str:
+    return hmac.new(current_app.config["SECRET_KEY"].encode(), text.encode(), hashlib.sha256).hexdigest()
+
+
 def throttle_key(kind: str, name: str) -> str:
     """The throttle row of one account: a keyed hash of its normalised name, never the typed text.
 
-    :param kind: "password" (wrong passwords) or "code" (wrong codes after a right password).
+    :param kind: "password" (wrong passwords), "code" (codes after a right password) or "cheap"
+        (codes at the cheap check).
     """
-    digest = hmac.new(current_app.config["SECRET_KEY"].encode(), normalised_name(name).encode(), hashlib.sha256)
-    return f"staff-{kind}:{digest.hexdigest()[:48]}"
+    return f"staff-{kind}:{_keyed(normalised_name(name))[:48]}"
+
+
+def code_digest(code: str) -> str:
+    """A typed code as the throttle counts it: a short keyed hash, so that a code typed twice is one try."""
+    return _keyed("code\0" + "".join(code.split()))[:16]
 
 
 def _home(member: StaffMember) -> str:
     return url_for("staff.dashboard") if member.staff_role.sees_statistics else url_for("staff.insights")
 
 
+def _page(form: LoginForm, status: int = 200) -> tuple[str, int]:
+    return render_template("staff/login.html", form=form, again=bool(request.args.get("again")),
+                           changed=bool(request.args.get("changed"))), status
+
+
 def _refuse(form: LoginForm, message: str, status: int) -> tuple[str, int]:
     form.form_errors.append(message)
-    return render_template("staff/login.html", form=form), status
+    return _page(form, status)
+
+
+# The "busy" answer is what a flood gets, so it costs next to nothing: one page per language, made at
+# most every BUSY_PAGE_SECONDS in each process. It holds nothing of the visitor's (the name is not
+# filled in again) and a sign-in token that is the same for everyone anyway (stateless, see forms.py).
+BUSY_PAGE_SECONDS = 10
+
+
+def _busy() -> Response:
+    """503 with the sign-in form and "try again in a few seconds", from this process's short-lived copy."""
+    pages: dict[str, tuple[float, str]] = current_app.extensions.setdefault("course_app.staff.busy_pages", {})
+    locale, now = get_locale(), clock().timestamp()
+    made, html = pages.get(locale, (float("-inf"), ""))
+    if not html or now - made >= BUSY_PAGE_SECONDS or now < made:
+        form = LoginForm(formdata=None)
+        form.form_errors.append(_("Many sign-ins are being checked right now. Wait a few seconds, then try again."))
+        html = render_template("staff/login.html", form=form, again=False, changed=False)
+        pages[locale] = (now, html)
+    response = Response(html, status=503, mimetype="text/html")
+    response.headers["Retry-After"] = "5"
+    return response
+
+
+def _holds_the_authenticator(member: StaffMember | None, name: str, code: str, now: float) -> bool:
+    """The cheap check (step 2): a current code of a known account whose cheap checks are not used up."""
+    matches = code_matches_now(member, name, code, now, current_app.config["STAFF_TOTP_KEY"])
+    if member is None or not member.totp_enrolled or not code.strip():
+        return matches  # never True: nothing is counted, nothing written for a name with no account
+    tries = throttle.record_distinct_try(get_session(), throttle_key("cheap", name), code_digest(code),
+                                         LOGIN_WINDOW_SECONDS, int(now))
+    return matches and tries <= CHEAP_CHECK_LIMIT
 
 
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> Response | str | tuple[str, int]:
     """Sign in with name, password and the code from the authenticator app."""
-    member = current_staff()
-    if member is not None and request.method == "GET":
-        return redirect(_home(member))
+    if request.method == "GET":
+        if current_user.is_authenticated and login_fresh() and not request.args.get("again"):
+            return redirect(safe_next(request.args.get("next"), _home(current_user.member)))
+        return _page(LoginForm())
     form = LoginForm()
-    if request.method == "GET" or not form.validate():
-        status = 200 if request.method == "GET" else 422
-        return render_template("staff/login.html", form=form), status
+    if not form.validate():
+        return _page(form, 422)
     db = get_session()
     name = (form.name.data or "").strip()
-    now = int(clock().timestamp())
+    code = form.code.data or ""
+    now = clock().timestamp()
+    if not "".join(code.split()) and password_checks().refuses_unproven_now():
+        # No code, so nothing to prove: busy is the answer whatever the name, without looking it up.
+        return _busy()
+    member = find_staff(db, name)
+    proven = _holds_the_authenticator(member, name, code, now)
+    db.commit()
     try:
-        with limit("password_checks").slot():
-            member = find_staff(db, name)
+        with password_checks().slot(proven=proven):
             password_ok = verify_password(db, member, form.password.data or "", server_password_hasher())
     except Busy:
-        return _refuse(form, _("Many sign-ins are being checked right now. Wait a few seconds, then try again."), 503)
+        db.rollback()
+        return _busy()
     if member is None or not password_ok or member.disabled:
-        failures = throttle.record_failure(db, throttle_key("password", name), LOGIN_WINDOW_SECONDS, now)
+        failures = throttle.record_failure(db, throttle_key("password", name), LOGIN_WINDOW_SECONDS, int(now))
         if member is not None:
             audit.record(db, member.name, "login failed", "", now_utc())
         db.commit()
@@ -101,12 +171,12 @@ def login() -> Response | str | tuple[str, int]:
                                    "and the code carefully."), 429)
         return _refuse(form, _("The name, password or code is not right."), 422)
     if not member.totp_enrolled:
+        begin_password_step(member)
         db.commit()
-        set_pending(member)
         return redirect(url_for("staff.enrol"), code=303)
-    # The code try is counted before it is checked: parallel tries cannot slip past the count.
+    # Each distinct code is counted before it is checked: parallel guesses cannot slip past the count.
     code_key = throttle_key("code", name)
-    tries = throttle.record_failure(db, code_key, LOGIN_WINDOW_SECONDS, now)
+    tries = throttle.record_distinct_try(db, code_key, code_digest(code), LOGIN_WINDOW_SECONDS, int(now))
     db.commit()
     if tries > LOGIN_FAILURES_LIMIT:
         audit.record(db, member.name, "login refused: codes locked", "", now_utc())
@@ -114,10 +184,10 @@ def login() -> Response | str | tuple[str, int]:
         return _refuse(form, _("Too many wrong codes for this account: it waits 15 minutes, or an administrator "
                                "unlocks it. If you did not try these codes, your password is known to someone "
                                "else: ask for a new one."), 429)
-    if verify_totp(db, member, form.code.data or "", clock().timestamp(), current_app.config["STAFF_TOTP_KEY"]):
-        throttle.clear(db, code_key)
-        throttle.clear(db, throttle_key("password", name))
-        begin(member)
+    if verify_totp(db, member, code, now, current_app.config["STAFF_TOTP_KEY"]):
+        for kind in ("code", "password", "cheap"):
+            throttle.clear(db, throttle_key(kind, name))
+        sign_in(member)
         audit.record(db, member.name, "login", "", now_utc())
         db.commit()
         return redirect(safe_next(request.args.get("next"), _home(member)), code=303)
@@ -155,12 +225,13 @@ def enrol() -> Response | str | tuple[str, int]:
                                qr=_qr_svg(enrolment.uri))
     key = throttle_key("code", member.name)
     if form.validate():
-        tries = throttle.record_failure(db, key, LOGIN_WINDOW_SECONDS, int(clock().timestamp()))
+        code = form.code.data or ""
+        now = clock().timestamp()
+        tries = throttle.record_distinct_try(db, key, code_digest(code), LOGIN_WINDOW_SECONDS, int(now))
         db.commit()
-        if tries <= LOGIN_FAILURES_LIMIT and finish_enrolment(db, member, form.code.data or "", clock().timestamp(),
-                                                               totp_key):
+        if tries <= LOGIN_FAILURES_LIMIT and finish_enrolment(db, member, code, now, totp_key):
             throttle.clear(db, key)
-            begin(member)
+            sign_in(member)
             audit.record(db, member.name, "enrolled authenticator", "", now_utc())
             audit.record(db, member.name, "login", "", now_utc())
             db.commit()
@@ -179,10 +250,9 @@ def logout() -> Response:
     """Sign out (a POST with a CSRF token): the session ends on the server at once."""
     if not LogoutForm().validate():
         abort(400)
-    member = current_staff()
     db = get_session()
-    if member is not None:
-        audit.record(db, member.name, "logout", "", now_utc())
-    end()
+    if current_user.is_authenticated:
+        audit.record(db, current_user.member.name, "logout", "", now_utc())
+    sign_out()
     db.commit()
     return redirect(url_for("staff.login"), code=303)

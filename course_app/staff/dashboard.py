@@ -13,6 +13,7 @@ from datetime import date
 
 from flask import Response, abort, current_app, render_template, request
 from flask_babel import gettext as _
+from flask_login import login_required
 
 from ..content import current_catalogue
 from ..db import get_session
@@ -22,7 +23,7 @@ from ..domain.figures import BY_NAME
 from ..domain.periods import Period, first_data_day, first_figures_day, fix_closed_periods_once, fixed_periods
 from ..domain.reports import EXPORTS, Dashboard, build_dashboard, to_csv
 from ..i18n import get_locale, language_name
-from .access import signed_in, staff_required
+from .access import role_required, signed_in
 from .blueprint import bp
 from .charts import Series, horizontal_bars
 from .formatting import (
@@ -117,7 +118,8 @@ def first_figures() -> date:
 
 
 @bp.get("/")
-@staff_required(lambda role: role.sees_statistics)
+@login_required
+@role_required(lambda role: role.sees_statistics)
 def dashboard() -> str:
     """One course in one ended period: the site's summary, modules, lessons, quizzes, scores and trends."""
     choice = _choice()
@@ -176,7 +178,8 @@ def export_name(name: str, period: Period, lang: str | None) -> str:
 
 
 @bp.get("/export/<table>.csv")
-@staff_required(lambda role: role.sees_statistics)
+@login_required
+@role_required(lambda role: role.sees_statistics)
 def export(table: str) -> Response:
     """One table for every course as CSV, with exactly the figures of the page; the export is audited."""
     if table not in EXPORTS:
@@ -201,7 +204,8 @@ def csv_response(text: str, name: str) -> Response:
 
 
 @bp.get("/audit")
-@staff_required(lambda role: role.value == "admin")
+@login_required
+@role_required(lambda role: role.value == "admin")
 def audit_log() -> str:
     """Recent staff sign-ins and exports (admins only)."""
     return render_template("staff/audit.html", events=audit.recent(get_session()))

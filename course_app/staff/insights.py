@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from flask import Response, abort, render_template, request
 from flask_babel import gettext as _
+from flask_login import login_required
 
 from ..content import current_catalogue
 from ..content.model import Course
@@ -30,7 +31,7 @@ from ..domain.reports import (
     wrong_answers_table,
 )
 from ..i18n import get_locale
-from .access import signed_in, staff_required
+from .access import role_required, signed_in
 from .blueprint import bp
 from .dashboard import (
     chosen_language,
@@ -109,7 +110,8 @@ def _labels() -> dict[str, str]:
 
 
 @bp.get("/insights")
-@staff_required(lambda role: role.sees_insights)
+@login_required
+@role_required(lambda role: role.sees_insights)
 def insights() -> str:
     """One quiz's questions in one ended period: answered, share right, the wrong answers given."""
     choice = _choice()
@@ -144,14 +146,16 @@ def _every_quiz(choice: InsightChoice) -> list[QuizInsight]:
 
 
 @bp.get("/insights/export.csv")
-@staff_required(lambda role: role.sees_insights)
+@login_required
+@role_required(lambda role: role.sees_insights)
 def insights_export() -> Response:
     """Every question of the member's courses in the period as CSV, as the page shows it; the export is audited."""
     return _export("question-insights", lambda quizzes: insights_table(quizzes, get_locale(), flag_text))
 
 
 @bp.get("/insights/wrong-answers.csv")
-@staff_required(lambda role: role.sees_insights)
+@login_required
+@role_required(lambda role: role.sees_insights)
 def wrong_answers_export() -> Response:
     """Every wrong answer given in the period, one row per question and answer; the export is audited."""
     return _export("wrong-answers", lambda quizzes: wrong_answers_table(quizzes, get_locale()))
@@ -172,7 +176,8 @@ def _export(name: str, build: Callable[[list[QuizInsight]], Table]) -> Response:
 
 
 @bp.get("/translations")
-@staff_required(lambda role: role.sees_insights)
+@login_required
+@role_required(lambda role: role.sees_insights)
 def translations() -> str:
     """Per course and language: lessons, quizzes and subtitles translated, stale or missing.
 

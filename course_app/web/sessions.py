@@ -1,9 +1,10 @@
 """The one cookie (safety invariant S5): an opaque, sealed token; everything else stays on the server.
 
 A police officer who copies a phone's cookie jar must learn nothing from it. So the cookie holds
-no course, lesson, answer, score, time or code: it is 16 random bytes (the token) and two expiry
-minutes, encrypted and authenticated with AES-GCM under a key derived from ``SECRET_KEY`` — to
-anyone without the server's key it is random noise, and it changes each time it is written.
+no course, lesson, answer, score, time or code: it is 16 random bytes (the token), two expiry
+minutes and a 16-byte key (random while a quiz result is kept, zeros otherwise), encrypted and
+authenticated with AES-GCM under a key derived from ``SECRET_KEY`` — to anyone without the
+server's key it is random noise of one length, and it changes each time it is written.
 
 The server keeps what the token opens (``models.session.BrowserSession``): the learner, two
 days, and the session's short-lived state, as JSON. Flask's ``session`` object reads and writes
@@ -15,6 +16,9 @@ that state as usual, so flashes, the staff's form tokens and a quiz result all l
 - **Expiry** travels sealed in the cookie, to the minute (``LEARNER_SESSION_HOURS`` idle, or
   ``REMEMBER_DEVICE_DAYS`` on a remembered device); the server itself stores days only, and
   ``course-app purge`` removes records nobody can open any more.
+- **Short-lived state** (a quiz result's answers) is sealed in the record under the key the
+  cookie carries: the server alone, or whoever copies its database, cannot read it. It is
+  refused after its minutes, and removed at the browser's next request of any kind.
 - **Ending** a session deletes its record: a copied cookie then opens nothing.
 - **Rotation**: entering a code or signing in as staff gives the browser a new token.
 """
@@ -51,7 +55,12 @@ log = logging.getLogger("course_app.web.sessions")
 
 TOKEN_BYTES = 16
 NONCE_BYTES = 12
-_PAYLOAD = struct.Struct(f">{TOKEN_BYTES}sII")  # token, session expires (minute), short-lived state expires (minute)
+BRIEF_KEY_BYTES = 16
+# token, session expires (minute), short-lived state expires (minute), the short-lived state's key
+_PAYLOAD = struct.Struct(f">{TOKEN_BYTES}sII{BRIEF_KEY_BYTES}s")
+_PAYLOAD_BEFORE_BRIEF_KEYS = struct.Struct(f">{TOKEN_BYTES}sII")  # cookies written before the key existed
+# Where the short-lived state lives in the record: sealed under a key that only the cookie holds.
+BRIEF_FIELD = "_brief"
 # A cookie is rewritten to slide its expiry at most this often (rewriting on every page would
 # make every page per-visitor).
 REFRESH_EVERY_MINUTES = 10
@@ -68,6 +77,7 @@ class SealedValue:
     token: bytes
     expires_minute: int
     short_lived_until_minute: int
+    brief_key: bytes = b""
 
 
 class CookieSeal:
@@ -80,7 +90,8 @@ class CookieSeal:
 
     def seal(self, value: SealedValue) -> str:
         nonce = secrets.token_bytes(NONCE_BYTES)
-        payload = _PAYLOAD.pack(value.token, value.expires_minute, value.short_lived_until_minute)
+        payload = _PAYLOAD.pack(value.token, value.expires_minute, value.short_lived_until_minute,
+                                value.brief_key.ljust(BRIEF_KEY_BYTES, b"\0"))
         sealed = nonce + self._aead.encrypt(nonce, payload, b"session")
         return base64.urlsafe_b64encode(sealed).rstrip(b"=").decode("ascii")
 
@@ -89,10 +100,33 @@ class CookieSeal:
         try:
             raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
             payload = self._aead.decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], b"session")
-            token, expires, short_lived = _PAYLOAD.unpack(payload)
+            if len(payload) == _PAYLOAD_BEFORE_BRIEF_KEYS.size:
+                token, expires, short_lived = _PAYLOAD_BEFORE_BRIEF_KEYS.unpack(payload)
+                brief_key = b""
+            else:
+                token, expires, short_lived, brief_key = _PAYLOAD.unpack(payload)
         except (ValueError, InvalidTag, struct.error):
             return None
-        return SealedValue(token, expires, short_lived)
+        return SealedValue(token, expires, short_lived, brief_key.strip(b"\0") and brief_key)
+
+
+def _seal_brief(key: bytes, values: Mapping[str, Any]) -> str:
+    """Short-lived values as the record keeps them: AES-GCM under the cookie's own key, base64url."""
+    nonce = secrets.token_bytes(NONCE_BYTES)
+    plain = json.dumps(dict(values), separators=(",", ":"), sort_keys=True).encode()
+    return base64.urlsafe_b64encode(nonce + AESGCM(key).encrypt(nonce, plain, b"brief")).decode("ascii")
+
+
+def _open_brief(key: bytes, sealed: object) -> dict[str, Any]:
+    """Short-lived values sealed with ``key``; empty when there are none, or they cannot be opened."""
+    if not key or not isinstance(sealed, str):
+        return {}
+    try:
+        raw = base64.urlsafe_b64decode(sealed)
+        values = json.loads(AESGCM(key).decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], b"brief"))
+    except (ValueError, InvalidTag):
+        return {}
+    return values if isinstance(values, dict) else {}
 
 
 def token_hash(token: bytes) -> str:
@@ -105,12 +139,16 @@ class ServerSession(CallbackDict[str, Any], SessionMixin):
 
     ``learner_id`` is the learner this browser studies as (None until it acts). ``end()`` ends
     the session everywhere; ``rotate()`` gives the browser a new token at the next response.
+
+    Short-lived values (``keep_briefly``: a quiz result's answers) are sealed in the record under
+    a random key that only the browser's cookie holds, so the server alone can never read them;
+    past their minutes they are refused, and the next request of any kind removes them.
     """
 
     def __init__(self, data: Mapping[str, Any] | None = None, *, token: bytes | None = None,
                  learner_id: str | None = None, remembered: bool = False, expires_minute: int = 0,
                  short_lived_until_minute: int = 0, last_seen_on: date | None = None,
-                 stale_cookie: bool = False) -> None:
+                 stale_cookie: bool = False, brief_key: bytes = b"") -> None:
         def on_update(_self: CallbackDict[str, Any]) -> None:
             self.modified = True
 
@@ -123,6 +161,7 @@ class ServerSession(CallbackDict[str, Any], SessionMixin):
         self.short_lived_until_minute = short_lived_until_minute
         self.last_seen_on = last_seen_on
         self.stale_cookie = stale_cookie
+        self.brief_key = brief_key
         self.identity_changed = False
         self.cookie_changed = False
         self.ended = False
@@ -170,8 +209,11 @@ class ServerSession(CallbackDict[str, Any], SessionMixin):
         self.rotating = True
 
     def keep_briefly(self, key: str, value: Any, minutes: int) -> None:
-        """Keep ``value`` for at most ``minutes`` (or until the next action, leave or delete)."""
-        self[key] = value
+        """Keep ``value`` for at most ``minutes`` (or until the next action, leave or delete), sealed."""
+        values = self._brief_values()
+        values[key] = value
+        self.brief_key = secrets.token_bytes(BRIEF_KEY_BYTES)  # a new key each time: an old cookie opens nothing
+        self[BRIEF_FIELD] = _seal_brief(self.brief_key, values)
         self.short_lived_until_minute = _minute(clock().timestamp()) + minutes
         self.cookie_changed = True
 
@@ -179,7 +221,16 @@ class ServerSession(CallbackDict[str, Any], SessionMixin):
         """A value kept with ``keep_briefly``, if it has not expired."""
         if _minute(clock().timestamp()) > self.short_lived_until_minute:
             return None
-        return self.get(key)
+        return self._brief_values().get(key)
+
+    def forget_brief(self) -> None:
+        """Drop every short-lived value now (at the learner's next action)."""
+        if BRIEF_FIELD in self:
+            self.pop(BRIEF_FIELD)
+        self.brief_key = b""
+
+    def _brief_values(self) -> dict[str, Any]:
+        return _open_brief(self.brief_key, self.get(BRIEF_FIELD))
 
 
 class _Gone:
@@ -227,9 +278,15 @@ class ServerSessionInterface(SessionInterface):
             data = json.loads(row.data)
         except ValueError:
             data = {}
-        return ServerSession(data if isinstance(data, dict) else {}, token=sealed.token, learner_id=row.learner_id,
-                             remembered=row.remembered, expires_minute=sealed.expires_minute,
-                             short_lived_until_minute=sealed.short_lived_until_minute, last_seen_on=row.last_seen_on)
+        opened = ServerSession(data if isinstance(data, dict) else {}, token=sealed.token,
+                               learner_id=row.learner_id, remembered=row.remembered,
+                               expires_minute=sealed.expires_minute,
+                               short_lived_until_minute=sealed.short_lived_until_minute,
+                               last_seen_on=row.last_seen_on, brief_key=sealed.brief_key)
+        if BRIEF_FIELD in opened and (now_minute > sealed.short_lived_until_minute or not sealed.brief_key):
+            # Past its short life: removed at this request, whatever it is (a page view included).
+            opened.forget_brief()
+        return opened
 
     def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
         assert isinstance(session, ServerSession)
@@ -260,7 +317,7 @@ class ServerSessionInterface(SessionInterface):
         if written or session.cookie_changed or session.expires_minute - now_minute < limit - REFRESH_EVERY_MINUTES:
             session.expires_minute = now_minute + limit
             value = self._seal(app).seal(SealedValue(session.token or b"", session.expires_minute,
-                                                     session.short_lived_until_minute))
+                                                     session.short_lived_until_minute, session.brief_key))
             response.set_cookie(
                 self.get_cookie_name(app), value, expires=session.expires_minute * 60 if session.permanent else None,
                 path=self.get_cookie_path(app), domain=self.get_cookie_domain(app), secure=self.get_cookie_secure(app),

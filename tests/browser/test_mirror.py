@@ -66,3 +66,71 @@ def test_subtitles_and_transcript_work_from_disk(browser, mirror: Path, lang: st
             assert loaded[0] == lang and loaded[1] >= 3
         assert console == [], console
         context.close()
+
+
+def tiny_png() -> bytes:
+    """A 2×2 grey PNG, written by hand (no image library needed)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    rows = b"".join(b"\x00" + b"\x80\x80\x80" * 2 for _ in range(2))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 2, 2, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+
+
+def test_no_exported_file_runs_a_script_or_requests_another_address(browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Every file of a mirror opened on its own from disk, JavaScript on: pages, pictures, a PDF handout made by
+    this Chromium, videos, the stylesheet. No script is parsed in any of them and nothing is requested from
+    anywhere but the disk. An SVG with a script, which would, never gets into a mirror."""
+    import shutil
+
+    from playwright.sync_api import Error as PlaywrightError
+
+    from tests.conftest import STARTER_LESSONS
+
+    lessons = tmp_path / "lessons"
+    shutil.copytree(STARTER_LESSONS, lessons)
+    media = lessons / "trade-unions" / "what-is-a-union" / "media"
+    (media / "diagram.png").write_bytes(tiny_png())
+    maker = browser.new_page()
+    maker.set_content("<h1>Handout</h1><p>Your rights, on paper. <a href='https://www.ilo.org/'>ILO</a></p>")
+    (media / "handout.pdf").write_bytes(maker.pdf())
+    maker.close()
+    text = lessons / "trade-unions" / "what-is-a-union" / "en.md"
+    text.write_text(text.read_text() + "\n\n![A diagram](media/diagram.png)\n\n[The handout](media/handout.pdf)\n")
+    env = {"INSTANCE_PATH": str(tmp_path / "instance"), "LESSONS_DIR": str(lessons)}
+    invoke_course_app("export", "keygen", cwd=tmp_path, env=env)
+    result = run_course_app("export", "static", str(tmp_path / "out"), cwd=tmp_path, env=env, timeout=180)
+    assert result.returncode == 0, result.stderr
+    exported = sorted(path for path in (tmp_path / "out").rglob("*") if path.is_file())
+    assert any(path.name == "handout.pdf" for path in exported) and any(path.name == "diagram.png" for path in exported)
+
+    context = browser.new_context(java_script_enabled=True, accept_downloads=True)
+    page = context.new_page()
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    scripts: list[str] = []
+    debugger = context.new_cdp_session(page)
+    # Scripts the documents themselves run (not Playwright's own, which run in an isolated world).
+    debugger.on("Debugger.scriptParsed", lambda event: scripts.append(event.get("url", "")) if event.get(
+        "executionContextAuxData", {}).get("isDefault") else None)
+    debugger.send("Debugger.enable")
+    for path in exported:
+        try:
+            page.goto(path.as_uri(), wait_until="load")
+        except PlaywrightError as error:
+            assert "Download is starting" in str(error), (path, error)  # a PDF: the headless shell saves it
+    context.close()
+    assert scripts == [], scripts
+    assert requests and all(url.startswith(("file://", "data:")) for url in requests), \
+        [url for url in requests if not url.startswith(("file://", "data:"))]
+
+    # The SVG that would run a script and fetch an address never gets that far.
+    (media / "evil.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"><script>fetch("https://x.example/")'
+                                    '</script></svg>')
+    text.write_text(text.read_text() + "\n![Evil](media/evil.svg)\n")
+    refused = run_course_app("export", "static", str(tmp_path / "again"), cwd=tmp_path, env=env, timeout=180)
+    assert refused.returncode == 1 and not (tmp_path / "again").exists()

@@ -16,8 +16,8 @@ import pytest
 SCRIPT = Path(__file__).resolve().parents[2] / ".ci" / "system-packages"
 CURRENT = {"chromium": "156.0.8078.129-1~deb12u1", "chromium-headless-shell": "156.0.8078.129-1~deb12u1",
            "ffmpeg": "7:5.1.6-0+deb12u1", "nginx-light": "1.22.1-9+deb12u2", "minisign": "0.11-1",
-           "unzip": "6.0-28", "firefox-esr": "153.8.0esr-1~deb12u1", "default-jre-headless": "2:1.17-74",
-           "make": "4.3-4.1", "nodejs": "18.19.0",
+           "unzip": "6.0-28", "zip": "3.0-13", "firefox-esr": "153.8.0esr-1~deb12u1",
+           "default-jre-headless": "2:1.17-74", "make": "4.3-4.1", "nodejs": "18.19.0",
            "npm": "9.2.0"}
 
 

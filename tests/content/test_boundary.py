@@ -29,7 +29,7 @@ from course_app.content.boundary import (
 )
 from course_app.content.loader import LoadOptions, load_catalogue
 from tests.conftest import STARTER_LESSONS, make_app
-from tests.factories import make_course, make_lesson_text
+from tests.factories import make_course, make_lesson_text, plain_pdf
 from tests.test_cli import invoke_course_app, run_course_app
 
 OPTIONS = LoadOptions(languages=("en", "ru", "be"), link_style=ServerLinkStyle(neutral=False))
@@ -179,7 +179,7 @@ def test_hard_link_and_special_files_are_refused(tmp_path: Path, outside: Path) 
 
 def test_links_inside_the_lesson_folder_still_work(tmp_path: Path) -> None:
     lesson = lesson_with_body(tmp_path, "## Part\n\n[Notes](media/notes.pdf)\n")
-    shutil.copy(next(STARTER_MEDIA.glob("*.poster.jpg")), lesson / "media" / "real.pdf")
+    (lesson / "media" / "real.pdf").write_bytes(plain_pdf())
     (lesson / "media" / "notes.pdf").symlink_to("real.pdf")
     assert problems(tmp_path / "lessons") == []
     assert "media/notes.pdf" in published(tmp_path / "lessons")
@@ -196,7 +196,7 @@ def test_lessons_check_exits_non_zero_on_each_trick(tmp_path: Path, outside: Pat
 
 def serving_app(tmp_path: Path, **settings: object) -> tuple[Flask, Path]:
     lesson = lesson_with_body(tmp_path, "## Part\n\n[Handout](media/handout.pdf)\n")
-    shutil.copy(next(STARTER_MEDIA.glob("*.poster.jpg")), lesson / "media" / "handout.pdf")
+    (lesson / "media" / "handout.pdf").write_bytes(plain_pdf())
     return make_app(tmp_path / "site", LESSONS_DIR=str(tmp_path / "lessons"), **settings), lesson
 
 
@@ -374,3 +374,25 @@ def test_the_course_audit_checks_each_file_against_its_own_lesson(tmp_path: Path
         ("demo/one/media/pipe:1: 'pipe' is not a plain file (a device, pipe or socket is never read or published)",
          "boundary"),
     }
+
+
+@pytest.mark.parametrize("folder", ["_drafts", ".cache", "_drafts/.old", "one/.notes", "one/_unused"])
+def test_links_in_drafts_and_dot_folders_are_reported_like_the_rest(tmp_path: Path, outside: Path,
+                                                                    folder: str) -> None:
+    """No path under a course is out of the check: a front server, a mirror tool or a script could read any."""
+    lesson = lesson_with_body(tmp_path, "## Part\n\nText.\n")
+    hidden = lesson.parent / folder
+    hidden.mkdir(parents=True)
+    (hidden / "db.pdf").symlink_to(outside / "course_app.sqlite3")
+    os.link(outside / "secret_key", hidden / "key.txt")
+    found = problems(tmp_path / "lessons")
+    assert any(line.startswith(f"demo/{folder}/db.pdf:1: 'db.pdf' is a symbolic link to a file outside")
+               for line in found), found
+    assert any(line.startswith(f"demo/{folder}/key.txt:1: 'key.txt' is a hard link") for line in found), found
+
+
+def test_git_internals_are_not_audited(tmp_path: Path, outside: Path) -> None:
+    lesson = lesson_with_body(tmp_path, "## Part\n\nText.\n")
+    (lesson.parent / ".git").mkdir()
+    (lesson.parent / ".git" / "HEAD").symlink_to(outside / "course_app.sqlite3")
+    assert problems(tmp_path / "lessons") == []

@@ -121,3 +121,34 @@ def test_each_limit_keeps_what_is_exactly_at_it_and_removes_what_is_past_it(tmp_
         assert [row.token_hash[0] for row in session.scalars(select(StaffSession))] == ["a"]
         assert result.staff_sessions == 1
         assert list(session.scalars(select(ThrottleWindow.key))) == ["at-limit"]
+
+
+def test_purge_removes_learners_with_no_progress_after_a_day(tmp_path: Path) -> None:
+    """A learner with nothing to come back to (no lesson, quiz or course row) goes a day after it was last seen,
+    whether it has a code, a remembered session or neither."""
+    app = make_app(tmp_path)
+    with app.app_context():
+        session = get_session()
+
+        def empty(last_seen: date, *, code: bool = False, remembered: bool | None = False) -> str:
+            learner = create_learner(session, last_seen)
+            if remembered is not None:
+                session.add(BrowserSession(token_hash=secrets.token_hex(32), learner_id=learner.id,
+                                           created_on=last_seen, last_seen_on=last_seen, remembered=remembered,
+                                           data="{}"))
+            if code:
+                issue_code(session, learner, "pepper")
+            session.flush()
+            return learner.id
+
+        keep = {empty(TODAY, code=True), empty(TODAY - timedelta(days=1), code=True),
+                empty(TODAY - timedelta(days=1), remembered=True),
+                make(session, TODAY - timedelta(days=300), code=True)}
+        gone = {empty(TODAY - timedelta(days=2), code=True, remembered=None),
+                empty(TODAY - timedelta(days=2), code=True, remembered=True),
+                empty(TODAY - timedelta(days=2), remembered=True)}
+        session.commit()
+        purge(session, TODAY, datetime(2026, 11, 23, 12, 0), RULES)
+        session.commit()
+        left = set(session.scalars(select(Learner.id)))
+        assert left == keep and not (left & gone)

@@ -97,6 +97,7 @@ def test_resume_merges_what_this_browser_did(app: Flask, client: FlaskClient) ->
 
 
 def test_code_is_shown_once_and_only_on_its_page(app: Flask, client: FlaskClient) -> None:
+    submit_quiz(client, app, "wages")
     response = client.post("/en/progress/code", headers=SAME_ORIGIN)
     html = response.get_data(as_text=True)
     code = CODE.search(html).group(1)
@@ -112,8 +113,7 @@ def test_code_is_shown_once_and_only_on_its_page(app: Flask, client: FlaskClient
 
 
 def test_new_code_replaces_the_old_one(app: Flask, client: FlaskClient) -> None:
-    client.get("/en/trade-unions/wages")
-    client.get("/en/trade-unions/wages")
+    submit_quiz(client, app, "wages")
     first = save_code(client)
     second = save_code(client)
     assert first != second
@@ -224,3 +224,19 @@ def test_remember_toggle(app: Flask, client: FlaskClient) -> None:
 def test_progress_pages_are_never_cached(client: FlaskClient) -> None:
     for url in ("/en/progress", "/en/progress/delete", "/en/progress/deleted"):
         assert client.get(url).headers["Cache-Control"] == "no-store"
+
+
+def test_save_with_no_progress_creates_nothing(app: Flask) -> None:
+    """A browser that has done nothing (or a client that keeps no cookie, a thousand times) gets no code, no
+    learner and no session: "save" with nothing to save writes nothing."""
+    for _ in range(20):
+        response = app.test_client().post("/en/progress/code", headers=SAME_ORIGIN)
+        assert response.status_code == 200 and "Set-Cookie" not in response.headers
+        html = response.get_data(as_text=True)
+        assert "There is nothing to save yet" in html and not CODE.search(html)
+    reader = app.test_client()
+    reader.get("/en/trade-unions/wages")
+    assert "Set-Cookie" not in reader.post("/en/progress/code", headers=SAME_ORIGIN).headers
+    with app.app_context():
+        assert get_session().scalar(select(func.count()).select_from(Learner)) == 0
+        assert get_session().scalar(select(func.count()).select_from(BrowserSession)) == 0

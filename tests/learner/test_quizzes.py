@@ -257,3 +257,43 @@ def test_no_quiz_page_shows_an_authors_id_as_a_value(app: Flask, client: FlaskCl
             html = client.get(f"/{lang}/trade-unions/{lesson.slug}/quiz").get_data(as_text=True)
             values = set(re.findall(r'value="([^"]*)"', html))
             assert not values & yaml_ids(text.quiz), (lesson.slug, lang, values & yaml_ids(text.quiz))
+
+
+def _records(app) -> list[str]:  # type: ignore[no-untyped-def]
+    """Every browser session record's short-lived state, as the database holds it."""
+    from sqlalchemy import select
+
+    from course_app.db import get_session
+    from course_app.models import BrowserSession
+
+    with app.app_context():
+        return [row.data for row in get_session().scalars(select(BrowserSession))]
+
+
+def test_answers_kept_for_the_result_expire_whether_or_not_the_learner_posts_again(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The server never holds a learner's answers readable: they are sealed under a key only the cookie holds.
+    An hour after, they are refused, and the next request of any kind — a page view — removes them."""
+    from tests.conftest import make_app
+
+    app = make_app(tmp_path)
+    clock = ShiftedClock()
+    app.extensions["course_app.clock"] = clock
+    client = app.test_client()
+    submit_quiz(client, app, "wages")
+    [data] = _records(app)
+    assert "_brief" in data and '"answers"' not in data and '"lesson"' not in data and "last_quiz" not in data
+    # Browsing (no form posted) for an hour and more: the result goes from the record at the first page view.
+    clock.advance(40 * 60)
+    assert client.get("/en/trade-unions/wages").status_code == 200
+    assert "_brief" in _records(app)[0]
+    clock.advance(21 * 60)
+    assert client.get("/en/trade-unions/").status_code == 200
+    assert all("_brief" not in record for record in _records(app))
+    assert client.get("/en/trade-unions/wages/result").status_code == 303
+    # A copy of the record and of an old cookie opens nothing: each result has a key of its own.
+    submit_quiz(client, app, "wages")
+    before = client.get_cookie("session").value
+    submit_quiz(client, app, "wages")
+    stale = app.test_client()
+    stale.set_cookie("session", before)
+    assert stale.get("/en/trade-unions/wages/result").status_code in (302, 303)

@@ -89,7 +89,7 @@ def readable_secrets(app: Flask, lesson_slugs: list[str]) -> list[bytes]:
 # in one cookie of 4,000). Words are looked for where chance cannot make them: 6 characters or
 # more in the text, 4 bytes or more in what base64 makes of it. Shorter ones are covered by the
 # checks of what the cookie holds (below): a fixed length, and only a random token inside.
-SEALED_COOKIE = re.compile(r"[A-Za-z0-9_-]{70}")  # base64url of a nonce, a token, two minute numbers, a tag
+SEALED_COOKIE = re.compile(r"[A-Za-z0-9_-]{91}")  # base64url: a nonce, a token, two minutes, a key, a tag
 
 
 def assert_names_nothing(app: Flask, client: FlaskClient, step: str, lesson_slugs: list[str]) -> None:
@@ -317,3 +317,16 @@ def test_the_code_field_is_not_a_password_field(client: FlaskClient) -> None:
     assert 'type="text"' in field and not re.search(r'<input[^>]*type="password"', html)
     for attribute in ('autocomplete="off"', 'inputmode="numeric"', 'spellcheck="false"', 'autocapitalize="off"'):
         assert attribute in field, attribute
+
+
+def test_a_cookie_written_before_results_were_sealed_still_opens() -> None:
+    """Learners keep their session across the upgrade that added the result's key to the cookie."""
+    import os
+    import struct
+
+    seal = CookieSeal("k" * 48)
+    nonce = os.urandom(12)
+    old_payload = struct.pack(">16sII", b"t" * 16, 1000, 900)
+    value = base64.urlsafe_b64encode(nonce + seal._aead.encrypt(nonce, old_payload, b"session")).rstrip(b"=").decode()
+    opened = seal.open(value)
+    assert opened is not None and (opened.token, opened.expires_minute, opened.brief_key) == (b"t" * 16, 1000, b"")
