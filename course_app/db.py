@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from flask import Flask, current_app, g
-from sqlalchemy import Engine, MetaData, create_engine, event, text
+from sqlalchemy import Engine, MetaData, Table, create_engine, event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
@@ -35,6 +35,13 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def table(model: type[Base]) -> Table:
+    """A model's table, for plain SQL statements on the busiest paths (no ORM work for each row)."""
+    found = model.__table__
+    assert isinstance(found, Table)
+    return found
 
 
 @dataclass(frozen=True)

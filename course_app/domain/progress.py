@@ -12,10 +12,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import Integer, bindparam, cast, literal, select, union_all
 from sqlalchemy.orm import Session
 
-from ..db import add_to_counter, insert_on_conflict
+from ..db import add_to_counter, insert_on_conflict, table
 from ..models import AnswerTally, Learner, LessonProgress, QuizProgress
 from ..models.answers import tally_day
 from . import aggregates
@@ -140,6 +140,82 @@ class LearnerProgress:
 
 EMPTY_PROGRESS = LearnerProgress({}, {})
 
+
+@dataclass(frozen=True)
+class LessonStanding:
+    """Where one learner stands on one lesson: reached, completed, and the quiz's best score if they tried it."""
+
+    reached: bool
+    completed: bool
+    best_score: int | None
+
+
+NOT_REACHED = LessonStanding(False, False, None)
+
+
+_LESSONS, _QUIZZES = table(LessonProgress).c, table(QuizProgress).c
+# A union takes its columns' types from its first part: a flag that shares a column with a number is a number.
+_completed = cast(_LESSONS.completed_on.is_not(None), Integer)
+# Built once: a learner's every lesson page asks it, and building a statement costs more than running it.
+_STANDING = union_all(
+    select(literal(0), _completed).where(
+        _LESSONS.learner_id == bindparam("learner_id"), _LESSONS.course_slug == bindparam("course_slug"),
+        _LESSONS.lesson_slug == bindparam("lesson_slug")),
+    select(literal(1), _QUIZZES.best_score).where(
+        _QUIZZES.learner_id == bindparam("learner_id"), _QUIZZES.course_slug == bindparam("course_slug"),
+        _QUIZZES.lesson_slug == bindparam("lesson_slug")),
+)
+
+
+def lesson_standing(session: Session, learner_id: str, course_slug: str, lesson_slug: str) -> LessonStanding:
+    """One learner's standing on one lesson, in one look-up (their lesson row and their quiz row, if any)."""
+    rows = session.connection().execute(_STANDING, {"learner_id": learner_id, "course_slug": course_slug,
+                                                    "lesson_slug": lesson_slug})
+    found: dict[int, int] = {kind: value for kind, value in rows}
+    return LessonStanding(0 in found, bool(found.get(0)), int(found[1]) if 1 in found else None)
+
+
+
+@dataclass(frozen=True)
+class ProgressSummary:
+    """What a learner's own page shows: each lesson reached (and whether completed), each quiz's best score and
+    attempts, and whether their progress is saved under a code."""
+
+    lessons: dict[tuple[str, str], bool]
+    quizzes: dict[tuple[str, str], tuple[int, int]]
+    has_code: bool
+
+    def courses(self) -> set[str]:
+        return {course for course, _ in self.lessons}
+
+
+NO_PROGRESS = ProgressSummary({}, {}, False)
+_LEARNERS = table(Learner).c
+# Built once, like _STANDING: the learner's code, lessons and quizzes in one look-up.
+_SUMMARY = union_all(
+    select(literal(0), literal(""), literal(""), cast(_LEARNERS.code_hash.is_not(None), Integer), literal(0)).where(
+        _LEARNERS.id == bindparam("learner_id")),
+    select(literal(1), _LESSONS.course_slug, _LESSONS.lesson_slug, _completed, literal(0))
+    .where(_LESSONS.learner_id == bindparam("learner_id")),
+    select(literal(2), _QUIZZES.course_slug, _QUIZZES.lesson_slug, _QUIZZES.best_score, _QUIZZES.attempts)
+    .where(_QUIZZES.learner_id == bindparam("learner_id")),
+)
+
+
+def progress_summary(session: Session, learner_id: str) -> ProgressSummary:
+    """Everything a learner's own page shows of them, in one look-up."""
+    lessons: dict[tuple[str, str], bool] = {}
+    quizzes: dict[tuple[str, str], tuple[int, int]] = {}
+    has_code = False
+    for kind, course_slug, lesson_slug, first, second in session.connection().execute(
+            _SUMMARY, {"learner_id": learner_id}):
+        if kind == 0:
+            has_code = bool(first)
+        elif kind == 1:
+            lessons[(course_slug, lesson_slug)] = bool(first)
+        else:
+            quizzes[(course_slug, lesson_slug)] = (int(first), int(second))
+    return ProgressSummary(lessons, quizzes, has_code)
 
 def load_progress(session: Session, learner: Learner) -> LearnerProgress:
     lessons = {(row.course_slug, row.lesson_slug): row for row in
