@@ -23,7 +23,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import current_app, get_flashed_messages, get_template_attribute, render_template, session
 from markupsafe import Markup
@@ -34,6 +34,7 @@ from ..content import current_generation
 _NONCE = secrets.token_hex(8)
 _MARK = re.compile(f"\x00{_NONCE}:([a-z0-9_]+)\x00")
 MAX_KEPT = 4096
+T = TypeVar("T")
 PERSONAL_MACROS = "learner/_personal.html"
 
 
@@ -113,6 +114,14 @@ def slotted_page(key: Hashable, template: str, **context: Any) -> SlottedPage:
     kept = _kept()
     page: SlottedPage = render() if kept is None else kept.get_or_make(("page", template, key), render)
     return page
+
+
+def kept(key: Hashable, make: Callable[[], T]) -> T:
+    """What ``make()`` makes of this generation's files, made once per generation under ``key`` (made afresh
+    in the preview)."""
+    kept_parts = _kept()
+    found: T = make() if kept_parts is None else kept_parts.get_or_make(("value", key), make)
+    return found
 
 
 def kept_part(key: Hashable, make: Callable[[], str]) -> str:

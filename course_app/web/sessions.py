@@ -361,6 +361,7 @@ _OPEN_RECORD = select(_RECORDS.learner_id, _RECORDS.remembered, _RECORDS.last_se
 _UPDATE_RECORD = update(table(BrowserSession)).where(_RECORDS.token_hash == bindparam("key")).values(
     data=bindparam("data"), learner_id=bindparam("learner_id"), remembered=bindparam("remembered"),
     last_seen_on=bindparam("today"))
+_INSERT_RECORD = insert(table(BrowserSession))
 _TOUCH_LEARNER = update(table(Learner)).where(
     table(Learner).c.id == bindparam("learner_id"), table(Learner).c.last_seen_on != bindparam("today")
 ).values(last_seen_on=bindparam("today"))
@@ -395,9 +396,9 @@ def _write_changes(session: ServerSession, db: Session, today: date) -> _Gone | 
         if session.token is not None:
             connection.execute(delete(BrowserSession).where(BrowserSession.token_hash == token_hash(session.token)))
         session.token = secrets.token_bytes(TOKEN_BYTES)
-        connection.execute(insert(table(BrowserSession)).values(
-            token_hash=token_hash(session.token), learner_id=session.learner_id, created_on=today, last_seen_on=today,
-            remembered=session.permanent, data=data))
+        connection.execute(_INSERT_RECORD, {
+            "token_hash": token_hash(session.token), "learner_id": session.learner_id, "created_on": today,
+            "last_seen_on": today, "remembered": session.permanent, "data": data})
         session.rotating = False
         session.cookie_changed = True  # a new token: the browser must get it
     session.modified = session.identity_changed = False
