@@ -19,6 +19,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 from .config import PROJECT_DIR, make_private_folder
+from .sqlite_writers import turn_taking_connection
 
 if TYPE_CHECKING:
     from alembic.config import Config as AlembicConfig
@@ -53,9 +54,14 @@ class Database:
 
 
 def make_engine(url: str) -> Engine:
-    """An engine; SQLite gets WAL, a busy timeout and enforced foreign keys on every connection."""
+    """An engine; SQLite gets WAL, a busy timeout and enforced foreign keys on every connection, and its
+    writers take turns (sqlite_writers.py)."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+        connect_args: dict[str, Any] = {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
+        file = url.removeprefix("sqlite:///")
+        if url.startswith("sqlite:///") and file and not file.startswith(":memory:"):
+            connect_args["factory"] = turn_taking_connection(Path(file), SQLITE_BUSY_TIMEOUT_MS / 1000)
+        engine = create_engine(url, connect_args=connect_args)
         event.listen(engine, "connect", _configure_sqlite)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
