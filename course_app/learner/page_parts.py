@@ -82,6 +82,14 @@ class KeptParts:
         self._lock = threading.Lock()
         self._size = size
 
+    def get(self, key: Hashable) -> Any:
+        """What is kept under ``key``, or None."""
+        with self._lock:
+            if key in self._kept:
+                self._kept.move_to_end(key)
+                return self._kept[key]
+            return None
+
     def get_or_make(self, key: Hashable, make: Callable[[], Any]) -> Any:
         with self._lock:
             if key in self._kept:
@@ -114,6 +122,37 @@ def slotted_page(key: Hashable, template: str, **context: Any) -> SlottedPage:
     kept = _kept()
     page: SlottedPage = render() if kept is None else kept.get_or_make(("page", template, key), render)
     return page
+
+
+LESSON_TEMPLATE = "learner/lesson.html"
+
+
+def lesson_page_key(path: str, size: str | None, has_query: bool) -> tuple[str, str | None, bool]:
+    """What a lesson page shows besides the generation: its address, the video size asked for, and whether the
+    address has a query at all (such an address is not to be indexed)."""
+    return (path, size, has_query)
+
+
+def best_score_key(lang: str, score: int) -> tuple[str, int]:
+    return (lang, score)
+
+
+def lesson_actions_key(lang: str, course_slug: str, lesson_slug: str, completed: bool) -> tuple[str, str, str, bool]:
+    return (lang, course_slug, lesson_slug, completed)
+
+
+def rendered_page(key: Hashable, template: str) -> SlottedPage | None:
+    """The page ``slotted_page`` kept under ``key``, if it rendered it in this generation (None in the preview)."""
+    kept_parts = _kept()
+    found: SlottedPage | None = None if kept_parts is None else kept_parts.get(("page", template, key))
+    return found
+
+
+def drawn_part(key: Hashable, macro: str) -> str | None:
+    """The part ``personal_part`` kept under ``key``, if it drew it in this generation (None in the preview)."""
+    kept_parts = _kept()
+    found: str | None = None if kept_parts is None else kept_parts.get(("part", (macro, key)))
+    return found
 
 
 def kept(key: Hashable, make: Callable[[], T]) -> T:

@@ -21,7 +21,15 @@ from .blueprint import bp
 from .identity import browser_session, current_learner
 from .lookup import BeingUpdated, LessonView, find_course
 from .page_cache import mark_shareable
-from .page_parts import messages_part, personal_part, slotted_page
+from .page_parts import (
+    LESSON_TEMPLATE,
+    best_score_key,
+    lesson_actions_key,
+    lesson_page_key,
+    messages_part,
+    personal_part,
+    slotted_page,
+)
 from .reads import count_read
 from .routing import lesson_route
 
@@ -149,18 +157,16 @@ def render_lesson(view: LessonView, standing: LessonStanding) -> Response:
     before, after = view.course.neighbours(view.lesson)
     size = chosen_size(view)
     lang = get_locale()
-    # What the page shows besides the generation: its address, the video size asked for, and whether the address
-    # has a query at all (such an address is not to be indexed).
-    page = slotted_page((request.path, size, bool(request.query_string)), "learner/lesson.html", view=view,
+    page = slotted_page(lesson_page_key(request.path, size, bool(request.query_string)), LESSON_TEMPLATE, view=view,
                         course=view.course, lesson=view.lesson, text=view.text, before=before, after=after,
                         quiz=view.quiz, size=size, wanted_problems=_wanted_text_problems(view))
-    place = (lang, view.course.slug, view.lesson.slug)
     html = page.fill({
         "messages": messages_part(),
         "best_score": "" if standing.best_score is None else
-        personal_part((lang, standing.best_score), "best_score", standing.best_score),
-        "lesson_actions": personal_part((*place, standing.completed), "lesson_actions", standing.completed,
-                                        view.course, view.lesson, after),
+        personal_part(best_score_key(lang, standing.best_score), "best_score", standing.best_score),
+        "lesson_actions": personal_part(lesson_actions_key(lang, view.course.slug, view.lesson.slug,
+                                                           standing.completed),
+                                        "lesson_actions", standing.completed, view.course, view.lesson, after),
     })
     checked = request.args.keys() <= {"size"} and len(request.args.getlist("size")) <= 1 and \
         (size is not None or "size" not in request.args)

@@ -273,13 +273,43 @@ class ServerSessionInterface(SessionInterface):
         days = math.ceil(self._limit_minutes(app, remembered) / (24 * 60))
         return today - timedelta(days=days)
 
+    def open_cookie(self, app: Flask, value: str) -> SealedValue | None:
+        """What a cookie says, if this server sealed it and it has not expired."""
+        sealed = self._seal(app).open(value)
+        if sealed is None or sealed.expires_minute < _minute(clock(app).timestamp()):
+            return None
+        return sealed
+
+    def steady_learner(self, app: Flask, sealed: SealedValue, learner_id: str | None, remembered: bool,
+                       last_seen_on: date, data: str) -> str | None:
+        """The learner of a session that answering a page would leave exactly as it is — no record to write, no
+        cookie to send — or None, when the request must go through the app (which does what is needed).
+
+        The record was written today, so its day and the learner's need nothing; the cookie is not due to be
+        sealed again; it holds no message to show and no short-lived value past its minutes.
+        """
+        now_minute = _minute(clock(app).timestamp())
+        if learner_id is None or last_seen_on != clock(app).today():
+            return None
+        if sealed.expires_minute - now_minute < self._limit_minutes(app, remembered) - REFRESH_EVERY_MINUTES:
+            return None
+        try:
+            values = json.loads(data)
+        except ValueError:
+            return None
+        if not isinstance(values, dict) or "_flashes" in values:
+            return None
+        if BRIEF_FIELD in values and (now_minute > sealed.short_lived_until_minute or not sealed.brief_key):
+            return None
+        return learner_id
+
     def open_session(self, app: Flask, request: Request) -> ServerSession:
         value = request.cookies.get(self.get_cookie_name(app))
         if not value:
             return ServerSession()
-        sealed = self._seal(app).open(value)
+        sealed = self.open_cookie(app, value)
         now_minute = _minute(clock(app).timestamp())
-        if sealed is None or sealed.expires_minute < now_minute:
+        if sealed is None:
             return ServerSession(stale_cookie=True)
         row = get_session().connection().execute(_OPEN_RECORD, {"token_hash": token_hash(sealed.token)}).first()
         if row is None or row.last_seen_on < self._oldest_day(app, row.remembered, clock(app).today()):
