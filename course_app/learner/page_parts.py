@@ -110,14 +110,15 @@ def _kept() -> KeptParts | None:
     return current_generation().cache("page_parts", KeptParts)
 
 
-def slotted_page(key: Hashable, template: str, **context: Any) -> SlottedPage:
-    """The page ``template`` renders with ``context``, cut at its personal parts; rendered once per generation.
+def slotted_page(key: Hashable, template: str, context: Callable[[], Mapping[str, Any]]) -> SlottedPage:
+    """The page ``template`` renders with ``context()``, cut at its personal parts; rendered once per generation.
 
     :param key: everything the page depends on besides the generation (the address, its language, its query).
+    :param context: makes the template's variables (called only when the page is rendered).
     """
     def render() -> SlottedPage:
         slots = Slots()
-        return SlottedPage.cut(render_template(template, slots=slots, parts=slots, **context))
+        return SlottedPage.cut(render_template(template, slots=slots, parts=slots, **context()))
 
     kept = _kept()
     page: SlottedPage = render() if kept is None else kept.get_or_make(("page", template, key), render)
@@ -134,10 +135,12 @@ def lesson_page_key(path: str, size: str | None, has_query: bool) -> tuple[str, 
 
 
 def best_score_key(lang: str, score: int) -> tuple[str, int]:
+    """What the best-score part of a lesson page shows."""
     return (lang, score)
 
 
 def lesson_actions_key(lang: str, course_slug: str, lesson_slug: str, completed: bool) -> tuple[str, str, str, bool]:
+    """What the "done" part of a lesson page shows: the mark (and the way on) or the form."""
     return (lang, course_slug, lesson_slug, completed)
 
 

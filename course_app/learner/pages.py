@@ -157,9 +157,9 @@ def render_lesson(view: LessonView, standing: LessonStanding) -> Response:
     before, after = view.course.neighbours(view.lesson)
     size = chosen_size(view)
     lang = get_locale()
-    page = slotted_page(lesson_page_key(request.path, size, bool(request.query_string)), LESSON_TEMPLATE, view=view,
-                        course=view.course, lesson=view.lesson, text=view.text, before=before, after=after,
-                        quiz=view.quiz, size=size, wanted_problems=_wanted_text_problems(view))
+    page = slotted_page(lesson_page_key(request.path, size, bool(request.query_string)), LESSON_TEMPLATE, lambda: {
+        "view": view, "course": view.course, "lesson": view.lesson, "text": view.text, "before": before,
+        "after": after, "quiz": view.quiz, "size": size, "wanted_problems": _wanted_text_problems(view)})
     html = page.fill({
         "messages": messages_part(),
         "best_score": "" if standing.best_score is None else

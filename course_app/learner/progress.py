@@ -69,8 +69,8 @@ def _render_progress(lang: str, continue_form: ContinueWithCodeForm | None = Non
     parts = progress_parts(summary, session.permanent)
     settings = {"remember_days": current_app.config["REMEMBER_DEVICE_DAYS"], "code_digits": CODE_DIGITS}
     if continue_form is None and not nothing_to_save:
-        page = slotted_page((request.path, bool(request.query_string)), "learner/progress.html",
-                            continue_form=ContinueWithCodeForm(formdata=None), nothing_to_save=False, **settings)
+        page = slotted_page((request.path, bool(request.query_string)), "learner/progress.html", lambda: {
+            "continue_form": ContinueWithCodeForm(formdata=None), "nothing_to_save": False, **settings})
         return page.fill({**parts, "messages": messages_part()}), status
     html = render_template("learner/progress.html", parts=parts, continue_form=continue_form or ContinueWithCodeForm(),
                            nothing_to_save=nothing_to_save, **settings)
