@@ -3,8 +3,10 @@
 Measures, in one run (the machine is shared and noisy, so figures are compared with a baseline
 measured alongside them, each the median of several wrk runs):
 
-- req/s, p50 and p99 latency, and the ratio to the baseline, for a lesson page, the catalogue,
-  a quiz submission (POST with CSRF), the progress page, and the coordinators' dashboard over
+- req/s, p50 and p99 latency, and the ratio to the baseline, for the catalogue and a lesson page
+  for a reader; a lesson page and the progress page for a learner with a session; a quiz
+  submission with a session, and a first one from a fresh browser each time (the day's draw
+  token and the same-origin headers a browser sends); and the coordinators' dashboard over
   1,000,000 synthetic progress rows;
 - bytes and requests of a lesson's first view (HTML + CSS, before compression);
 - start-up time and memory per worker with 1,000 generated lessons × 3 languages.
@@ -291,23 +293,22 @@ def main() -> None:
 
 
 MISS_EXPLANATIONS = {
-    "lesson page, for a learner with progress": (
-        "A reader's lesson page comes from memory (above: faster than the baseline, since Flask does not run at all); "
-        "a learner's page is theirs and is rendered for them. Profiled in one process, it costs about 5 ms of "
-        "CPU: rendering the whole lesson template about 45% (the same text with their marks), the database "
-        "(opening the session, the learner, noting the visit, their progress) about 25%, Flask, babel and "
-        "url_for the rest; the baseline returns a constant string in well under a millisecond. Next step: "
-        "render the reader's page once per catalogue generation and fill in only the learner's two parts."),
-    "progress page": (
-        "Loaded and rendered for its learner: every row of their progress, every course's lessons with their marks "
-        "and scores, and the three forms; about 6 ms of CPU per request in one process, two thirds of it the "
-        "template."),
-    "quiz submission": (
-        "Where the p50 goes: it is queueing. With 16 connections the p50 is about 16 ÷ the rate; each submission "
-        "itself costs about 5 ms of CPU (profiled in one process): recording the attempt and the aggregates "
-        "behind the statistics (six look-ups and upserts) about 35%, saving and opening the session record about "
-        "25%, form validation, grading and Flask the rest — and every one ends in a commit to SQLite, which takes "
-        "one writer at a time. The load test shows the same path losing nothing under 64 concurrent learners."),
+    LEARNER_LESSON: (
+        "A learner's lesson page they reached before is answered before Flask runs (learner/learner_pages.py): one "
+        "look-up of the session record and their standing, the kept page with their kept parts. The section on "
+        "a learner's requests below gives its profile."),
+    PROGRESS: (
+        "The page kept per generation with the learner's courses put in, from kept sections per course "
+        "(learner/page_parts.py); two look-ups (the session record, the learner's whole progress) and Flask. "
+        "The section on a learner's requests below gives its profile."),
+    LATER_SUBMISSION: (
+        "Every submission runs Flask, the quiz's WTForms form, grading and one write transaction (the quiz row, "
+        "the quiz counters, the session record) on SQLite, whose writers take turns; Flask hello returns a constant "
+        "string. The section on a learner's requests below gives its profile and what it would take."),
+    FIRST_SUBMISSION: (
+        "A fresh browser each time: a new learner, their lesson and quiz rows, the answer counters, the lesson and "
+        "quiz counters, the course standing and a new session record, in one transaction of eight statements, "
+        "and a cookie sealed. The section on a learner's requests below gives its profile."),
 }
 
 
