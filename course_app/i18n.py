@@ -4,8 +4,9 @@ Precedence, first match wins:
 
 1. the language in the address (``/be/…``): every learner page carries one, so a shared link
    or a bookmark always opens in the language it was made in, and no cookie is needed;
-2. on staff pages, the language a staff member picked with the staff pages' switcher, kept in
-   their session (learner pages never read it);
+2. on staff pages, the language picked with the staff pages' switcher: before signing in, in the
+   address (``/staff/login?language=ru``, nothing written); once signed in, kept in the staff session
+   (learner pages never read either);
 3. for pages without one (``/``, staff pages, errors outside a language): the browser's
    ``Accept-Language``, among the languages the site speaks;
 4. the site's first language (``LANGUAGES``), also for command-line output, which has no request.
@@ -20,6 +21,8 @@ from werkzeug.routing import BaseConverter
 
 # The session key of the language a staff member picked for the staff pages (staff/language.py).
 STAFF_LANGUAGE_KEY = "staff_lang"
+# The address argument of a staff page's language before signing in (``lang`` is the figures' language filter).
+STAFF_LANGUAGE_ARG = "language"
 LANGUAGE_NAMES = {"en": "English", "ru": "Русский", "be": "Беларуская", "uk": "Українська", "pl": "Polski"}
 
 
@@ -47,8 +50,11 @@ def get_locale() -> str:
     in_path = language_from_path(request.path)
     if in_path:
         return in_path
-    if request.blueprint == "staff" and session.get(STAFF_LANGUAGE_KEY) in site_languages():
-        return str(session[STAFF_LANGUAGE_KEY])
+    if request.blueprint == "staff":
+        if request.args.get(STAFF_LANGUAGE_ARG) in site_languages():
+            return str(request.args[STAFF_LANGUAGE_ARG])
+        if session.get(STAFF_LANGUAGE_KEY) in site_languages():
+            return str(session[STAFF_LANGUAGE_KEY])
     return browser_language()
 
 

@@ -58,13 +58,9 @@ def front_matter_value(path: Path, key: str) -> object:
     return yaml.safe_load(head)[key]
 
 
-def plain_pdf() -> bytes:
-    """A small, well-formed PDF of one page with a link: what a lesson may publish as a handout."""
-    objects = [b"<< /Type /Catalog /Pages 2 0 R /OpenAction [3 0 R /Fit] >>",
-               b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Contents 4 0 R >>",
-               b"<< /Length 38 >>\nstream\nBT /F1 12 Tf (Join a union) Tj ET\n\nendstream"]
-    out = b"%PDF-1.7\n"
+def pdf_of(objects: list[bytes], *, head: bytes = b"%PDF-1.7\n", trailer_extra: bytes = b"") -> bytes:
+    """A PDF file of ``objects`` (numbered from 1; the first is the catalogue), with its cross-reference table."""
+    out = head
     offsets = []
     for number, body in enumerate(objects, start=1):
         offsets.append(len(out))
@@ -72,4 +68,13 @@ def plain_pdf() -> bytes:
     xref = len(out)
     out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
     out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    return out + b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return out + b"trailer\n<< /Size %d /Root 1 0 R %s>>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1, trailer_extra, xref)
+
+
+def plain_pdf() -> bytes:
+    """A small, well-formed PDF of one page with a link: what a lesson may publish as a handout."""
+    return pdf_of([b"<< /Type /Catalog /Pages 2 0 R /OpenAction [3 0 R /Fit] >>",
+                   b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+                   b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Contents 4 0 R >>",
+                   b"<< /Length 38 >>\nstream\nBT /F1 12 Tf (Join a union) Tj ET\n\nendstream"])

@@ -23,7 +23,7 @@ from ..domain.staff_accounts import (
     set_password,
 )
 from ..models import StaffMember, StaffRole
-from ..staff.auth import LOGIN_FAILURES_LIMIT, LOGIN_WINDOW_SECONDS, throttle_key
+from ..staff.auth import LOGIN_FAILURES_LIMIT, LOGIN_WINDOW_SECONDS, clear_sign_in_failures, throttle_key
 from ..staff.passwords import server_password_hasher
 from .app_context import with_current_database
 
@@ -140,11 +140,7 @@ def staff_password(name: str, password_stdin: bool) -> None:
 @with_current_database
 def staff_unlock(name: str) -> None:
     """Let an account sign in again at once after too many wrong codes (change its password first)."""
-    def clear_counts(session: Session, member: StaffMember) -> None:
-        for kind in ("code", "password"):
-            throttle.clear(session, throttle_key(kind, member.name))
-
-    _change_account(name, clear_counts, "unlocked")
+    _change_account(name, lambda session, member: clear_sign_in_failures(session, member.name), "unlocked")
     click.echo(f"'{name}' may sign in again")
 
 

@@ -37,6 +37,7 @@ from flask import abort, current_app, redirect, render_template, request, url_fo
 from flask_babel import gettext as _
 from flask_login import current_user, login_fresh
 from markupsafe import Markup
+from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from ..clock import clock
@@ -83,6 +84,15 @@ def throttle_key(kind: str, name: str) -> str:
         (codes at the cheap check).
     """
     return f"staff-{kind}:{_keyed(normalised_name(name))[:48]}"
+
+
+THROTTLE_KINDS = ("code", "password", "cheap")
+
+
+def clear_sign_in_failures(session: Session, name: str) -> None:
+    """Forget every count of an account's failed sign-ins (after a sign-in, or an administrator's unlock)."""
+    for kind in THROTTLE_KINDS:
+        throttle.clear(session, throttle_key(kind, name))
 
 
 def code_digest(code: str) -> str:
@@ -185,8 +195,7 @@ def login() -> Response | str | tuple[str, int]:
                                "unlocks it. If you did not try these codes, your password is known to someone "
                                "else: ask for a new one."), 429)
     if verify_totp(db, member, code, now, current_app.config["STAFF_TOTP_KEY"]):
-        for kind in ("code", "password", "cheap"):
-            throttle.clear(db, throttle_key(kind, name))
+        clear_sign_in_failures(db, name)
         sign_in(member)
         audit.record(db, member.name, "login", "", now_utc())
         db.commit()

@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from itsdangerous import BadData, TimestampSigner, URLSafeTimedSerializer
-from wtforms import Field, Form, PasswordField, StringField, ValidationError
+from wtforms import Field, Form, HiddenField, PasswordField, StringField, ValidationError
 from wtforms.csrf.core import CSRF
 from wtforms.validators import EqualTo, InputRequired, Length, Optional, Regexp
 
@@ -89,6 +89,13 @@ class ChangePasswordForm(FlaskForm):
     repeat = PasswordField(_l("The new password again"), validators=[
         InputRequired(message=_l("Type the new password again.")),
         EqualTo("password", message=_l("The two passwords are not the same."))])
+
+
+class LanguageForm(FlaskForm):
+    """The signed-in staff pages' language switcher: one button per language, and the page to go back to."""
+
+    lang = StringField(validators=[InputRequired(), Length(max=10)])
+    next = HiddenField(validators=[Optional(), Length(max=2000)])
 
 
 def language_choices() -> list[tuple[str, str]]:

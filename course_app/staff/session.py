@@ -30,7 +30,7 @@ from werkzeug.wrappers import Response
 from ..clock import clock
 from ..db import get_session
 from ..extensions import login_manager
-from ..i18n import STAFF_LANGUAGE_KEY
+from ..i18n import STAFF_LANGUAGE_ARG, STAFF_LANGUAGE_KEY
 from ..models import StaffMember, StaffSession
 from ..web.sessions import ServerSession
 
@@ -110,10 +110,12 @@ def _new_browser_session() -> ServerSession:
     session as a named staff member.
     """
     browser = _browser_session()
-    language = browser.get(STAFF_LANGUAGE_KEY)
+    # The language chosen on the sign-in page (in its address) stays for the staff pages.
+    chosen = request.args.get(STAFF_LANGUAGE_ARG)
+    language = chosen if chosen in current_app.config["LANGUAGES"] else browser.get(STAFF_LANGUAGE_KEY)
     browser.clear()
     if language is not None:
-        browser[STAFF_LANGUAGE_KEY] = language  # the language the member chose on the sign-in page stays
+        browser[STAFF_LANGUAGE_KEY] = language
     browser.learner_id = None
     browser.rotate()
     return browser

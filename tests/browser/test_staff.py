@@ -43,7 +43,7 @@ def test_coordinator_signs_in_and_reads_the_dashboard(browser, live_server: Live
     assert f"period=life-{LAST_MONTH.key}" in page.url and "course=trade-unions" in page.url
     assert page.locator("select#period option:checked").inner_text().startswith("whole life to ")
     # Sign out with the POST button.
-    page.locator("form.inline-form button").click()
+    page.locator("form[action=\"/staff/logout\"] button").click()
     assert page.url == live_server.url + "/staff/login"
     page.goto(live_server.url + "/staff/")
     assert "/staff/login" in page.url

@@ -11,7 +11,7 @@ import pytest
 from course_app.addresses import ServerLinkStyle
 from course_app.content.loader import LoadOptions, load_catalogue
 from course_app.content.pdf import PdfRefused, check_pdf
-from tests.factories import make_course
+from tests.factories import make_course, pdf_of
 from tests.test_cli import run_course_app
 
 OPTIONS = LoadOptions(languages=("en", "ru", "be"), link_style=ServerLinkStyle(neutral=False))
@@ -28,16 +28,8 @@ def pdf(catalog_extra: bytes = b"", *more: bytes, page: bytes = PAGE, trailer_ex
     """A small, well-formed PDF: a catalogue, one page with text and a link, and ``more`` objects."""
     objects = [b"<< /Type /Catalog /Pages 2 0 R /OpenAction [3 0 R /Fit] " + catalog_extra + b" >>",
                b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>", page, CONTENT, LINK, *more]
-    out = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n% a comment naming /JavaScript is only a comment\n" + before_objects
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R %s>>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, trailer_extra, xref)
-    return out
+    head = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n% a comment naming /JavaScript is only a comment\n"
+    return pdf_of(objects, trailer_extra=trailer_extra, head=head + before_objects)
 
 
 def object_stream(dictionary_text: bytes, filters: bytes = b"/Filter /FlateDecode") -> bytes:

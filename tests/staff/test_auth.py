@@ -99,6 +99,25 @@ def test_wrong_codes_after_a_right_password_lock_the_codes_until_unlocked(app: F
     assert sign_in(app.test_client(), "cora", coordinator.code()).status_code == 303
 
 
+def test_unlock_forgets_every_count_of_an_account_the_cheap_check_too(app: Flask, coordinator: StaffUser) -> None:
+    """A flood of codes at the cheap check takes a known account out of the queue for a while; an
+    administrator's unlock ends that as it ends a lock on wrong codes or passwords."""
+    from course_app.db import get_session
+    from course_app.domain import throttle
+    from course_app.models import ThrottleWindow
+    from course_app.staff.auth import THROTTLE_KINDS, throttle_key
+
+    now = int(clock(app).timestamp())
+    with app.app_context():
+        for kind in THROTTLE_KINDS:
+            for number in range(3):
+                throttle.record_distinct_try(get_session(), throttle_key(kind, "cora"), f"try-{number}", 900, now)
+        get_session().commit()
+    assert app.test_cli_runner().invoke(args=["staff", "unlock", "cora"]).exit_code == 0
+    with app.app_context():
+        assert get_session().scalars(select(ThrottleWindow.key)).all() == []
+
+
 def test_a_code_typed_again_is_not_a_new_guess(app: Flask, coordinator: StaffUser) -> None:
     """The same wrong code ten times is one guess: the owner who mistyped it is not locked out."""
     for _ in range(10):

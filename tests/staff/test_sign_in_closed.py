@@ -22,8 +22,8 @@ from tests.helpers import SAME_ORIGIN, csrf_token, submit_quiz
 from tests.staff.conftest import PASSWORD, SECRET, StaffUser, create_account, enrol, sign_in, stopped_clock
 
 STAFF_PACKAGE = PROJECT_DIR / "course_app" / "staff"
-# The views a visitor must reach before being signed in (the language switcher is on the sign-in page too).
-OPEN_VIEWS = {"login", "enrol", "logout", "choose_language"}
+# The views a visitor must reach before being signed in (the language is chosen there in the address).
+OPEN_VIEWS = {"login", "enrol", "logout"}
 
 
 def session_records(app: Flask) -> list[BrowserSession]:
