@@ -28,7 +28,6 @@ CORRECT = "correct"
 _LESSONS, _QUIZZES = table(LessonProgress).c, table(QuizProgress).c
 # A union takes its columns' types from its first part: a flag that shares a column with a number is a number.
 _completed = cast(_LESSONS.completed_on.is_not(None), Integer)
-# Built once: a learner's every lesson page asks it, and building a statement costs more than running it.
 
 
 @dataclass(frozen=True)
@@ -221,8 +220,7 @@ class LessonStanding:
 
 
 NOT_REACHED = LessonStanding(False, False, None)
-
-
+# Built once: a learner's every lesson page asks it, and building a statement costs more than running it.
 _STANDING = union_all(
     select(literal(0), _completed).where(
         _LESSONS.learner_id == bindparam("learner_id"), _LESSONS.course_slug == bindparam("course_slug"),
@@ -239,7 +237,6 @@ def lesson_standing(session: Session, learner_id: str, course_slug: str, lesson_
                                                     "lesson_slug": lesson_slug})
     found: dict[int, int] = {kind: value for kind, value in rows}
     return LessonStanding(0 in found, bool(found.get(0)), int(found[1]) if 1 in found else None)
-
 
 
 @dataclass(frozen=True)
@@ -282,6 +279,7 @@ def progress_summary(session: Session, learner_id: str) -> ProgressSummary:
         else:
             quizzes[(course_slug, lesson_slug)] = (int(first), int(second))
     return ProgressSummary(lessons, quizzes, has_code)
+
 
 def load_progress(session: Session, learner: Learner) -> LearnerProgress:
     lessons = {(row.course_slug, row.lesson_slug): row for row in
