@@ -6,17 +6,20 @@ The schema is created and changed only by Alembic migrations (``migrations/``), 
 
 from __future__ import annotations
 
+import functools
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from flask import Flask, current_app, g
-from sqlalchemy import Engine, MetaData, create_engine, event, text
+from sqlalchemy import Engine, MetaData, Table, create_engine, event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 from .config import PROJECT_DIR, make_private_folder
+from .sqlite_writers import turn_taking_connection
 
 if TYPE_CHECKING:
     from alembic.config import Config as AlembicConfig
@@ -37,6 +40,13 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+def table(model: type[Base]) -> Table:
+    """A model's table, for plain SQL statements on the busiest paths (no ORM work for each row)."""
+    found = model.__table__
+    assert isinstance(found, Table)
+    return found
+
+
 @dataclass(frozen=True)
 class Database:
     engine: Engine
@@ -44,9 +54,14 @@ class Database:
 
 
 def make_engine(url: str) -> Engine:
-    """An engine; SQLite gets WAL, a busy timeout and enforced foreign keys on every connection."""
+    """An engine; SQLite gets WAL, a busy timeout and enforced foreign keys on every connection, and its
+    writers take turns (sqlite_writers.py)."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+        connect_args: dict[str, Any] = {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
+        file = url.removeprefix("sqlite:///")
+        if url.startswith("sqlite:///") and file and not file.startswith(":memory:"):
+            connect_args["factory"] = turn_taking_connection(Path(file), SQLITE_BUSY_TIMEOUT_MS / 1000)
+        engine = create_engine(url, connect_args=connect_args)
         event.listen(engine, "connect", _configure_sqlite)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
@@ -89,11 +104,64 @@ def add_to_counter(session: Session, model: type, key: dict[str, Any], deltas: d
 
     One statement, so concurrent requests never lose a count.
     """
-    if not any(deltas.values()):
+    add_to_counters(session, model, [(key, deltas)])
+
+
+def add_to_counters(session: Session, model: type, changes: Iterable[tuple[dict[str, Any], dict[str, int]]]) -> None:
+    """Add each change's deltas to the counter row its key names, creating rows as needed: one statement for all.
+
+    Changes to the same row are added together first (PostgreSQL lets one statement touch a row once), and rows
+    whose deltas are all zero are left alone. Every row must have the same key columns and the same delta names.
+    """
+    merged: dict[tuple[Any, ...], tuple[dict[str, Any], dict[str, int]]] = {}
+    for key, deltas in changes:
+        marker = tuple(sorted(key.items()))
+        _, total = merged.setdefault(marker, (key, dict.fromkeys(deltas, 0)))
+        for name, value in deltas.items():
+            total[name] = total.get(name, 0) + value
+    rows = [{**key, **deltas} for key, deltas in merged.values() if any(deltas.values())]
+    if not rows:
         return
-    statement = insert_on_conflict(session, model).values(**key, **deltas).on_conflict_do_update(
-        index_elements=list(key), set_={name: getattr(model, name) + value for name, value in deltas.items()})
-    session.execute(statement)
+    key_columns = tuple(next(iter(merged.values()))[0])
+    statement = _counter_upsert(session.get_bind().dialect.name, model, key_columns,
+                                tuple(name for name in rows[0] if name not in key_columns))
+    session.connection().execute(statement, rows)
+
+
+def insert_or_ignore(session: Session, model: type) -> Any:
+    """An INSERT that does nothing where the row exists; run with the row's values (built once per table)."""
+    return _insert_or_ignore(session.get_bind().dialect.name, model)
+
+
+def insert_or_replace(session: Session, model: type, key_columns: tuple[str, ...], columns: tuple[str, ...]) -> Any:
+    """An INSERT that sets ``columns`` where the row (named by ``key_columns``) exists; run with the row's values
+    (built once per table)."""
+    return _insert_or_replace(session.get_bind().dialect.name, model, key_columns, columns)
+
+
+@functools.lru_cache(maxsize=64)
+def _insert_or_ignore(dialect: str, model: type) -> Any:
+    dialects: dict[str, Any] = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+    return dialects[dialect](model).on_conflict_do_nothing()
+
+
+@functools.lru_cache(maxsize=64)
+def _insert_or_replace(dialect: str, model: type, key_columns: tuple[str, ...], columns: tuple[str, ...]) -> Any:
+    dialects: dict[str, Any] = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+    statement = dialects[dialect](model)
+    return statement.on_conflict_do_update(index_elements=list(key_columns),
+                                           set_={name: getattr(statement.excluded, name) for name in columns})
+
+
+@functools.lru_cache(maxsize=64)
+def _counter_upsert(dialect: str, model: type, key_columns: tuple[str, ...], delta_names: tuple[str, ...]) -> Any:
+    """The one statement that adds to a kind of counter, built once (building it costs more than running it)."""
+    dialects: dict[str, Any] = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+    statement = dialects[dialect](model)
+    columns = table(model).c
+    return statement.on_conflict_do_update(
+        index_elements=list(key_columns),
+        set_={name: columns[name] + getattr(statement.excluded, name) for name in delta_names})
 
 
 def init_app(app: Flask) -> None:

@@ -10,15 +10,15 @@ Deleting or merging a learner first ``retract``s everything their rows contribut
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import bindparam, delete, func, insert, select
 from sqlalchemy.orm import Session
 
-from ..db import add_to_counter
+from ..db import add_to_counter, add_to_counters, insert_or_replace, table
 from ..models import CourseProgress, LessonDay, LessonProgress, QuizDay, QuizProgress
 
 
@@ -75,39 +75,53 @@ def _merged(changes: Iterable[tuple[dict[str, Any], dict[str, int]]]
 
 
 def lesson_changed(session: Session, before: LessonSnapshot | None, after: LessonSnapshot | None) -> None:
-    """Move the lesson counters from a row's old state to its new one (None: no row)."""
-    changes = [*(_lesson_deltas(before, -1) if before else ()), *(_lesson_deltas(after, +1) if after else ())]
-    for key, deltas in _merged(changes).values():
-        add_to_counter(session, LessonDay, key, dict(deltas))
+    """Move the lesson counters from a row's old state to its new one (None: no row), in one statement."""
+    add_lesson_changes(session, [(before, after)])
+
+
+def add_lesson_changes(session: Session,
+                       changes: Sequence[tuple[LessonSnapshot | None, LessonSnapshot | None]]) -> None:
+    """Move the lesson counters for several rows' changes at once, in one statement."""
+    deltas = [delta for before, after in changes
+              for delta in (*(_lesson_deltas(before, -1) if before else ()),
+                            *(_lesson_deltas(after, +1) if after else ()))]
+    add_to_counters(session, LessonDay, ((key, {"reached": 0, "completed": 0, **values}) for key, values in deltas))
 
 
 def quiz_changed(session: Session, before: QuizSnapshot | None, after: QuizSnapshot | None) -> None:
-    """Move the quiz counters from a row's old state to its new one (None: no row)."""
+    """Move the quiz counters from a row's old state to its new one (None: no row), in one statement."""
     changes = [*(_quiz_deltas(before, -1) if before else ()), *(_quiz_deltas(after, +1) if after else ())]
-    for key, deltas in _merged(changes).values():
-        add_to_counter(session, QuizDay, key, dict(deltas))
+    add_to_counters(session, QuizDay, changes)
 
 
-def refresh_course_progress(session: Session, learner_id: str, course_slug: str, lesson_count: int) -> None:
-    """Recompute one learner's standing in one course from their lesson rows."""
-    rows = session.scalars(select(LessonProgress).where(LessonProgress.learner_id == learner_id,
-                                                        LessonProgress.course_slug == course_slug)).all()
-    current = session.get(CourseProgress, (learner_id, course_slug))
-    if not rows:
-        if current is not None:
-            session.delete(current)
-        return
-    first = min(rows, key=lambda row: (row.reached_on, row.lesson_slug))
-    done = [row.completed_on for row in rows if row.completed_on is not None]
-    completed_on = max(done) if done and len(done) >= lesson_count else None
-    if current is None:
-        current = CourseProgress(learner_id=learner_id, course_slug=course_slug)
-        session.add(current)
-    current.lang = first.lang
-    current.started_on = first.reached_on
-    current.lessons_done = len(done)
-    current.completed_on = completed_on
+_LESSONS = table(LessonProgress).c
+_COURSE_LESSONS = select(_LESSONS.reached_on, _LESSONS.lesson_slug, _LESSONS.lang, _LESSONS.completed_on).where(
+    _LESSONS.learner_id == bindparam("learner_id"), _LESSONS.course_slug == bindparam("course_slug"))
+
+
+def refresh_course_progress(session: Session, learner_id: str, course_slug: str, lesson_count: int,
+                            rows: Sequence[tuple[date, str, str, date | None]] | None = None) -> None:
+    """Recompute one learner's standing in one course from their lesson rows (read here unless given:
+    reached day, lesson, language and completed day of each)."""
     session.flush()
+    connection = session.connection()
+    if rows is None:
+        rows = [tuple(row) for row in connection.execute(
+            _COURSE_LESSONS, {"learner_id": learner_id, "course_slug": course_slug})]
+    if not rows:
+        connection.execute(delete(CourseProgress).where(CourseProgress.learner_id == learner_id,
+                                                        CourseProgress.course_slug == course_slug))
+        return
+    reached_on, _lesson, lang, _done = min(rows, key=lambda row: (row[0], row[1]))
+    done = [row[3] for row in rows if row[3] is not None]
+    standing = {"lang": lang, "started_on": reached_on, "lessons_done": len(done),
+                "completed_on": max(done) if done and len(done) >= lesson_count else None}
+    connection.execute(insert_or_replace(session, CourseProgress, ("learner_id", "course_slug"), tuple(standing)),
+                       {"learner_id": learner_id, "course_slug": course_slug, **standing})
+    # Rows this session loaded before are stale now.
+    current = session.identity_map.get(session.identity_key(CourseProgress, (learner_id, course_slug)))
+    if current is not None:
+        session.expire(current)
 
 
 def retract_learner(session: Session, learner_id: str) -> set[str]:

@@ -30,6 +30,7 @@ from werkzeug.wrappers import Response
 from ..clock import clock
 from ..content import catalogue_store
 from .identity import browser_session
+from .learner_pages import steady_lesson_page
 from .reads import count_read
 
 if TYPE_CHECKING:
@@ -115,8 +116,15 @@ class ReaderPages:
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         method = environ.get("REQUEST_METHOD", "GET")
-        if method not in CACHEABLE_METHODS or _has_session_cookie(environ, self.cookie_name) \
-                or self.app.config.get("PREVIEW"):
+        if _has_session_cookie(environ, self.cookie_name):
+            # A learner's lesson page that changes nothing of their session: from the kept parts (learner_pages.py).
+            steady = steady_lesson_page(self.app, environ, self.cookie_name)
+            if steady is not None:
+                status, headers, body = steady
+                start_response(status, headers)
+                return [body]
+            return self._through(environ, start_response, keep=False)
+        if method not in CACHEABLE_METHODS or self.app.config.get("PREVIEW"):
             return self._through(environ, start_response, keep=False)
         pages = self._pages()
         key = _key(environ, int(clock(self.app).timestamp() // 86400))

@@ -14,17 +14,24 @@ from ..clock import clock
 from ..content import current_catalogue
 from ..content.model import Course
 from ..db import get_session
-from ..domain.progress import record_lesson_reached
-from ..i18n import browser_language
+from ..domain.progress import NOT_REACHED, LessonStanding, lesson_standing, record_lesson_reached
+from ..i18n import browser_language, get_locale
 from ..templating import ShownProblem, shown_problems
 from .blueprint import bp
-from .forms import ActionForm
-from .identity import current_learner
+from .identity import browser_session, current_learner
 from .lookup import BeingUpdated, LessonView, find_course
 from .page_cache import mark_shareable
+from .page_parts import (
+    LESSON_TEMPLATE,
+    best_score_key,
+    lesson_actions_key,
+    lesson_page_key,
+    messages_part,
+    personal_part,
+    slotted_page,
+)
 from .reads import count_read
 from .routing import lesson_route
-from .standing import learner_progress
 
 
 def shared_page(html: str, read: tuple[str, str, str] | None = None, *, query_checked: bool = False) -> Response:
@@ -104,14 +111,20 @@ def _render_glossary(course: Course, lang: str) -> Response:
 def lesson(view: LessonView) -> Response:
     """A lesson page: the text, its sections, its quiz, and the way on.
 
-    A reader without a session stays nobody (nothing is written); a learner's visit is noted, by the day.
+    A reader without a session stays nobody (nothing is written). A learner's first visit to a lesson is
+    noted, by the day; a visit to a lesson they have reached before writes nothing.
     """
-    learner = current_learner()
-    if learner is not None:
-        record_lesson_reached(get_session(), learner, view.place, view.wanted_lang, clock().today())
-        get_session().commit()
+    standing = NOT_REACHED
+    learner_id = browser_session().learner_id
+    if learner_id is not None:
+        standing = lesson_standing(get_session(), learner_id, view.course.slug, view.lesson.slug)
+        learner = current_learner() if not standing.reached else None
+        if learner is not None:
+            record_lesson_reached(get_session(), learner, view.place, view.wanted_lang, clock().today())
+            get_session().commit()
+            standing = LessonStanding(True, False, standing.best_score)
     count_read(current_app, view.course.slug, view.lesson.slug, view.text.lang, request.headers.get("User-Agent", ""))
-    return render_lesson(view)
+    return render_lesson(view, standing)
 
 
 def chosen_size(view: LessonView) -> str | None:
@@ -134,19 +147,27 @@ def _wanted_text_problems(view: LessonView) -> tuple[ShownProblem, ...]:
                           base)
 
 
-def render_lesson(view: LessonView) -> Response:
+def render_lesson(view: LessonView, standing: LessonStanding) -> Response:
     """The lesson page: the text, then the way to its quiz and to the next lesson.
 
+    The page is rendered once per generation (page_parts.py); the learner's parts — the "done" mark or its
+    form, the quiz's best score, a message — are put in. A reader gets the same page with a reader's parts.
     The quiz has a page of its own, so a lesson's first view stays small on a slow connection.
     """
     before, after = view.course.neighbours(view.lesson)
-    progress = learner_progress()
     size = chosen_size(view)
-    html = render_template("learner/lesson.html", view=view, course=view.course, lesson=view.lesson, text=view.text,
-                           before=before, after=after, quiz=view.quiz, size=size, done_form=ActionForm(),
-                           wanted_problems=_wanted_text_problems(view),
-                           lesson_progress=progress.lesson(view.course.slug, view.lesson.slug),
-                           quiz_progress=progress.quiz(view.course.slug, view.lesson.slug))
+    lang = get_locale()
+    page = slotted_page(lesson_page_key(request.path, size, bool(request.query_string)), LESSON_TEMPLATE, lambda: {
+        "view": view, "course": view.course, "lesson": view.lesson, "text": view.text, "before": before,
+        "after": after, "quiz": view.quiz, "size": size, "wanted_problems": _wanted_text_problems(view)})
+    html = page.fill({
+        "messages": messages_part(),
+        "best_score": "" if standing.best_score is None else
+        personal_part(best_score_key(lang, standing.best_score), "best_score", standing.best_score),
+        "lesson_actions": personal_part(lesson_actions_key(lang, view.course.slug, view.lesson.slug,
+                                                           standing.completed),
+                                        "lesson_actions", standing.completed, view.course, view.lesson, after),
+    })
     checked = request.args.keys() <= {"size"} and len(request.args.getlist("size")) <= 1 and \
         (size is not None or "size" not in request.args)
     return shared_page(html, (view.course.slug, view.lesson.slug, view.text.lang), query_checked=checked)

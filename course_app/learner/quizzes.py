@@ -25,11 +25,12 @@ from ..db import get_session
 from ..domain.grading import grade
 from ..domain.progress import record_lesson_completed, record_quiz_attempt
 from ..questions import Answer
-from ..questions.draw import Draw, day_seed, draw_from_token, draw_quiz, new_seed, quiz_key
+from ..questions.draw import Draw, day_seed, draw_quiz, new_seed, quiz_key, seed_from_token
 from .blueprint import bp
-from .forms import ActionForm, QuizForm, quiz_form
+from .forms import ActionForm, QuizForm, quiz_form, quiz_form_class
 from .identity import browser_session, ensure_learner
 from .lookup import LessonView
+from .page_parts import kept
 from .pages import shared_page
 from .routing import lesson_route
 from .standing import learner_progress
@@ -49,13 +50,34 @@ def _secret() -> str:
     return str(current_app.config["SECRET_KEY"])
 
 
-def current_draw(quiz: Quiz) -> Draw:
+def current_seed(quiz: Quiz) -> str:
     """This browser's next draw of ``quiz``: its own after an attempt, else the day's shared one."""
     draws = browser_session().get(DRAWS_KEY)
     seed = draws.get(quiz_key(quiz)) if isinstance(draws, dict) else None
-    if not isinstance(seed, str):
-        seed = day_seed(int(clock().timestamp() // 86400))
-    return draw_quiz(quiz, seed, _secret())
+    return seed if isinstance(seed, str) else day_seed(int(clock().timestamp() // 86400))
+
+
+def _attempt(quiz: Quiz, seed: str) -> tuple[Draw, type[QuizForm]]:
+    """The draw a seed makes of a quiz and its form class, made once per generation: every reader of a day shares
+    one draw, and a learner's own is made when its page is shown and used again when it is answered."""
+    return kept(("quiz draw", quiz_key(quiz), quiz.lang, seed), lambda: _made_attempt(quiz, seed))
+
+
+def _made_attempt(quiz: Quiz, seed: str) -> tuple[Draw, type[QuizForm]]:
+    draw = draw_quiz(quiz, seed, _secret())
+    return draw, quiz_form_class(draw)
+
+
+def _attempt_from_token(quiz: Quiz, token: object) -> tuple[Draw, type[QuizForm]] | None:
+    """The attempt a form's token names, if the token was made here for this quiz."""
+    seed = seed_from_token(quiz, token if isinstance(token, str) else None, _secret())
+    return None if seed is None else _attempt(quiz, seed)
+
+
+def _empty_form(quiz: Quiz) -> QuizForm:
+    """This browser's next attempt at ``quiz``, not yet answered."""
+    draw, form_class = _attempt(quiz, current_seed(quiz))
+    return quiz_form(draw, form_class, formdata=None)
 
 
 def _draw_anew(quiz: Quiz) -> None:
@@ -78,25 +100,34 @@ def quiz_page(view: LessonView) -> Response | tuple[str, int]:
     """The lesson's quiz; answers are graded on the server, recorded, then the result page shows."""
     quiz = _quiz_of(view)
     if request.method == "GET":
-        html, _status = _render_quiz(view, quiz, quiz_form(current_draw(quiz), formdata=None))
+        html, _status = _render_quiz(view, quiz, _empty_form(quiz))
         return shared_page(html)
-    draw = draw_from_token(quiz, request.form.get("token"), _secret())
-    if draw is None:
-        form = quiz_form(current_draw(quiz), formdata=None)
+    attempt = _attempt_from_token(quiz, request.form.get("token"))
+    if attempt is None:
+        form = _empty_form(quiz)
         form.form_errors.append(_("This quiz changed since the page was opened. Please answer it again."))
         return _render_quiz(view, quiz, form, 422)
-    form = quiz_form(draw)
+    draw, form_class = attempt
+    form = quiz_form(draw, form_class)
     if not form.validate():
         return _render_quiz(view, quiz, form, 422)
     answers = form.answers()
     result = grade(quiz, answers, draw.questions)
-    learner = ensure_learner()
-    record_quiz_attempt(get_session(), learner, view.place, view.wanted_lang, result, clock().today())
-    get_session().commit()
+    # Graded before anything is written; then the attempt and the session's change go in one transaction. The
+    # session's learner exists (deleting a learner deletes their sessions), so it is not read again.
+    session = browser_session()
+    learner_id = session.learner_id
+    new_learner = learner_id is None
+    if learner_id is None:
+        learner_id = ensure_learner().id
+    record_quiz_attempt(get_session(), learner_id, view.place, view.wanted_lang, result, clock().today(),
+                        new_learner=new_learner)
     _draw_anew(quiz)
-    browser_session().keep_briefly(LAST_RESULT_KEY, {"lesson": f"{view.course.slug}/{view.lesson.slug}",
-                                                     "lang": quiz.lang, "token": draw.token, "answers": answers},
-                                   RESULT_MINUTES)
+    session.keep_briefly(LAST_RESULT_KEY, {"lesson": f"{view.course.slug}/{view.lesson.slug}",
+                                           "lang": quiz.lang, "token": draw.token, "answers": answers},
+                         RESULT_MINUTES)
+    session.persist(get_session())
+    get_session().commit()
     return redirect(lesson_url(view.course, view.lesson, view.wanted_lang, endpoint="quiz_result"), code=303)
 
 
@@ -110,9 +141,10 @@ def quiz_result(view: LessonView) -> Response | str:
     shown = view.lesson.texts.get(str(stored.get("lang")))
     if shown is not None and shown.quiz is not None:
         quiz = shown.quiz
-    draw = draw_from_token(quiz, stored.get("token"), _secret())
-    if draw is None:  # the quiz file changed since: there is nothing right to show
+    attempt = _attempt_from_token(quiz, stored.get("token"))
+    if attempt is None:  # the quiz file changed since: there is nothing right to show
         return redirect(lesson_url(view.course, view.lesson, view.wanted_lang, endpoint="quiz"), code=303)
+    draw = attempt[0]
     stored_answers = stored.get("answers")
     answers: dict[str, Answer] = stored_answers if isinstance(stored_answers, dict) else {}
     result = grade(quiz, answers, draw.questions)
@@ -129,6 +161,7 @@ def mark_done(view: LessonView) -> Response | tuple[str, int]:
         abort(400)
     learner = ensure_learner()
     record_lesson_completed(get_session(), learner, view.place, view.wanted_lang, clock().today())
+    browser_session().persist(get_session())
     get_session().commit()
     return redirect(lesson_url(view.course, view.lesson, view.wanted_lang) + "#lesson-done", code=303)
 

@@ -69,12 +69,18 @@ def draw_quiz(quiz: Quiz, seed: str, secret: str) -> Draw:
     return Draw(seed, f"{seed}.{_mac(secret, 'token', key, seed)[:16]}", tuple(asked), shown)
 
 
-def draw_from_token(quiz: Quiz, token: str | None, secret: str) -> Draw | None:
-    """The draw a form's token names, or None if the token was not made here for this quiz."""
+def seed_from_token(quiz: Quiz, token: str | None, secret: str) -> str | None:
+    """The seed a form's token names, or None if the token was not made here for this quiz."""
     if not token or token.count(".") != 1:
         return None
     seed, mac = token.split(".")
     expected = _mac(secret, "token", quiz_key(quiz), seed)[:16]
     if not (seed and hmac.compare_digest(mac, expected)):
         return None
-    return draw_quiz(quiz, seed, secret)
+    return seed
+
+
+def draw_from_token(quiz: Quiz, token: str | None, secret: str) -> Draw | None:
+    """The draw a form's token names, or None if the token was not made here for this quiz."""
+    seed = seed_from_token(quiz, token, secret)
+    return None if seed is None else draw_quiz(quiz, seed, secret)

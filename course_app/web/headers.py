@@ -44,18 +44,25 @@ FIXED_HEADERS = {
 NEVER_KEEP = "no-store"
 
 
+def security_headers(app: Flask, *, secure: bool, full_path: str, html: bool) -> list[tuple[str, str]]:
+    """The headers every response carries: the fixed ones, the page policy, HSTS over HTTPS, Onion-Location on
+    pages, and ``no-store`` (a response made without Flask, learner/learner_pages.py, carries the same)."""
+    headers = [*FIXED_HEADERS.items(),
+               ("Content-Security-Policy", app.extensions.get("course_app.content_security_policy", PLAIN_POLICY))]
+    if secure:
+        headers.append(("Strict-Transport-Security", "max-age=63072000; includeSubDomains"))
+    onion = app.config.get("ONION_LOCATION")
+    if onion and html:
+        headers.append(("Onion-Location", onion.rstrip("/") + full_path.rstrip("?")))
+    headers.append(("Cache-Control", NEVER_KEEP))
+    return headers
+
+
 def add_security_headers(response: Response) -> Response:
     """Set the fixed headers, the page policy, HSTS over HTTPS, Onion-Location, and ``no-store``."""
-    for name, value in FIXED_HEADERS.items():
+    for name, value in security_headers(current_app, secure=request.is_secure, full_path=request.full_path,
+                                        html=response.mimetype == "text/html"):
         response.headers[name] = value
-    response.headers["Content-Security-Policy"] = current_app.extensions.get(
-        "course_app.content_security_policy", PLAIN_POLICY)
-    if request.is_secure:
-        response.headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
-    onion = current_app.config.get("ONION_LOCATION")
-    if onion and response.mimetype == "text/html":
-        response.headers["Onion-Location"] = onion.rstrip("/") + request.full_path.rstrip("?")
-    response.headers["Cache-Control"] = NEVER_KEEP
     response.headers.pop("Expires", None)
     return response
 

@@ -43,13 +43,14 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import Flask, Request, Response, has_request_context, request
 from flask.sessions import SessionInterface, SessionMixin
-from sqlalchemy import delete
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 from werkzeug.datastructures import CallbackDict
 
 from ..clock import clock
-from ..db import checkpoint_after_delete, get_session
-from ..models import BrowserSession
+from ..db import checkpoint_after_delete, get_session, table
+from ..models import BrowserSession, Learner
 
 log = logging.getLogger("course_app.web.sessions")
 
@@ -167,6 +168,7 @@ class ServerSession(CallbackDict[str, Any], SessionMixin):
         self.ended = False
         self.dropped = False
         self.rotating = False
+        self.gone = False
 
     @property
     def learner_id(self) -> str | None:
@@ -232,6 +234,14 @@ class ServerSession(CallbackDict[str, Any], SessionMixin):
     def _brief_values(self) -> dict[str, Any]:
         return _open_brief(self.brief_key, self.get(BRIEF_FIELD))
 
+    def persist(self, db: Session) -> None:
+        """Write what changed in this session into ``db``'s transaction now (the view commits it with its own
+        changes, in one transaction); the response then writes only what changes after this."""
+        if not (self or self.learner_id is not None):
+            return
+        if _write_changes(self, db, clock().today()) is GONE:
+            self.gone = True
+
 
 class _Gone:
     """The record was deleted while this request ran (the session ended in another tab)."""
@@ -263,15 +273,45 @@ class ServerSessionInterface(SessionInterface):
         days = math.ceil(self._limit_minutes(app, remembered) / (24 * 60))
         return today - timedelta(days=days)
 
+    def open_cookie(self, app: Flask, value: str) -> SealedValue | None:
+        """What a cookie says, if this server sealed it and it has not expired."""
+        sealed = self._seal(app).open(value)
+        if sealed is None or sealed.expires_minute < _minute(clock(app).timestamp()):
+            return None
+        return sealed
+
+    def steady_learner(self, app: Flask, sealed: SealedValue, learner_id: str | None, remembered: bool,
+                       last_seen_on: date, data: str) -> str | None:
+        """The learner of a session that answering a page would leave exactly as it is — no record to write, no
+        cookie to send — or None, when the request must go through the app (which does what is needed).
+
+        The record was written today, so its day and the learner's need nothing; the cookie is not due to be
+        sealed again; it holds no message to show and no short-lived value past its minutes.
+        """
+        now_minute = _minute(clock(app).timestamp())
+        if learner_id is None or last_seen_on != clock(app).today():
+            return None
+        if sealed.expires_minute - now_minute < self._limit_minutes(app, remembered) - REFRESH_EVERY_MINUTES:
+            return None
+        try:
+            values = json.loads(data)
+        except ValueError:
+            return None
+        if not isinstance(values, dict) or "_flashes" in values:
+            return None
+        if BRIEF_FIELD in values and (now_minute > sealed.short_lived_until_minute or not sealed.brief_key):
+            return None
+        return learner_id
+
     def open_session(self, app: Flask, request: Request) -> ServerSession:
         value = request.cookies.get(self.get_cookie_name(app))
         if not value:
             return ServerSession()
-        sealed = self._seal(app).open(value)
+        sealed = self.open_cookie(app, value)
         now_minute = _minute(clock(app).timestamp())
-        if sealed is None or sealed.expires_minute < now_minute:
+        if sealed is None:
             return ServerSession(stale_cookie=True)
-        row = get_session().get(BrowserSession, token_hash(sealed.token))
+        row = get_session().connection().execute(_OPEN_RECORD, {"token_hash": token_hash(sealed.token)}).first()
         if row is None or row.last_seen_on < self._oldest_day(app, row.remembered, clock(app).today()):
             return ServerSession(stale_cookie=True)
         try:
@@ -302,19 +342,24 @@ class ServerSessionInterface(SessionInterface):
             if session.stale_cookie:
                 self._drop_cookie(app, response)
             return
-        try:
-            written = self._write_record(app, session)
-        except SQLAlchemyError as error:
-            # The view's own work was committed or refused before this point; only the session is lost.
-            log.error("could not save a session (%s)", type(error).__name__)
-            get_session().rollback()
-            return
-        if written is GONE:
+        if not session.gone and _has_changes(session, clock(app).today()):
+            db = get_session()
+            try:
+                db.rollback()  # anything a view left uncommitted was refused by that view
+                if _write_changes(session, db, clock(app).today()) is GONE:
+                    session.gone = True
+                db.commit()
+            except SQLAlchemyError as error:
+                # The view's own work was committed or refused before this point; only the session is lost.
+                log.error("could not save a session (%s)", type(error).__name__)
+                db.rollback()
+                return
+        if session.gone:
             self._drop_cookie(app, response)
             return
         now_minute = _minute(clock(app).timestamp())
         limit = self._limit_minutes(app, session.permanent)
-        if written or session.cookie_changed or session.expires_minute - now_minute < limit - REFRESH_EVERY_MINUTES:
+        if session.cookie_changed or session.expires_minute - now_minute < limit - REFRESH_EVERY_MINUTES:
             session.expires_minute = now_minute + limit
             value = self._seal(app).seal(SealedValue(session.token or b"", session.expires_minute,
                                                      session.short_lived_until_minute, session.brief_key))
@@ -338,27 +383,54 @@ class ServerSessionInterface(SessionInterface):
         db.commit()
         checkpoint_after_delete(db)
 
-    def _write_record(self, app: Flask, session: ServerSession) -> bool | _Gone:
-        """Create or update the record; True when a new token was made (so the cookie must be written)."""
-        db = get_session()
-        today = clock(app).today()
-        data = json.dumps(dict(session), separators=(",", ":"), sort_keys=True)
-        if session.token is not None and not session.rotating:
-            if not (session.modified or session.identity_changed or session.last_seen_on != today):
-                return False
-            db.rollback()  # anything a view left uncommitted was refused by that view
-            row = db.get(BrowserSession, token_hash(session.token))
-            if row is None:
-                return GONE
-            row.data, row.learner_id, row.remembered, row.last_seen_on = (data, session.learner_id, session.permanent,
-                                                                          today)
-            db.commit()
-            return False
-        db.rollback()
+
+_RECORDS = table(BrowserSession).c
+# Built once: every request with a cookie runs them, and building a statement costs more than running it.
+_OPEN_RECORD = select(_RECORDS.learner_id, _RECORDS.remembered, _RECORDS.last_seen_on, _RECORDS.data).where(
+    _RECORDS.token_hash == bindparam("token_hash"))
+_UPDATE_RECORD = update(table(BrowserSession)).where(_RECORDS.token_hash == bindparam("key")).values(
+    data=bindparam("data"), learner_id=bindparam("learner_id"), remembered=bindparam("remembered"),
+    last_seen_on=bindparam("today"))
+_INSERT_RECORD = insert(table(BrowserSession))
+_TOUCH_LEARNER = update(table(Learner)).where(
+    table(Learner).c.id == bindparam("learner_id"), table(Learner).c.last_seen_on != bindparam("today")
+).values(last_seen_on=bindparam("today"))
+
+
+def _has_changes(session: ServerSession, today: date) -> bool:
+    """Whether the record must be written: something to keep that is new, changed, or last written another day."""
+    if not (session or session.learner_id is not None):
+        return False
+    return session.token is None or session.rotating or session.modified or session.identity_changed \
+        or session.last_seen_on != today
+
+
+def _write_changes(session: ServerSession, db: Session, today: date) -> _Gone | None:
+    """Create, replace or update the session's record in ``db``'s transaction (no commit); GONE when it was
+    deleted meanwhile (the session ended in another tab).
+
+    The first request of a day through an existing session also notes the learner's day (S3: the day only),
+    so the learner's row is written at most once a day by their pages, not on every page.
+    """
+    data = json.dumps(dict(session), separators=(",", ":"), sort_keys=True)
+    connection = db.connection()
+    if session.token is not None and not session.rotating:
+        updated = connection.execute(_UPDATE_RECORD, {"key": token_hash(session.token), "data": data,
+                                                      "learner_id": session.learner_id,
+                                                      "remembered": session.permanent, "today": today})
+        if not updated.rowcount:
+            return GONE
+        if session.learner_id is not None and session.last_seen_on != today:
+            connection.execute(_TOUCH_LEARNER, {"learner_id": session.learner_id, "today": today})
+    else:
         if session.token is not None:
-            db.execute(delete(BrowserSession).where(BrowserSession.token_hash == token_hash(session.token)))
+            connection.execute(delete(BrowserSession).where(BrowserSession.token_hash == token_hash(session.token)))
         session.token = secrets.token_bytes(TOKEN_BYTES)
-        db.add(BrowserSession(token_hash=token_hash(session.token), learner_id=session.learner_id, created_on=today,
-                              last_seen_on=today, remembered=session.permanent, data=data))
-        db.commit()
-        return True
+        connection.execute(_INSERT_RECORD, {
+            "token_hash": token_hash(session.token), "learner_id": session.learner_id, "created_on": today,
+            "last_seen_on": today, "remembered": session.permanent, "data": data})
+        session.rotating = False
+        session.cookie_changed = True  # a new token: the browser must get it
+    session.modified = session.identity_changed = False
+    session.last_seen_on = today
+    return None

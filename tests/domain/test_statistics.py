@@ -49,7 +49,7 @@ def learner_doing(session, start: date, reached: int, completed: int, lang: str 
 def someone_in_another_course(session, day: date) -> None:  # type: ignore[no-untyped-def]
     """A learner of another course, on the same days: no figure of COURSE may count them."""
     learner_doing(session, day, 3, 3, course="other")
-    record_quiz_attempt(session, create_learner(session, day), place("l1", "other"), "en", grade(QUIZ, RIGHT), day)
+    record_quiz_attempt(session, create_learner(session, day).id, place("l1", "other"), "en", grade(QUIZ, RIGHT), day)
 
 
 SHAPE = CourseShape(COURSE, (("m:1", LESSONS),))
@@ -106,12 +106,12 @@ def test_quiz_figures(session) -> None:  # type: ignore[no-untyped-def]
     day = date(2026, 2, 2)
     wrong = {**RIGHT, "one": "b", "tf": "true", "many": []}  # 2 of 5: 40%
     first = create_learner(session, day)
-    record_quiz_attempt(session, first, place("l1"), "en", grade(QUIZ, wrong), day)
-    record_quiz_attempt(session, first, place("l1"), "en", grade(QUIZ, RIGHT), day + timedelta(days=3))
+    record_quiz_attempt(session, first.id, place("l1"), "en", grade(QUIZ, wrong), day)
+    record_quiz_attempt(session, first.id, place("l1"), "en", grade(QUIZ, RIGHT), day + timedelta(days=3))
     second = create_learner(session, day)
-    record_quiz_attempt(session, second, place("l1"), "en", grade(QUIZ, wrong), day)
+    record_quiz_attempt(session, second.id, place("l1"), "en", grade(QUIZ, wrong), day)
     session.commit()
-    record_quiz_attempt(session, create_learner(session, day), place("l1"), "be", grade(QUIZ, RIGHT), day)
+    record_quiz_attempt(session, create_learner(session, day).id, place("l1"), "be", grade(QUIZ, RIGHT), day)
     someone_in_another_course(session, day)
     session.commit()
     february = month(date(2026, 2, 1))
@@ -149,7 +149,7 @@ def test_incremental_aggregates_equal_a_rebuild_after_any_mix_of_changes(session
             record_lesson_completed(session, learner, place(lesson), "en", day)
         else:
             answers = RIGHT if rng.random() < 0.5 else {**RIGHT, "one": "c", "tf": "true", "many": []}
-            record_quiz_attempt(session, learner, place(lesson), "be", grade(QUIZ, answers), day)
+            record_quiz_attempt(session, learner.id, place(lesson), "be", grade(QUIZ, answers), day)
     merge_into(session, learners[0], learners[1], {COURSE: len(LESSONS)})
     merge_into(session, learners[2], learners[3], {COURSE: len(LESSONS)})
     delete_learner(session, learners[4])

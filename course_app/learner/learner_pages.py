@@ -1,0 +1,108 @@
+"""A learner's lesson page, when nothing about their session changes, answered from the kept parts without Flask.
+
+Most of a learner's page views change nothing: the lesson is one they reached before, their
+session record was written today, the cookie is not due to be sealed again, and there is no
+message to show. Such a view is the lesson page kept for this generation (page_parts.py) with
+the learner's two parts put in, and the same headers every response carries — so it is answered
+here, before Flask runs, the way ReaderPages answers a reader: the cookie opened with the
+server's key, one look-up that reads the session record and the learner's standing on the
+lesson together, the kept text joined with the kept parts, gzip when the browser accepts it.
+
+Anything else goes through the app, which renders, writes and seals as needed: a lesson new to
+the learner, the first page of a day, a cookie due to be sealed again, a message, a short-lived
+value past its minutes, an address with a query, a page or part not rendered yet in this
+generation, the preview, any error. ``tests/learner/test_learner_pages.py`` checks that both
+ways give the same status, headers and bytes.
+"""
+
+from __future__ import annotations
+
+import gzip
+from typing import TYPE_CHECKING
+
+from flask import Flask
+from sqlalchemy import and_, bindparam, select
+from werkzeug.exceptions import HTTPException
+from werkzeug.http import parse_accept_header, parse_cookie
+
+from ..db import database, table
+from ..models import BrowserSession, LessonProgress, QuizProgress
+from ..web.compression import MINIMUM_BYTES
+from ..web.headers import security_headers
+from ..web.sessions import ServerSessionInterface, token_hash
+from .lookup import find_lesson
+from .page_parts import LESSON_TEMPLATE, best_score_key, drawn_part, lesson_actions_key, lesson_page_key, rendered_page
+from .reads import count_read
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import WSGIEnvironment
+
+LESSON_ENDPOINTS = frozenset({"learner.lesson", "learner.lesson_numbered"})
+_SESSIONS, _LESSONS, _QUIZZES = table(BrowserSession).c, table(LessonProgress).c, table(QuizProgress).c
+# The session record and the learner's standing on the lesson, in one look-up.
+_SESSION_AND_STANDING = select(
+    _SESSIONS.learner_id, _SESSIONS.remembered, _SESSIONS.last_seen_on, _SESSIONS.data,
+    _LESSONS.learner_id.is_not(None).label("reached"), _LESSONS.completed_on.is_not(None).label("completed"),
+    _QUIZZES.best_score,
+).select_from(
+    table(BrowserSession)
+    .outerjoin(table(LessonProgress), and_(_LESSONS.learner_id == _SESSIONS.learner_id,
+                                           _LESSONS.course_slug == bindparam("course_slug"),
+                                           _LESSONS.lesson_slug == bindparam("lesson_slug")))
+    .outerjoin(table(QuizProgress), and_(_QUIZZES.learner_id == _SESSIONS.learner_id,
+                                         _QUIZZES.course_slug == bindparam("course_slug"),
+                                         _QUIZZES.lesson_slug == bindparam("lesson_slug")))
+).where(_SESSIONS.token_hash == bindparam("token_hash"))
+
+
+def steady_lesson_page(app: Flask, environ: WSGIEnvironment,
+                       cookie_name: str) -> tuple[str, list[tuple[str, str]], bytes] | None:
+    """Status, headers and body of a learner's lesson page that changes nothing, or None (the app answers)."""
+    if environ.get("REQUEST_METHOD") != "GET" or environ.get("QUERY_STRING") or app.config.get("PREVIEW"):
+        return None
+    value = parse_cookie(environ.get("HTTP_COOKIE", "")).get(cookie_name)
+    interface = app.session_interface
+    if not value or not isinstance(interface, ServerSessionInterface):
+        return None
+    sealed = interface.open_cookie(app, value)
+    if sealed is None:
+        return None
+    try:
+        endpoint, arguments = app.url_map.bind_to_environ(environ).match(method="GET")
+    except HTTPException:
+        return None
+    if endpoint not in LESSON_ENDPOINTS:
+        return None
+    with app.app_context():
+        try:
+            view = find_lesson(**arguments)
+        except HTTPException:
+            return None
+        path = environ.get("PATH_INFO", "")
+        page = rendered_page(lesson_page_key(path, None, False), LESSON_TEMPLATE)
+        if page is None:
+            return None
+        with database(app).engine.connect() as connection:
+            row = connection.execute(_SESSION_AND_STANDING, {
+                "token_hash": token_hash(sealed.token), "course_slug": view.course.slug,
+                "lesson_slug": view.lesson.slug}).first()
+        if row is None or not row.reached or interface.steady_learner(
+                app, sealed, row.learner_id, row.remembered, row.last_seen_on, row.data) is None:
+            return None
+        lang = view.wanted_lang
+        best_score = "" if row.best_score is None else drawn_part(best_score_key(lang, row.best_score), "best_score")
+        actions = drawn_part(lesson_actions_key(lang, view.course.slug, view.lesson.slug, bool(row.completed)),
+                             "lesson_actions")
+        if best_score is None or actions is None:
+            return None
+        body = page.fill({"messages": "", "best_score": best_score, "lesson_actions": actions}).encode()
+    count_read(app, view.course.slug, view.lesson.slug, view.text.lang, environ.get("HTTP_USER_AGENT", ""))
+    headers = [("Content-Type", "text/html; charset=utf-8")]
+    if parse_accept_header(environ.get("HTTP_ACCEPT_ENCODING"))["gzip"] and len(body) >= MINIMUM_BYTES:
+        body = gzip.compress(body, compresslevel=6, mtime=0)
+        headers += [("Content-Encoding", "gzip"), ("Vary", "Accept-Encoding, Cookie")]
+    else:
+        headers.append(("Vary", "Cookie"))
+    headers.append(("Content-Length", str(len(body))))
+    headers += security_headers(app, secure=environ.get("wsgi.url_scheme") == "https", full_path=path, html=True)
+    return "200 OK", headers, body

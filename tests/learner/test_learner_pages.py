@@ -1,0 +1,125 @@
+"""A learner's lesson page that changes nothing of their session is answered from the kept parts without Flask
+(learner/learner_pages.py): the same status, headers and bytes as the app gives, and the app whenever something
+must be written, sealed or shown."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from werkzeug.test import Client
+
+from course_app.clock import ManualClock
+from course_app.learner.page_cache import ReaderPages
+from tests.conftest import LANGUAGES, make_app
+from tests.helpers import submit_quiz
+from tests.learner.test_page_parts import statements, writes
+
+COOKIE = "Cookie"
+
+
+def cookie_of(app: Flask, client: FlaskClient) -> str:
+    name = app.config["SESSION_COOKIE_NAME"]
+    found = client.get_cookie(name)
+    assert found is not None
+    return f"{name}={found.value}"
+
+
+def through_the_app(app: Flask) -> Client:
+    """A client of the app itself, without the pages kept in front of it."""
+    middleware = app.wsgi_app
+    assert isinstance(middleware, ReaderPages)
+    return Client(middleware.wsgi_app, use_cookies=False)
+
+
+def answered(client: Client | FlaskClient, url: str, cookie: str, **headers: str):  # type: ignore[no-untyped-def]
+    response = client.get(url, headers={COOKIE: cookie, **headers}, base_url=headers.pop("base", "http://localhost"))
+    return response.status, sorted(response.headers.items()), response.get_data()
+
+
+def learner_with_a_passed_quiz(app: Flask, lang: str = "en") -> tuple[FlaskClient, str]:
+    client = app.test_client()
+    submit_quiz(client, app, "wages", lang)
+    client.get(f"/{lang}/trade-unions/wages/result")  # the result is seen and kept for its minutes
+    client.get(f"/{lang}/trade-unions/wages")  # the page and the learner's parts are drawn by the app once
+    return client, cookie_of(app, client)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("encoding", ["", "gzip"])
+def test_the_kept_answer_is_the_apps_answer(app: Flask, lang: str, encoding: str) -> None:
+    _client, cookie = learner_with_a_passed_quiz(app, lang)
+    url = f"/{lang}/trade-unions/wages"
+    extra = {"Accept-Encoding": encoding} if encoding else {}
+    with statements(app) as seen:
+        kept = answered(app.test_client(use_cookies=False), url, cookie, **extra)
+    assert len(seen) == 1 and writes(seen) == [], seen  # one look-up: the session and the standing together
+    by_the_app = answered(through_the_app(app), url, cookie, **extra)
+    at = next((i for i, (a, b) in enumerate(zip(kept[2], by_the_app[2], strict=False)) if a != b), None)
+    assert kept[0] == by_the_app[0] and kept[2] == by_the_app[2], (kept[2][at - 200:at + 200] if at else b"",
+                                                                    by_the_app[2][at - 200:at + 200] if at else b"")
+    assert dict(kept[1]) == dict(by_the_app[1]), set(kept[1]) ^ set(by_the_app[1])
+    assert kept[0] == "200 OK" and (encoding or b"60% \xc2\xb7 " in kept[2])  # the best score follows the pass mark
+
+
+def test_over_https_and_with_an_onion_address_the_headers_are_the_apps(tmp_path: Path) -> None:
+    app = make_app(tmp_path, ONION_LOCATION="http://example2345.onion/")
+    _client, cookie = learner_with_a_passed_quiz(app)
+    url = "/en/trade-unions/wages"
+    kept = answered(app.test_client(use_cookies=False), url, cookie, base="https://localhost")
+    assert ("Strict-Transport-Security", "max-age=63072000; includeSubDomains") in kept[1]
+    assert ("Onion-Location", "http://example2345.onion/en/trade-unions/wages") in kept[1]
+    assert kept == answered(through_the_app(app), url, cookie, base="https://localhost")
+
+
+def test_a_lesson_not_reached_a_query_and_a_message_go_through_the_app(app: Flask) -> None:
+    client, cookie = learner_with_a_passed_quiz(app)
+    with statements(app) as seen:
+        client.get("/en/trade-unions/strikes")
+    assert any("INTO lesson_progress" in statement for statement in writes(seen))
+    with statements(app) as seen:
+        page = client.get("/en/trade-unions/wages?size=nothing")
+    assert page.status_code == 200 and len(seen) == 2  # the app: the session, then the standing
+    with client.session_transaction() as session:
+        session["_flashes"] = [("success", "Shown once")]
+    assert b"Shown once" in client.get("/en/trade-unions/wages").get_data()
+    assert b"Shown once" not in client.get("/en/trade-unions/wages").get_data()
+
+
+def test_a_cookie_due_to_be_sealed_again_and_a_new_day_go_through_the_app(tmp_path: Path) -> None:
+    clock = ManualClock(datetime(2026, 11, 2, 21, 0, tzinfo=UTC))
+    app = make_app(tmp_path)
+    app.extensions["course_app.clock"] = clock
+    client, _cookie = learner_with_a_passed_quiz(app)
+    assert "Set-Cookie" not in client.get("/en/trade-unions/wages").headers
+    clock.advance(timedelta(minutes=11).total_seconds())
+    assert "Set-Cookie" in client.get("/en/trade-unions/wages").headers  # the expiry slides
+    assert "Set-Cookie" not in client.get("/en/trade-unions/wages").headers
+    clock.advance(timedelta(hours=3).total_seconds())  # past midnight: the day is noted
+    with statements(app) as seen:
+        assert client.get("/en/trade-unions/wages").status_code == 200
+    assert any(statement.startswith("UPDATE browser_session") for statement in writes(seen)), seen
+
+
+def test_a_result_past_its_minutes_is_removed_by_the_app(tmp_path: Path) -> None:
+    clock = ManualClock(datetime(2026, 11, 2, 9, 0, tzinfo=UTC))
+    app = make_app(tmp_path)
+    app.extensions["course_app.clock"] = clock
+    client, _cookie = learner_with_a_passed_quiz(app)
+    clock.advance(timedelta(minutes=61).total_seconds())
+    with statements(app) as seen:
+        client.get("/en/trade-unions/wages")
+    assert any(statement.startswith("UPDATE browser_session") for statement in writes(seen)), seen
+    assert client.get("/en/trade-unions/wages/result").status_code == 303  # nothing left to show
+
+
+def test_an_ended_session_gets_the_readers_page_and_no_cookie(app: Flask) -> None:
+    client, cookie = learner_with_a_passed_quiz(app)
+    client.post("/en/progress/delete", headers={"Sec-Fetch-Site": "same-origin"})
+    response = app.test_client(use_cookies=False).get("/en/trade-unions/wages", headers={COOKIE: cookie})
+    assert b"your best so far" not in response.get_data()
+    assert "Max-Age=0" in response.headers.get("Set-Cookie", "") or "expires=Thu, 01 Jan 1970" in \
+        response.headers.get("Set-Cookie", "")

@@ -1,0 +1,88 @@
+"""SQLite's writers take turns (course_app/sqlite_writers.py): one writer at a time, the turn passed at once,
+and given back however a transaction ends."""
+
+from __future__ import annotations
+
+import sqlite3
+import stat
+import threading
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from course_app.db import make_engine
+from course_app.sqlite_writers import TurnTakingConnection, writer_turns
+
+
+def engine_on(path: Path):  # type: ignore[no-untyped-def]
+    engine = make_engine(f"sqlite:///{path}")
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE IF NOT EXISTS counter (n INTEGER)"))
+    return engine
+
+
+def test_writers_of_one_database_take_turns(tmp_path: Path) -> None:
+    engine = engine_on(tmp_path / "db.sqlite3")
+    holding = threading.Event()
+    second_wrote_at: list[int] = []
+    first = engine.connect()
+    first.execute(text("INSERT INTO counter VALUES (1)"))  # the first writer holds its turn until it commits
+
+    def second_writer() -> None:
+        with engine.begin() as connection:
+            holding.set()
+            connection.execute(text("INSERT INTO counter VALUES (2)"))
+            second_wrote_at.append(2)
+
+    thread = threading.Thread(target=second_writer)
+    thread.start()
+    assert holding.wait(5)
+    thread.join(0.2)
+    assert thread.is_alive() and second_wrote_at == []  # waiting for its turn, without an error
+    first.commit()
+    thread.join(5)
+    assert not thread.is_alive() and len(second_wrote_at) == 1
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM counter")).scalar() == 2
+    first.close()
+
+
+@pytest.mark.parametrize("ending", ["rollback", "close", "failed"])
+def test_a_turn_is_given_back_however_the_transaction_ends(tmp_path: Path, ending: str) -> None:
+    engine = engine_on(tmp_path / "db.sqlite3")
+    connection = engine.raw_connection()
+    cursor = connection.cursor()
+    cursor.execute("CREATE UNIQUE INDEX IF NOT EXISTS one ON counter (n)")
+    connection.commit()
+    cursor.execute("INSERT INTO counter VALUES (1)")
+    if ending == "rollback":
+        connection.rollback()
+    elif ending == "close":
+        connection.invalidate()  # closed for good, as a connection lost with its worker
+    else:
+        with pytest.raises(sqlite3.IntegrityError):
+            cursor.execute("INSERT INTO counter VALUES (1)")
+        connection.rollback()
+    # Another writer gets the turn at once.
+    done = threading.Event()
+
+    def other_writer() -> None:
+        with engine.begin() as other:
+            other.execute(text("INSERT INTO counter VALUES (7)"))
+        done.set()
+
+    threading.Thread(target=other_writer).start()
+    assert done.wait(5)
+
+
+def test_the_turn_belongs_to_the_database_file_and_its_lock_file_is_private(tmp_path: Path) -> None:
+    engine = engine_on(tmp_path / "db.sqlite3")
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO counter VALUES (1)"))
+    raw = engine.raw_connection()
+    assert isinstance(raw.driver_connection, TurnTakingConnection)
+    assert writer_turns(tmp_path / "db.sqlite3", 10) is writer_turns(tmp_path / "." / "db.sqlite3", 10)
+    lock = tmp_path / "db.sqlite3.writers"
+    assert lock.exists() and stat.S_IMODE(lock.stat().st_mode) == 0o600
+    raw.close()
