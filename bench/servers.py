@@ -33,14 +33,15 @@ class Server:
 
 
 @contextmanager
-def gunicorn(app_spec: str, env: dict[str, str], ready_path: str = "/") -> Iterator[Server]:
-    """gunicorn with course_app's settings file and 2 workers × 4 threads, on a free loopback port."""
+def gunicorn(app_spec: str, env: dict[str, str], ready_path: str = "/", tree: Path = ROOT) -> Iterator[Server]:
+    """gunicorn with course_app's settings file and 2 workers × 4 threads, on a free loopback port, run in
+    ``tree`` (this checkout, or another one's code to compare with)."""
     port = free_port()
     environment = {**os.environ, **SECRETS, **env}
     process = subprocess.Popen(
         [str(BIN / "gunicorn"), "-c", "python:course_app.gunicorn_config", *GUNICORN_SETTINGS,
          "--bind", f"127.0.0.1:{port}", app_spec],
-        cwd=ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        cwd=tree, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     server = Server(process, f"http://127.0.0.1:{port}")
     try:
         deadline = time.monotonic() + 60

@@ -18,16 +18,13 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
 from bench.fixtures import ROOT, SECRETS, machine
-from tests.serving import free_port
+from bench.servers import gunicorn
 
 BIN = Path(sys.executable).parent
 RESULTS = ROOT / "bench" / "results.md"
@@ -42,30 +39,13 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 def server_of(tree: Path, work: Path) -> Iterator[str]:
     """gunicorn serving the code of ``tree`` (2 workers × 4 threads, its own migrated database); its address."""
     instance = work / "instance"
-    env = {**os.environ, **SECRETS, "PYTHONPATH": str(tree), "INSTANCE_PATH": str(instance),
+    env = {"PYTHONPATH": str(tree), "INSTANCE_PATH": str(instance),
            "LESSONS_DIR": str(tree / "lessons"), "RELOAD_LESSONS": "false", "LESSON_CACHE_DIR": str(work / "cache")}
     subprocess.run([sys.executable, "-c", "from course_app import create_app; from course_app.db import "
                                           "upgrade_database; upgrade_database(create_app())"],
-                   cwd=tree, env=env, check=True, capture_output=True)
-    port = free_port()
-    process = subprocess.Popen([str(BIN / "gunicorn"), "-c", "python:course_app.gunicorn_config", "--workers", "2",
-                                "--threads", "4", "--bind", f"127.0.0.1:{port}", "course_app:create_app()"],
-                               cwd=tree, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(url + "/en/", timeout=2):
-                    break
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise RuntimeError(f"the server of {tree} did not start") from None
-                time.sleep(0.2)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=60)
+                   cwd=tree, env={**os.environ, **SECRETS, **env}, check=True, capture_output=True)
+    with gunicorn("course_app:create_app()", env, ready_path="/en/", tree=tree) as server:
+        yield server.url
 
 
 def first_contentful_paint(browser, url: str) -> tuple[float, int, int]:  # type: ignore[no-untyped-def]
