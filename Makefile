@@ -69,11 +69,12 @@ test: system-packages install-dev $(AXE) $(PUPPETEER) $(VNU)
 	$(BIN)/mypy
 	env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -m pytest -n auto --dist loadfile
 
-# Everything but the browser tests, for a quick answer while working (not what CI runs).
-test-fast: install-dev $(VNU)
+# A quick answer while working: everything but the browser tests and the tests that run other programs end to
+# end (marked slow). CI runs `make test`, which runs them all.
+test-fast: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/mypy
-	env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -m pytest -n auto --dist loadfile -m "not browser"
+	env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -m pytest -n auto --dist loadfile -m "not browser and not slow"
 
 # What `make install` gives an operator on a fresh clone of the last commit (CI runs it too).
 check-lean-install:

@@ -26,6 +26,9 @@ from tests.conftest import STARTER_LESSONS, make_app
 from tests.front_server import FrontServer, start_front_server
 from tests.serving import ServerProcess, gunicorn
 
+# Runs other programs end to end: left out of `make test-fast`, run by `make test` (pyproject.toml).
+pytestmark = pytest.mark.slow
+
 SECRET = "SECRET-OUTSIDE-THE-LESSONS-4c1d"
 
 

@@ -11,9 +11,14 @@ import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import make_app
 from tests.docs.test_documented_commands import Project
 from tests.serving import ServerProcess, gunicorn
+
+# Runs other programs end to end: left out of `make test-fast`, run by `make test` (pyproject.toml).
+pytestmark = pytest.mark.slow
 
 # The watcher looks every second; a change is on the site well within this.
 PUBLISHED_WITHIN = 10.0

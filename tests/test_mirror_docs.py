@@ -18,6 +18,9 @@ from course_app.mirror.signing import parse_public_key
 from tests.conftest import PROJECT_DIR
 from tests.test_cli import run_course_app
 
+# Runs other programs end to end: left out of `make test-fast`, run by `make test` (pyproject.toml).
+pytestmark = pytest.mark.slow
+
 GUIDE = PROJECT_DIR / "docs" / "mirrors.md"
 CODE_BLOCK = re.compile(r"^ *```\n(.*?)\n *```", re.S | re.M)
 COMMANDS = ("course-app ", ".venv/bin/course-app ", "minisign ", "sha256sum ", "cd ", "mkdir ", "unzip ")

@@ -16,6 +16,9 @@ from course_app.mirror.signing import generate_keys, load_private_key, reserve_e
 from tests.conftest import STARTER_LESSONS, make_app
 from tests.test_cli import invoke_course_app, run_course_app
 
+# Runs other programs end to end: left out of `make test-fast`, run by `make test` (pyproject.toml).
+pytestmark = pytest.mark.slow
+
 MADE = datetime(2026, 12, 2, 10, 4, tzinfo=UTC)
 
 

@@ -12,6 +12,9 @@ import pytest
 from tests.front_server import FrontServer, start_mirror_server
 from tests.test_cli import invoke_course_app, run_course_app
 
+# Runs other programs end to end: left out of `make test-fast`, run by `make test` (pyproject.toml).
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def mirror_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FrontServer]:

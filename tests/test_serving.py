@@ -22,6 +22,9 @@ from tests.conftest import PROJECT_DIR, STARTER_LESSON_COUNT, TEST_SECRETS, make
 from tests.helpers import CODE, quiz_answers, starter_quiz
 from tests.serving import BIN, Browser, free_port, gunicorn
 
+# Runs other programs end to end: left out of `make test-fast`, run by `make test` (pyproject.toml).
+pytestmark = pytest.mark.slow
+
 
 def learn_and_save_code(browser: Browser, app) -> str:  # type: ignore[no-untyped-def]
     browser.request("/en/trade-unions/wages")

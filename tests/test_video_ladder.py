@@ -12,6 +12,9 @@ import pytest
 
 from tests.test_cli import invoke_course_app, run_course_app
 
+# Runs other programs end to end: left out of `make test-fast`, run by `make test` (pyproject.toml).
+pytestmark = pytest.mark.slow
+
 needs_ffmpeg = pytest.mark.skipif(shutil.which("ffmpeg") is None,
                                   reason="ffmpeg is not installed here (apt-get install ffmpeg); CI installs it")
 

@@ -27,6 +27,9 @@ import pytest
 
 from tests.conftest import PROJECT_DIR, STARTER_LESSONS, TEST_SECRETS
 
+# Runs other programs end to end: left out of `make test-fast`, run by `make test` (pyproject.toml).
+pytestmark = pytest.mark.slow
+
 DOCUMENTS = ("README.md", "docs/authoring.md")
 DEPLOY = "docs/deploy.md"
 COMMAND_STARTS = ("make ", ".venv/bin/", "course-app ")

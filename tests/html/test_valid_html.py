@@ -17,6 +17,9 @@ from flask import Flask
 
 from tests.helpers import SAME_ORIGIN, answer_quiz, save_code
 
+# Runs other programs end to end: left out of `make test-fast`, run by `make test` (pyproject.toml).
+pytestmark = pytest.mark.slow
+
 VNU = Path(__file__).resolve().parent / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 
 

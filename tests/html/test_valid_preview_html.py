@@ -5,9 +5,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import make_app
 from tests.factories import edit_front_matter
 from tests.html.test_valid_html import nu_errors
+
+# Runs other programs end to end: left out of `make test-fast`, run by `make test` (pyproject.toml).
+pytestmark = pytest.mark.slow
 
 
 def test_preview_and_being_updated_pages_are_valid_html(lessons_copy: Path, tmp_path: Path) -> None:

@@ -6,7 +6,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import PROJECT_DIR
+
+# Runs other programs end to end: left out of `make test-fast`, run by `make test` (pyproject.toml).
+pytestmark = pytest.mark.slow
 
 
 def test_bandit_is_clean_at_medium_severity() -> None:

@@ -8,11 +8,16 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
+
 from course_app.domain.password_costs import LEAST_MEMORY_KIB, LEAST_TIME_COST
 from tests.conftest import STARTER_LESSONS, make_app
 from tests.front_server import start_front_server
 from tests.serving import gunicorn
 from tests.sign_in_flood import STAFF_ACCOUNTS, enrolled_accounts, run_sign_in_flood
+
+# Runs other programs end to end: left out of `make test-fast`, run by `make test` (pyproject.toml).
+pytestmark = pytest.mark.slow
 
 
 def test_sixteen_flooders_cannot_shut_ten_staff_out_or_slow_a_learner(tmp_path: Path) -> None:
@@ -28,7 +33,7 @@ def test_sixteen_flooders_cannot_shut_ten_staff_out_or_slow_a_learner(tmp_path: 
     server = gunicorn(env, tmp_path / "gunicorn.log", workers=2)
     front = start_front_server(tmp_path / "nginx", server.port, lessons)
     try:
-        outcome = run_sign_in_flood(front.url, secrets, seconds=15)
+        outcome = run_sign_in_flood(front.url, secrets, seconds=6)
     finally:
         front.stop()
         server.stop()
