@@ -25,7 +25,6 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
-from zxcvbn import zxcvbn
 
 from ..models import StaffCourse, StaffMember, StaffRole, StaffSession
 
@@ -116,6 +115,10 @@ def check_password_strength(password: str, about: Iterable[str] = ()) -> None:
     """
     if len(password) < PASSWORD_MIN_LENGTH:
         raise StaffAccountError(f"the password must have at least {PASSWORD_MIN_LENGTH} characters")
+    # Imported here: its word lists take about 12 MiB, which a server's workers need only when a password is
+    # chosen (bench/results.md measures a worker's memory).
+    from zxcvbn import zxcvbn
+
     estimate = zxcvbn(password, user_inputs=list(about))
     if estimate["score"] < PASSWORD_LEAST_SCORE:
         warning = str(estimate["feedback"].get("warning") or "").rstrip(".")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -50,3 +52,17 @@ def test_adding_or_changing_an_account_applies_the_policy(tmp_path: Path) -> Non
         with pytest.raises(StaffAccountError, match="too easy to guess"):
             set_password(session, member, "password1234")
         assert member.password_hash == before
+
+
+def test_a_server_loads_the_guessing_estimator_only_when_a_password_is_chosen() -> None:
+    """zxcvbn's word lists take about 12 MiB of every worker (bench/results.md): none is loaded by the app's code
+    until a password is checked."""
+    script = ("import pkgutil, importlib, sys, course_app\n"
+              "for module in pkgutil.walk_packages(course_app.__path__, 'course_app.'):\n"
+              "    importlib.import_module(module.name)\n"
+              "print('zxcvbn' in sys.modules)\n"
+              "from course_app.domain.staff_accounts import check_password_strength\n"
+              "check_password_strength('correct horse battery staple')\n"
+              "print('zxcvbn' in sys.modules)\n")
+    said = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout.split()
+    assert said == ["False", "True"]
