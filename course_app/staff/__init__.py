@@ -45,4 +45,5 @@ def init_app(app: Flask) -> None:
     # The sign-in form's token is signed and stateless (forms.StatelessSignInToken), checked by the form itself.
     csrf.exempt(auth.login)
     app.jinja_env.globals.update(logout_form=LogoutForm, staff_nav_items=staff_nav_items,
-                                 staff_language_link=language.language_link, staff_language_form=language.language_form)
+                                 staff_language_link=language.language_link, staff_language_form=language.language_form,
+                                 staff_page_arguments=language.page_arguments)

@@ -53,6 +53,7 @@ from ..domain.staff_accounts import (
     verify_password,
     verify_totp,
 )
+from ..extensions import login_manager
 from ..i18n import get_locale
 from ..models import StaffMember
 from ..web.work_limits import Busy, password_checks
@@ -115,8 +116,9 @@ def _refuse(form: LoginForm, message: str, status: int) -> tuple[str, int]:
 
 
 # The "busy" answer is what a flood gets, so it costs next to nothing: one page per language, made at
-# most every BUSY_PAGE_SECONDS in each process. It holds nothing of the visitor's (the name is not
-# filled in again) and a sign-in token that is the same for everyone anyway (stateless, see forms.py).
+# most every BUSY_PAGE_SECONDS in each process. It holds nothing of the visitor's: drawn as for a visitor
+# who is not signed in, the name not filled in again, only the page arguments every visitor may send
+# (language.PAGE_ARGUMENTS), and a sign-in token that is the same for everyone anyway (stateless, see forms.py).
 BUSY_PAGE_SECONDS = 10
 
 
@@ -128,7 +130,8 @@ def _busy() -> Response:
     if not html or now - made >= BUSY_PAGE_SECONDS or now < made:
         form = LoginForm(formdata=None)
         form.form_errors.append(_("Many sign-ins are being checked right now. Wait a few seconds, then try again."))
-        html = render_template("staff/login.html", form=form, again=False, changed=False)
+        html = render_template("staff/login.html", form=form, again=False, changed=False,
+                               current_user=login_manager.anonymous_user())
         pages[locale] = (now, html)
     response = Response(html, status=503, mimetype="text/html")
     response.headers["Retry-After"] = "5"

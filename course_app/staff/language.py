@@ -37,9 +37,19 @@ def choose_language() -> Response:
     return redirect(safe_next(form.next.data, url_for("staff.dashboard")), code=303)
 
 
+# The query arguments a staff page passes on in its own links and forms. Only these: url_for reads a key such as
+# ``_external`` as an instruction (an address on the request's Host), and the sign-in page's busy copy is shared.
+PAGE_ARGUMENTS = ("next", "again", "changed", STAFF_LANGUAGE_ARG)
+
+
+def page_arguments() -> dict[str, str]:
+    """The current page's query arguments that its links and forms keep."""
+    return {name: value for name, value in request.args.items() if name in PAGE_ARGUMENTS}
+
+
 def language_link(lang: str) -> str:
     """Before signing in: the current staff page in ``lang`` (its other arguments kept), writing nothing."""
-    args: dict[str, Any] = {**(request.view_args or {}), **request.args.to_dict(), STAFF_LANGUAGE_ARG: lang}
+    args: dict[str, Any] = {**(request.view_args or {}), **page_arguments(), STAFF_LANGUAGE_ARG: lang}
     return url_for(request.endpoint or "staff.login", **args)
 
 

@@ -375,3 +375,35 @@ def test_a_wrong_totp_key_is_a_clear_error_not_a_silent_failure() -> None:
     assert open_totp_secret(sealed, "right key") == "JBSWY3DPEHPK3PXP"
     with pytest.raises(StaffAccountError, match="STAFF_TOTP_KEY"):
         open_totp_secret(sealed, "another key")
+
+
+def test_the_shared_busy_page_holds_nothing_of_the_visitor_who_made_it(app: Flask, coordinator: StaffUser) -> None:
+    """The busy page is made once and given to every visitor for a few seconds: made while a signed-in member
+    signs in again, from an address whose query asks url_for for an absolute address (on the request's Host,
+    which a forger sets), it names no member and its form posts to this site's own sign-in page."""
+    from course_app.web.work_limits import PasswordCheckGate
+
+    app.extensions.pop("course_app.staff.busy_pages", None)
+    member = app.test_client()
+    assert sign_in(member, "cora", coordinator.code()).status_code == 303
+    gate = app.extensions["course_app.web.password_checks"]
+    assert isinstance(gate, PasswordCheckGate)
+    held = [gate.slot(proven=True) for _ in range(gate.slots)]
+    for slot in held:
+        slot.__enter__()
+    try:
+        # The sign-in form's own token (a signed-in page also has the sign-out and language forms).
+        form = member.get("/staff/login?again=1").get_data(as_text=True).split('class="panel">', 1)[1]
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', form).group(1)  # type: ignore[union-attr]
+        planted = member.post("/staff/login?again=1&_external=1&_scheme=https",
+                              data={"csrf_token": token, "name": "cora", "password": PASSWORD,
+                                    "code": wrong_codes(coordinator, 1)[0]})
+        assert planted.status_code == 503, planted.get_data(as_text=True)[-1500:]
+        seen = sign_in(app.test_client(), "someone", "000000")
+    finally:
+        for slot in held:
+            slot.__exit__(None, None, None)
+    page = seen.get_data(as_text=True)
+    assert seen.status_code == 503 and "Wait a few seconds" in page
+    assert not re.search(r"\bcora\b", page) and "Sign out" not in page and "://localhost" not in page
+    assert re.search(r'<form method="post" action="/staff/login(\?[^"]*)?" class="panel">', page), page
