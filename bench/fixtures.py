@@ -21,6 +21,7 @@ from course_app.models import StaffRole
 
 ROOT = Path(__file__).resolve().parent.parent
 STARTER = ROOT / "lessons"
+RESULTS = ROOT / "bench" / "results.md"
 SECRETS = {"SECRET_KEY": "bench-secret-" + "x" * 40, "LEARNER_CODE_PEPPER": "bench-pepper-" + "y" * 40,
            "STAFF_TOTP_KEY": "bench-totp-key-" + "z" * 40}
 PARAGRAPH = ("Workers who join together can negotiate wages, safety and working time, and defend each other. "
@@ -104,3 +105,13 @@ def machine() -> str:
     except (OSError, StopIteration):
         pass
     return f"{os.cpu_count()} × {model}{memory}, Python {platform.python_version()}, {platform.system()}"
+
+
+def replace_section(heading: str, section: str) -> None:
+    """Put ``section`` (which starts with ``heading``) in bench/results.md in place of the section of that heading,
+    up to the next "## " heading; at the end if there is none. Every other section stays as it is."""
+    previous = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n"
+    before, found, after = previous.partition(heading)
+    rest = after.split("\n## ", 1)[1] if found and "\n## " in after else ""
+    RESULTS.write_text(before.rstrip() + "\n\n" + section.rstrip() + "\n" + ("\n## " + rest if rest else ""),
+                       encoding="utf-8")

@@ -20,9 +20,9 @@ import time
 from datetime import date
 from pathlib import Path
 
-from bench.fixtures import ROOT, SECRETS, machine
+from bench.fixtures import ROOT, SECRETS, machine, replace_section
+from tests.factories import bombed_course_yaml
 
-RESULTS = ROOT / "bench" / "results.md"
 HEADING = "## Hostile lesson files"
 CHECK_TARGET_SECONDS = 2.0
 BIN = Path(sys.executable).parent
@@ -30,17 +30,7 @@ BIN = Path(sys.executable).parent
 
 def add_bomb(lessons: Path) -> int:
     """Write nine levels of aliased lists into course.yaml (the last in the first module's lessons); its first line."""
-    course_yaml = lessons / "trade-unions" / "course.yaml"
-    text = course_yaml.read_text(encoding="utf-8")
-    levels = "abcdefghi"
-    bomb = ['bomb_a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
-    bomb += [f"bomb_{name}: &{name} [" + ",".join([f"*{previous}"] * 9) + "]"
-             for previous, name in zip(levels, levels[1:], strict=False)]
-    line = text[:text.index("modules:\n")].count("\n") + 1
-    course_yaml.write_text(text.replace("modules:\n", "\n".join(bomb) + "\nmodules:\n", 1)
-                           .replace("    lessons:\n      - study-safely", "    lessons: [*i, study-safely]", 1),
-                           encoding="utf-8")
-    return line
+    return bombed_course_yaml(lessons / "trade-unions" / "course.yaml")
 
 
 def in_process_of_its_own(command: list[str], env: dict[str, str]
@@ -62,7 +52,8 @@ from pathlib import Path
 from course_app import create_app
 from course_app.content import catalogue_store
 started = time.perf_counter()
-app = create_app(INSTANCE_PATH=sys.argv[1], LESSONS_DIR=sys.argv[2], RELOAD_LESSONS=True)
+# No watcher: the script reloads by itself.
+app = create_app(INSTANCE_PATH=sys.argv[1], LESSONS_DIR=sys.argv[2], RELOAD_LESSONS=False)
 start = time.perf_counter() - started
 store = catalogue_store(app)
 courses = len(store.catalogue.courses)
@@ -127,14 +118,7 @@ def main() -> None:
         lines = measure(Path(scratch))
     section = "\n".join(lines) + "\n"
     print(section)
-    previous = RESULTS.read_text(encoding="utf-8")
-    before, found, after = previous.partition(HEADING)
-    rest = after.split("\n## ", 1)[1] if found and "\n## " in after else ""
-    if found:
-        RESULTS.write_text(before.rstrip() + "\n\n" + section + ("\n## " + rest if rest else ""), encoding="utf-8")
-    else:
-        head, marker, tail = previous.partition("\n## Load test")
-        RESULTS.write_text(head.rstrip() + "\n\n" + section + (marker + tail if marker else ""), encoding="utf-8")
+    replace_section(HEADING, section)
 
 
 if __name__ == "__main__":

@@ -39,7 +39,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from bench.fixtures import ROOT, machine, make_app
+from bench.fixtures import ROOT, machine, make_app, replace_section
 from bench.servers import gunicorn, postgresql
 from course_app.db import get_session
 from course_app.models import Learner, LessonProgress, QuizProgress
@@ -47,8 +47,6 @@ from tests.front_server import start_front_server
 from tests.helpers import CODE, quiz_answers, starter_quiz
 from tests.serving import Browser
 from tests.sign_in_flood import FLOODERS, STAFF_ACCOUNTS, FloodOutcome, enrolled_accounts, run_sign_in_flood
-
-RESULTS = ROOT / "bench" / "results.md"
 
 
 @dataclass
@@ -301,10 +299,7 @@ def main() -> None:
                                                 args.flood_seconds)
         section = "\n".join(flood_lines) + "\n"
         print(section)
-        previous = RESULTS.read_text()
-        before, _found, after = previous.partition(FLOOD_HEADING)
-        rest = after.split("\n## ", 1)[1] if "\n## " in after else ""
-        RESULTS.write_text(before.rstrip() + "\n\n" + section + ("\n## " + rest if rest else ""), encoding="utf-8")
+        replace_section(FLOOD_HEADING, section)
         if missed:
             raise SystemExit("load test FAILED: see above")
         return
@@ -354,8 +349,7 @@ def main() -> None:
     failed |= flood_missed
     text = "\n".join(lines) + "\n"
     print(text)
-    previous = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
-    RESULTS.write_text(previous.split("## Load test", 1)[0].rstrip() + "\n\n" + text, encoding="utf-8")
+    replace_section("## Load test", text)
     if failed:
         raise SystemExit("load test FAILED: see above")
 

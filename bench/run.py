@@ -34,7 +34,15 @@ from pathlib import Path
 import pyotp
 from sqlalchemy import select
 
-from bench.fixtures import ROOT, SECRETS, lessons_with_generated_course, machine, make_app, signed_in_coordinator
+from bench.fixtures import (
+    RESULTS,
+    ROOT,
+    SECRETS,
+    lessons_with_generated_course,
+    machine,
+    make_app,
+    signed_in_coordinator,
+)
 from bench.servers import gunicorn
 from course_app.content import current_catalogue
 from course_app.db import get_session
@@ -45,7 +53,6 @@ from course_app.models import StaffMember
 from tests.helpers import quiz_answers
 from tests.serving import Browser
 
-RESULTS = ROOT / "bench" / "results.md"
 LEARNER_LESSON = "lesson page, for a learner with a session"
 PROGRESS = "progress page, for a learner with a session"
 LATER_SUBMISSION = "quiz submission, with a session"

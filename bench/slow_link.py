@@ -23,11 +23,10 @@ from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
-from bench.fixtures import ROOT, SECRETS, machine
+from bench.fixtures import ROOT, SECRETS, machine, replace_section
 from bench.servers import gunicorn
 
 BIN = Path(sys.executable).parent
-RESULTS = ROOT / "bench" / "results.md"
 HEADING = "## A lesson's first view over a slow link"
 LATENCY_MS = 800
 BYTES_PER_SECOND = 40 * 1024
@@ -122,10 +121,7 @@ def main() -> None:
                   "has loaded.)", ""]
     section = "\n".join(lines)
     print(section)
-    previous = RESULTS.read_text(encoding="utf-8")
-    before_section, _found, after_section = previous.partition(HEADING)
-    rest = after_section.split("\n## ", 1)[1] if "\n## " in after_section else ""
-    RESULTS.write_text(before_section.rstrip() + "\n\n" + section + ("\n## " + rest if rest else ""), encoding="utf-8")
+    replace_section(HEADING, section)
 
 
 if __name__ == "__main__":

@@ -78,3 +78,26 @@ def plain_pdf() -> bytes:
                    b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
                    b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Contents 4 0 R >>",
                    b"<< /Length 38 >>\nstream\nBT /F1 12 Tf (Join a union) Tj ET\n\nendstream"])
+
+
+BOMB_LEVELS = "abcdefghi"
+
+
+def alias_bomb() -> list[str]:
+    """Nine levels of aliased lists: 9**9 (387 million) items from 400 bytes, if anything builds them."""
+    lines = ['bomb_a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for previous, name in zip(BOMB_LEVELS, BOMB_LEVELS[1:], strict=False):
+        lines.append(f"bomb_{name}: &{name} [" + ",".join([f"*{previous}"] * 9) + "]")
+    return lines
+
+
+def bombed_course_yaml(course_yaml: Path) -> int:
+    """Put the bomb into course.yaml, its last level in the first module's lessons; returns the bomb's first line."""
+    text = course_yaml.read_text(encoding="utf-8")
+    lines = text.split("\n")
+    first = next(number for number, line in enumerate(lines, start=1) if line.startswith("modules:"))
+    bomb = "\n".join(alias_bomb())
+    course_yaml.write_text(text.replace("modules:\n", bomb + "\nmodules:\n", 1)
+                           .replace("    lessons:\n      - study-safely", "    lessons: [*i, study-safely]", 1),
+                           encoding="utf-8")
+    return first
