@@ -44,6 +44,7 @@ from ..clock import clock
 from ..db import get_session
 from ..domain import audit, throttle
 from ..domain.staff_accounts import (
+    TOTP_STEP,
     StaffAccountError,
     code_matches_now,
     find_staff,
@@ -96,9 +97,11 @@ def clear_sign_in_failures(session: Session, name: str) -> None:
         throttle.clear(session, throttle_key(kind, name))
 
 
-def code_digest(code: str) -> str:
-    """A typed code as the throttle counts it: a short keyed hash, so that a code typed twice is one try."""
-    return _keyed("code\0" + "".join(code.split()))[:16]
+def code_digest(code: str, now: float) -> str:
+    """A typed code as the throttle counts it: a short keyed hash of the code and its 30-second step, so that a
+    code typed twice in a step (a double submit, parallel tabs) is one try, and the same guess typed again in a
+    later step, when it stands for another code, is another."""
+    return _keyed(f"code\0{int(now) // TOTP_STEP}\0" + "".join(code.split()))[:16]
 
 
 def _home(member: StaffMember) -> str:
@@ -143,7 +146,7 @@ def _holds_the_authenticator(member: StaffMember | None, name: str, code: str, n
     matches = code_matches_now(member, name, code, now, current_app.config["STAFF_TOTP_KEY"])
     if member is None or not member.totp_enrolled or not code.strip():
         return matches  # never True: nothing is counted, nothing written for a name with no account
-    tries = throttle.record_distinct_try(get_session(), throttle_key("cheap", name), code_digest(code),
+    tries = throttle.record_distinct_try(get_session(), throttle_key("cheap", name), code_digest(code, now),
                                          LOGIN_WINDOW_SECONDS, int(now))
     return matches and tries <= CHEAP_CHECK_LIMIT
 
@@ -189,7 +192,7 @@ def login() -> Response | str | tuple[str, int]:
         return redirect(url_for("staff.enrol"), code=303)
     # Each distinct code is counted before it is checked: parallel guesses cannot slip past the count.
     code_key = throttle_key("code", name)
-    tries = throttle.record_distinct_try(db, code_key, code_digest(code), LOGIN_WINDOW_SECONDS, int(now))
+    tries = throttle.record_distinct_try(db, code_key, code_digest(code, now), LOGIN_WINDOW_SECONDS, int(now))
     db.commit()
     if tries > LOGIN_FAILURES_LIMIT:
         audit.record(db, member.name, "login refused: codes locked", "", now_utc())
@@ -239,7 +242,7 @@ def enrol() -> Response | str | tuple[str, int]:
     if form.validate():
         code = form.code.data or ""
         now = clock().timestamp()
-        tries = throttle.record_distinct_try(db, key, code_digest(code), LOGIN_WINDOW_SECONDS, int(now))
+        tries = throttle.record_distinct_try(db, key, code_digest(code, now), LOGIN_WINDOW_SECONDS, int(now))
         db.commit()
         if tries <= LOGIN_FAILURES_LIMIT and finish_enrolment(db, member, code, now, totp_key):
             throttle.clear(db, key)

@@ -407,3 +407,19 @@ def test_the_shared_busy_page_holds_nothing_of_the_visitor_who_made_it(app: Flas
     assert seen.status_code == 503 and "Wait a few seconds" in page
     assert not re.search(r"\bcora\b", page) and "Sign out" not in page and "://localhost" not in page
     assert re.search(r'<form method="post" action="/staff/login(\?[^"]*)?" class="panel">', page), page
+
+
+def test_one_wrong_code_typed_again_in_later_steps_still_locks_the_account(app: Flask,
+                                                                           coordinator: StaffUser) -> None:
+    """A code stands for another one every 30 seconds: the same guess, typed once per step, is a new try each time
+    (typed twice within one step, it is counted once)."""
+    now = stopped_clock(app)
+    guess = wrong_codes(coordinator, 1)[0]
+    statuses = []
+    for _step in range(8):
+        statuses += [sign_in(app.test_client(), "cora", guess).status_code for _ in range(2)]
+        now.advance(30)
+        if guess in {coordinator.code(clock(app).timestamp() + offset) for offset in (-30, 0, 30)}:
+            break  # the guess became a real code: the account's codes are what the test cannot choose
+    assert 429 in statuses, statuses
+    assert statuses[:2] == [422, 422]
