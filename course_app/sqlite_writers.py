@@ -7,13 +7,13 @@ millisecond, so eight threads of two workers writing at once spent most of their
 while the lock stood free: submissions queued for hundreds of milliseconds on an idle machine.
 
 So writers queue instead: the threads of a process on one lock, and the processes of a server on
-a file lock beside the database (``flock``, which the kernel hands to the next waiter the moment
-it is released). A connection takes its turn before its first write statement and gives it back
-when its transaction ends — commit, rollback (a connection returned to the pool is rolled back)
-or close. Reading never waits (WAL). Only the thread that holds its process's turn ever waits on
-the file lock, so two connections of one process never wait on each other there; a thread that
-waits longer than SQLite's busy timeout for its process's turn gets the same "database is locked"
-error SQLite would give. PostgreSQL locks rows, not the database, and does none of this.
+a file lock beside the database (``flock``, looked for every millisecond). A connection takes its
+turn before its first write statement and gives it back when its transaction ends — commit,
+rollback (a connection returned to the pool is rolled back) or close. Reading never waits (WAL).
+Only the thread that holds its process's turn ever waits on the file lock, so two connections of
+one process never wait on each other there; a thread that waits longer than SQLite's busy timeout
+for either turn gets the same "database is locked" error SQLite would give. PostgreSQL locks rows,
+not the database, and does none of this.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ import os
 import re
 import sqlite3
 import threading
+import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -59,10 +60,23 @@ class WriterTurns:
             raise sqlite3.OperationalError("database is locked")
         try:
             assert self._file is not None
-            fcntl.flock(self._file, fcntl.LOCK_EX)
+            self._take_file_lock(self._file)
         except BaseException:
             lock.release()
             raise
+
+    def _take_file_lock(self, file: int) -> None:
+        """The other processes' turn: looked for every millisecond (not SQLite's growing naps) until the busy
+        timeout, so a long write elsewhere (a command's purge, say) never parks a worker's thread for good."""
+        deadline = time.monotonic() + self.timeout
+        while True:
+            try:
+                fcntl.flock(file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise sqlite3.OperationalError("database is locked") from None
+                time.sleep(0.001)
 
     def give_back(self) -> None:
         """End the turn: the next writer of any process goes on at once."""

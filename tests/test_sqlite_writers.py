@@ -86,3 +86,25 @@ def test_the_turn_belongs_to_the_database_file_and_its_lock_file_is_private(tmp_
     lock = tmp_path / "db.sqlite3.writers"
     assert lock.exists() and stat.S_IMODE(lock.stat().st_mode) == 0o600
     raw.close()
+
+
+def test_a_turn_held_by_another_process_is_waited_for_only_as_long_as_the_busy_timeout(tmp_path: Path) -> None:
+    """A long write elsewhere (a command's purge) makes a writer here fail as SQLite would, never wait for good."""
+    import fcntl
+    import os
+    import time
+
+    database = tmp_path / "db.sqlite3"
+    turns = writer_turns(database, timeout=0.3)
+    other = os.open(turns.lock_path, os.O_RDWR | os.O_CREAT, 0o600)  # another open file: another process's lock
+    try:
+        fcntl.flock(other, fcntl.LOCK_EX)
+        started = time.monotonic()
+        with pytest.raises(sqlite3.OperationalError, match="database is locked"):
+            turns.take()
+        assert 0.3 <= time.monotonic() - started < 5
+        fcntl.flock(other, fcntl.LOCK_UN)
+        turns.take()  # free again: this process's thread lock was given back with the failure
+        turns.give_back()
+    finally:
+        os.close(other)
