@@ -158,6 +158,20 @@ def drawn_part(key: Hashable, macro: str) -> str | None:
     return found
 
 
+# Learners' own quiz draws (a new one after every attempt) are kept apart from the pages and parts, so that
+# answering quizzes never pushes the kept pages out.
+MAX_KEPT_DRAWS = 1024
+
+
+def kept_draw(key: Hashable, make: Callable[[], T]) -> T:
+    """A learner's own quiz draw, made once per generation under ``key`` (made afresh in the preview)."""
+    if current_app.config.get("PREVIEW"):
+        return make()
+    draws = current_generation().cache("quiz_draws", lambda: KeptParts(MAX_KEPT_DRAWS))
+    found: T = draws.get_or_make(key, make)
+    return found
+
+
 def kept(key: Hashable, make: Callable[[], T]) -> T:
     """What ``make()`` makes of this generation's files, made once per generation under ``key`` (made afresh
     in the preview)."""

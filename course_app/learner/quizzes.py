@@ -30,7 +30,7 @@ from .blueprint import bp
 from .forms import ActionForm, QuizForm, quiz_form, quiz_form_class
 from .identity import browser_session, ensure_learner
 from .lookup import LessonView
-from .page_parts import kept
+from .page_parts import kept, kept_draw
 from .pages import shared_page
 from .routing import lesson_route
 from .standing import learner_progress
@@ -59,8 +59,12 @@ def current_seed(quiz: Quiz) -> str:
 
 def _attempt(quiz: Quiz, seed: str) -> tuple[Draw, type[QuizForm]]:
     """The draw a seed makes of a quiz and its form class, made once per generation: every reader of a day shares
-    one draw, and a learner's own is made when its page is shown and used again when it is answered."""
-    return kept(("quiz draw", quiz_key(quiz), quiz.lang, seed), lambda: _made_attempt(quiz, seed))
+    one draw (kept with the pages), and a learner's own is made when its page is shown and used again when it is
+    answered (kept with the other learners' draws)."""
+    key = ("quiz draw", quiz_key(quiz), quiz.lang, seed)
+    if seed == day_seed(int(clock().timestamp() // 86400)):
+        return kept(key, lambda: _made_attempt(quiz, seed))
+    return kept_draw(key, lambda: _made_attempt(quiz, seed))
 
 
 def _made_attempt(quiz: Quiz, seed: str) -> tuple[Draw, type[QuizForm]]:

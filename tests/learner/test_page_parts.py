@@ -205,3 +205,18 @@ def test_the_learners_day_is_noted_once_a_day_by_any_of_their_pages(tmp_path: Pa
         client.get("/en/trade-unions/wages")
         client.get("/en/progress")
     assert writes(seen) == []
+
+
+def test_learners_own_quiz_draws_are_kept_apart_from_the_pages(app: Flask, client: FlaskClient) -> None:
+    """Every attempt gives a learner a new draw: those draws have their own bounded store, so a day of answered
+    quizzes never pushes the kept pages and parts out."""
+    from course_app.content import current_generation
+
+    for _ in range(3):
+        submit_quiz(client, app, "wages", right=False)
+    with app.app_context():
+        pages = current_generation().cache("page_parts", lambda: None)
+        draws = current_generation().cache("quiz_draws", lambda: None)
+    assert draws is not None and len(draws._kept) >= 2  # the learner's own draws, one per attempt
+    kept_draws = [key[1] for key in pages._kept if key[0] == "value" and key[1][0] == "quiz draw"]
+    assert all(seed.startswith("day") for *_quiz, seed in kept_draws), kept_draws  # only the draws readers share
