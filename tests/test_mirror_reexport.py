@@ -3,6 +3,7 @@ earlier export is replaced in one step, with the next edition; anything else is 
 
 from __future__ import annotations
 
+import os
 import shutil
 import zipfile
 from datetime import UTC, datetime
@@ -60,9 +61,20 @@ def test_exporting_twice_into_the_same_folder_replaces_it_with_the_next_edition(
         assert "(edition 2, made " in verified.stdout
     with zipfile.ZipFile(publisher / "mirror.zip") as archive:
         assert "Wages, fairly paid" in archive.read("mirror/en/trade-unions/wages.html").decode()
-    # Nothing of the work is left beside it.
+    # Nothing of the work is left beside it, and the copy is readable by a web server as a new folder would be.
     assert sorted(path.name for path in publisher.iterdir()) == ["instance", "lessons", "mirror", "mirror.zip",
                                                                  "mirror.zip.minisig"]
+    assert (publisher / "mirror").stat().st_mode & 0o777 == 0o777 & ~current_umask()
+    # Exported again without --zip: the earlier edition's zip is not left beside it to be taken for this one's.
+    third = run_course_app("export", "static", "mirror/", cwd=publisher, env=env, timeout=180)
+    assert third.returncode == 0, third.stderr
+    assert sorted(path.name for path in publisher.iterdir()) == ["instance", "lessons", "mirror"]
+
+
+def current_umask() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return umask
 
 
 def test_a_folder_that_is_not_an_earlier_export_is_refused_and_left_as_it_was(publisher: Path) -> None:

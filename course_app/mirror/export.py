@@ -24,7 +24,7 @@ beside the folder.
 Exporting again into the same folder is the ordinary way to update a mirror: a folder that holds
 an earlier export (its manifest lists every file in it) is **replaced in one step** — the new copy
 is written beside it and swapped in, so a web server or a reader never sees half of each — and so
-are its zip and signature. A folder that holds anything else is refused and left as it was. An
+are its zip and signature (removed when the new copy has none). A folder that holds anything else is refused and left as it was. An
 edition number is taken only once every check has passed, so a refused export takes none.
 """
 
@@ -185,7 +185,7 @@ def _check_folder(out: Path, make_zip: bool) -> bool:
         if reason is not None:
             raise MirrorError(f"{out} is not empty, and {reason}: export into a new or empty folder (nothing was "
                               "changed)")
-    if make_zip:
+    if make_zip or earlier:  # a copy exported again without --zip takes the earlier zip away
         for beside in (zip_path_for(out), zip_signature_for(out)):
             if not os.path.lexists(beside):
                 continue
@@ -231,6 +231,10 @@ def export_static(app: Flask, out: Path, *, courses: Sequence[str] = (), languag
     taken = edition() if signing_key is not None and edition is not None else None
     # Written beside the folder, then swapped in: the folder never holds half of one copy and half of another.
     staging = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.new-"))
+    # mkdtemp makes an owner-only folder; the copy is for a web server and readers, as a new folder would be.
+    umask = os.umask(0)
+    os.umask(umask)
+    staging.chmod(0o777 & ~umask)
     staged_zip = staging.with_name(staging.name + ".zip")
     try:
         result = MirrorExport(out, languages=langs, edition=taken, replaced=replacing)
@@ -257,6 +261,10 @@ def export_static(app: Flask, out: Path, *, courses: Sequence[str] = (), languag
                 os.replace(signature, result.zip_signature)
             elif os.path.lexists(zip_signature_for(out)):
                 zip_signature_for(out).unlink()  # the earlier zip's signature would not match the new zip
+        else:
+            for earlier_zip in (zip_path_for(out), zip_signature_for(out)):
+                if os.path.lexists(earlier_zip):
+                    earlier_zip.unlink()  # an earlier edition beside this one would be taken for its zip
     finally:
         shutil.rmtree(staging, ignore_errors=True)  # gone already when swapped in; else the half-made copy
         for leftover in (staged_zip, staged_zip.with_name(staged_zip.name + MINISIG_SUFFIX)):
