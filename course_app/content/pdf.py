@@ -170,9 +170,16 @@ def _object_streams(streams: list[tuple[bytes, bytes]]) -> Iterator[bytes]:
     inflated_total = 0
     for dictionary, raw in streams:
         plain = _decoded(dictionary)
-        if not re.search(rb"/Type\s*/ObjStm\b", plain):
+        # A viewer may take a stream with /N and /First for an object stream whatever its /Type says.
+        if not (re.search(rb"/Type\s*/ObjStm\b", plain)
+                or (re.search(rb"/N\b", plain) and re.search(rb"/First\b", plain))):
             continue
         filters = re.findall(rb"/(\w+Decode)\b", plain)
+        if re.search(rb"/(DecodeParms|DP)\b", plain):
+            # A predictor turns the inflated bytes into differences between rows: the names read here would not be
+            # the names a viewer reads.
+            raise PdfRefused("keeps part of its structure in a form that cannot be checked (a predictor); save it "
+                             "again as a plain PDF")
         if filters not in ([], [b"FlateDecode"]):
             raise PdfRefused("keeps part of its structure in a compression that cannot be checked "
                              f"({', '.join(name.decode('ascii', 'replace') for name in filters)}); "

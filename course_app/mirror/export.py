@@ -24,8 +24,9 @@ beside the folder.
 Exporting again into the same folder is the ordinary way to update a mirror: a folder that holds
 an earlier export (its manifest lists every file in it) is **replaced in one step** — the new copy
 is written beside it and swapped in, so a web server or a reader never sees half of each — and so
-are its zip and signature (removed when the new copy has none). A folder that holds anything else is refused and left as it was. An
-edition number is taken only once every check has passed, so a refused export takes none.
+are its zip and signature (removed when the new copy has none). A folder that holds anything else
+is refused and left as it was. An edition number is taken only once every check has passed, so a
+refused export takes none.
 """
 
 from __future__ import annotations

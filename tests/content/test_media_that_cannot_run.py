@@ -59,6 +59,10 @@ def test_a_plain_pdf_with_a_link_and_a_first_page_passes(tmp_path: Path) -> None
     (pdf(b"", object_stream(b"<< /S /JavaScript /JS (app.launchURL('https://attacker.example/')) >>")),
      "JavaScript"),
     (pdf(b"", object_stream(b"<< /S /JavaScript >>", b"/Filter /ASCIIHexDecode")), "cannot be checked"),
+    # Inflated through a predictor, an object stream's names are row differences: it cannot be read as plain text.
+    (pdf(b"", object_stream(b"<< /S /Launch >>", b"/Filter /FlateDecode /DecodeParms << /Predictor 12 >>")),
+     "a predictor"),
+    (pdf(b"", object_stream(b"<< /S /Launch >>").replace(b"/Type /ObjStm ", b"")), "a launch action"),
     (pdf(trailer_extra=b"/Encrypt << /Filter /Standard >> "), "is encrypted"),
     # "stream" in a comment or a string is not a stream: nothing after it is skipped.
     (pdf(before_objects=b"% stream\n9 0 obj << /S /JavaScript /JS (x) >> endobj\n"), "JavaScript"),
