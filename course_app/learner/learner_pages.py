@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from flask import Flask
 from sqlalchemy import and_, bindparam, select
 from werkzeug.exceptions import HTTPException
-from werkzeug.http import parse_accept_header, parse_cookie
+from werkzeug.http import parse_accept_header
 
 from ..db import database, table
 from ..models import BrowserSession, LessonProgress, QuizProgress
@@ -56,22 +56,24 @@ _SESSION_AND_STANDING = select(
 
 
 def steady_lesson_page(app: Flask, environ: WSGIEnvironment,
-                       cookie_name: str) -> tuple[str, list[tuple[str, str]], bytes] | None:
-    """Status, headers and body of a learner's lesson page that changes nothing, or None (the app answers)."""
+                       cookie: str) -> tuple[str, list[tuple[str, str]], bytes] | None:
+    """Status, headers and body of a learner's lesson page that changes nothing, or None (the app answers).
+
+    :param cookie: the value of the site's cookie the request carries.
+    """
     if environ.get("REQUEST_METHOD") != "GET" or environ.get("QUERY_STRING") or app.config.get("PREVIEW"):
         return None
-    value = parse_cookie(environ.get("HTTP_COOKIE", "")).get(cookie_name)
     interface = app.session_interface
-    if not value or not isinstance(interface, ServerSessionInterface):
+    if not cookie or not isinstance(interface, ServerSessionInterface):
         return None
-    sealed = interface.open_cookie(app, value)
-    if sealed is None:
-        return None
-    try:
+    try:  # the address first: it costs less than opening the cookie, and most addresses are not lesson pages
         endpoint, arguments = app.url_map.bind_to_environ(environ).match(method="GET")
     except HTTPException:
         return None
     if endpoint not in LESSON_ENDPOINTS:
+        return None
+    sealed = interface.open_cookie(app, cookie)
+    if sealed is None:
         return None
     with app.app_context():
         try:

@@ -82,13 +82,13 @@ def find_lesson(lang: str, course_slug: str | None = None, lesson_slug: str | No
     course = find_course(course_slug, course_number)
     if lesson_slug is not None:
         lesson = course.lessons_by_slug.get(lesson_slug)
-        held_back = course.held_back.get(lesson_slug)
     else:
         lesson = next((item for item in course.lessons if item.number == lesson_number), None)
-        held_back = next((item for item in course.held_back.values() if item.number == lesson_number), None)
-    if lesson is None and held_back is not None:
-        raise BeingUpdated("lesson", course, held_back, held_back.problems)
     if lesson is None:
+        held_back = course.held_back.get(lesson_slug) if lesson_slug is not None else \
+            next((item for item in course.held_back.values() if item.number == lesson_number), None)
+        if held_back is not None:
+            raise BeingUpdated("lesson", course, held_back, held_back.problems)
         abort(404)
     text = course.text_of(lesson, lang)
     if text is None:

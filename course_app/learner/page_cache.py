@@ -98,9 +98,10 @@ def _key(environ: WSGIEnvironment, day: int) -> tuple[str, ...]:
             "gzip" if gzip else "plain", str(day))
 
 
-def _has_session_cookie(environ: WSGIEnvironment, name: str) -> bool:
+def _session_cookie(environ: WSGIEnvironment, name: str) -> str | None:
+    """The value of this site's cookie, if the request carries it."""
     header = environ.get("HTTP_COOKIE")
-    return bool(header) and name in parse_cookie(header)
+    return parse_cookie(header).get(name) if header else None
 
 
 class ReaderPages:
@@ -116,9 +117,10 @@ class ReaderPages:
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         method = environ.get("REQUEST_METHOD", "GET")
-        if _has_session_cookie(environ, self.cookie_name):
+        cookie = _session_cookie(environ, self.cookie_name)
+        if cookie is not None:
             # A learner's lesson page that changes nothing of their session: from the kept parts (learner_pages.py).
-            steady = steady_lesson_page(self.app, environ, self.cookie_name)
+            steady = steady_lesson_page(self.app, environ, cookie)
             if steady is not None:
                 status, headers, body = steady
                 start_response(status, headers)

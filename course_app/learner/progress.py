@@ -37,8 +37,9 @@ def progress_parts(summary: ProgressSummary, remembered: bool) -> dict[str, str]
     put in; the way to save their progress; this device's setting. Each part is drawn once per generation."""
     lang = get_locale()
     sections = []
+    started = summary.courses()
     for course in current_catalogue().courses:
-        if course.slug not in summary.courses():
+        if course.slug not in started:
             continue
         section = slotted_part((lang, course.slug), "course_section", course)
         states = [("completed" if summary.lessons[(course.slug, lesson.slug)] else "reached")

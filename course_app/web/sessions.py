@@ -237,7 +237,7 @@ class ServerSession(CallbackDict[str, Any], SessionMixin):
     def persist(self, db: Session) -> None:
         """Write what changed in this session into ``db``'s transaction now (the view commits it with its own
         changes, in one transaction); the response then writes only what changes after this."""
-        if not (self or self.learner_id is not None):
+        if not _has_changes(self, clock().today()):
             return
         if _write_changes(self, db, clock().today()) is GONE:
             self.gone = True
