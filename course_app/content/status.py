@@ -6,7 +6,7 @@ placeholders (what ``lessons new`` wrote, never published) or missing — counte
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 from .model import Catalogue, Course, Lesson, TranslationState
 
@@ -63,11 +63,7 @@ class LanguageStatus:
     subtitles: Tally
 
     def as_dict(self) -> dict[str, object]:
-        return {"course_slug": self.course_slug, "lang": self.lang, "is_original": self.is_original,
-                **{name: {"translated": tally.translated, "stale": tally.stale, "missing": tally.missing,
-                          "placeholder": tally.placeholder, "which": tally.which}
-                   for name, tally in (("lessons", self.lessons), ("quizzes", self.quizzes),
-                                       ("subtitles", self.subtitles))}}
+        return asdict(self)
 
     def not_translated(self) -> dict[str, dict[str, list[str]]]:
         """For each state but "translated": each lesson in it, with what of it (lesson, quiz, subtitles)."""
