@@ -140,7 +140,10 @@ def pending_member() -> StaffMember | None:
 
 
 def sign_in(member: StaffMember) -> None:
-    """Sign ``member`` in, after the second factor: a new browser token, a new staff session (the caller commits)."""
+    """Sign ``member`` in, after the second factor: a new browser token, a new staff session (the caller commits).
+
+    Signing in again (for a fresh sign-in) ends the staff session it replaces, as signing out would."""
+    _end_staff_session()
     browser = _new_browser_session()
     token = secrets.token_urlsafe(32)
     row = StaffSession(token_hash=_digest(token), staff_id=member.id, last_seen_at=now_utc())
@@ -152,11 +155,16 @@ def sign_in(member: StaffMember) -> None:
 
 def sign_out() -> None:
     """Sign out: the staff session ends on the server, and the browser's session with it (the caller commits)."""
+    _end_staff_session()
+    logout_user()
+    _browser_session().end()
+
+
+def _end_staff_session() -> None:
+    """End the signed-in member's staff session on the server, if there is one."""
     user = current_user._get_current_object()
     if isinstance(user, SignedInStaff):
         get_session().execute(delete(StaffSession).where(StaffSession.token_hash == _digest(user.token)))
-    logout_user()
-    _browser_session().end()
 
 
 def _minute() -> int:

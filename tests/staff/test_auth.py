@@ -392,9 +392,7 @@ def test_the_shared_busy_page_holds_nothing_of_the_visitor_who_made_it(app: Flas
     for slot in held:
         slot.__enter__()
     try:
-        # The sign-in form's own token (a signed-in page also has the sign-out and language forms).
-        form = member.get("/staff/login?again=1").get_data(as_text=True).split('class="panel">', 1)[1]
-        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', form).group(1)  # type: ignore[union-attr]
+        token = sign_in_form_token(member, "/staff/login?again=1")
         planted = member.post("/staff/login?again=1&_external=1&_scheme=https",
                               data={"csrf_token": token, "name": "cora", "password": PASSWORD,
                                     "code": wrong_codes(coordinator, 1)[0]})
@@ -423,3 +421,28 @@ def test_one_wrong_code_typed_again_in_later_steps_still_locks_the_account(app: 
             break  # the guess became a real code: the account's codes are what the test cannot choose
     assert 429 in statuses, statuses
     assert statuses[:2] == [422, 422]
+
+
+def sign_in_form_token(client: FlaskClient, path: str) -> str:
+    """The sign-in form's own token (a signed-in member's page also has the sign-out and language forms)."""
+    form = client.get(path).get_data(as_text=True).split('class="panel">', 1)[1]
+    found = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', form)
+    assert found is not None
+    return found.group(1)
+
+
+def test_signing_in_again_ends_the_staff_session_it_replaces(app: Flask, coordinator: StaffUser) -> None:
+    def staff_sessions() -> int:
+        with app.app_context():
+            return len(get_session().scalars(select(StaffSession)).all())
+
+    member = app.test_client()
+    assert sign_in(member, "cora", coordinator.code()).status_code == 303
+    signed_in = staff_sessions()
+    stopped_clock(app).advance(30)  # a new code: a used one is refused
+    token = sign_in_form_token(member, "/staff/login?again=1")
+    again = member.post("/staff/login?again=1", data={"csrf_token": token, "name": "cora", "password": PASSWORD,
+                                                      "code": coordinator.code()})
+    assert again.status_code == 303
+    assert staff_sessions() == signed_in  # the new one in place of the old
+    assert member.get("/staff/").status_code == 200
