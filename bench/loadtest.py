@@ -226,8 +226,7 @@ def learner_p99_without_flood(base: str, seconds: float) -> float:
         started = time.perf_counter()
         learner.request("/en/trade-unions/wages")
         timings.append(time.perf_counter() - started)
-    ordered = sorted(timings)
-    return ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))]
+    return FloodOutcome({}, timings).learner_percentile(0.99)
 
 
 def run_sign_in_floods(work: Path, seconds: int) -> list[tuple[str, float, FloodOutcome]]:

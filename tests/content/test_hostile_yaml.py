@@ -13,15 +13,15 @@ from pathlib import Path
 import pytest
 import yaml
 
-from course_app.addresses import ServerLinkStyle
 from course_app.content import catalogue_store
 from course_app.content.loader import LoadOptions, load_catalogue
 from course_app.content.yaml_lines import YamlSyntaxError, load_yaml
 from tests.conftest import TEST_SECRETS, make_app
+from tests.content.test_loader import OPTIONS
 from tests.factories import alias_bomb, bombed_course_yaml
 from tests.test_cli import COURSE_APP
 
-OPTIONS = LoadOptions(languages=("en", "ru", "be"), link_style=ServerLinkStyle(neutral=False))
+
 @pytest.mark.parametrize(("text", "line", "words"), [
     ("title: ok\nlist: &anchor [1, 2]\n", 2, "'&anchor' is a YAML anchor"),
     ("title: ok\n\nother: *nowhere\n", 3, "'*nowhere' is a YAML alias"),

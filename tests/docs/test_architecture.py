@@ -49,9 +49,7 @@ def test_every_file_and_test_the_page_cites_exists() -> None:
 def imports_of(path: Path, modules: dict[str, Path]) -> set[str]:
     """The package's modules ``path`` imports, anywhere in it (a function's imports count too)."""
     dotted = ".".join(path.relative_to(PROJECT_DIR).with_suffix("").parts)
-    package = dotted.split(".") if path.name == "__init__.py" else dotted.split(".")[:-1]
-    if path.name == "__init__.py":
-        package = package[:-1]
+    package = dotted.split(".")[:-1]  # a module's package; for __init__.py, the package it opens
     found = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.ImportFrom):

@@ -67,7 +67,6 @@ def deploy_commands() -> dict[str, tuple[str, str | None]]:
     """Each command line of docs/deploy.md's plain code blocks → (where it is, why no test runs it, if it says so)."""
     found: dict[str, tuple[str, str | None]] = {}
     lines = (PROJECT_DIR / DEPLOY).read_text(encoding="utf-8").splitlines()
-    reason: str | None = None
     for number, line in plain_code_lines("\n".join(lines)):
         command = line.split("  #", 1)[0].strip()
         if not command or command.startswith("#"):

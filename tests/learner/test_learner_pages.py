@@ -36,7 +36,8 @@ def through_the_app(app: Flask) -> Client:
 
 
 def answered(client: Client | FlaskClient, url: str, cookie: str, **headers: str):  # type: ignore[no-untyped-def]
-    response = client.get(url, headers={COOKIE: cookie, **headers}, base_url=headers.pop("base", "http://localhost"))
+    base = headers.pop("base", "http://localhost")  # where the request is sent, not a header
+    response = client.get(url, headers={COOKIE: cookie, **headers}, base_url=base)
     return response.status, sorted(response.headers.items()), response.get_data()
 
 
