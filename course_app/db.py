@@ -93,10 +93,13 @@ def checkpoint_after_delete(session: Session) -> None:
     session.commit()
 
 
+# The INSERT that takes ON CONFLICT clauses, by database.
+_INSERTS: dict[str, Any] = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+
+
 def insert_on_conflict(session: Session, model: type) -> Any:
     """An INSERT that takes ON CONFLICT clauses, for the database in use (SQLite or PostgreSQL)."""
-    dialects = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
-    return dialects[session.get_bind().dialect.name](model)
+    return _INSERTS[session.get_bind().dialect.name](model)
 
 
 def add_to_counter(session: Session, model: type, key: dict[str, Any], deltas: dict[str, int]) -> None:
@@ -110,21 +113,23 @@ def add_to_counter(session: Session, model: type, key: dict[str, Any], deltas: d
 def add_to_counters(session: Session, model: type, changes: Iterable[tuple[dict[str, Any], dict[str, int]]]) -> None:
     """Add each change's deltas to the counter row its key names, creating rows as needed: one statement for all.
 
-    Changes to the same row are added together first (PostgreSQL lets one statement touch a row once), and rows
-    whose deltas are all zero are left alone. Every row must have the same key columns and the same delta names.
+    Changes to the same row are added together first (PostgreSQL lets one statement touch a row once), a delta a
+    change does not name is 0, and rows whose deltas are all zero are left alone. Every row must have the same key
+    columns.
     """
     merged: dict[tuple[Any, ...], tuple[dict[str, Any], dict[str, int]]] = {}
+    names: dict[str, None] = {}  # every delta named, in order
     for key, deltas in changes:
         marker = tuple(sorted(key.items()))
-        _, total = merged.setdefault(marker, (key, dict.fromkeys(deltas, 0)))
+        _, total = merged.setdefault(marker, (key, {}))
         for name, value in deltas.items():
             total[name] = total.get(name, 0) + value
-    rows = [{**key, **deltas} for key, deltas in merged.values() if any(deltas.values())]
+            names[name] = None
+    rows = [{**key, **dict.fromkeys(names, 0), **deltas} for key, deltas in merged.values() if any(deltas.values())]
     if not rows:
         return
     key_columns = tuple(next(iter(merged.values()))[0])
-    statement = _counter_upsert(session.get_bind().dialect.name, model, key_columns,
-                                tuple(name for name in rows[0] if name not in key_columns))
+    statement = _counter_upsert(session.get_bind().dialect.name, model, key_columns, tuple(names))
     session.connection().execute(statement, rows)
 
 
@@ -141,14 +146,12 @@ def insert_or_replace(session: Session, model: type, key_columns: tuple[str, ...
 
 @functools.lru_cache(maxsize=64)
 def _insert_or_ignore(dialect: str, model: type) -> Any:
-    dialects: dict[str, Any] = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
-    return dialects[dialect](model).on_conflict_do_nothing()
+    return _INSERTS[dialect](model).on_conflict_do_nothing()
 
 
 @functools.lru_cache(maxsize=64)
 def _insert_or_replace(dialect: str, model: type, key_columns: tuple[str, ...], columns: tuple[str, ...]) -> Any:
-    dialects: dict[str, Any] = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
-    statement = dialects[dialect](model)
+    statement = _INSERTS[dialect](model)
     return statement.on_conflict_do_update(index_elements=list(key_columns),
                                            set_={name: getattr(statement.excluded, name) for name in columns})
 
@@ -156,8 +159,7 @@ def _insert_or_replace(dialect: str, model: type, key_columns: tuple[str, ...], 
 @functools.lru_cache(maxsize=64)
 def _counter_upsert(dialect: str, model: type, key_columns: tuple[str, ...], delta_names: tuple[str, ...]) -> Any:
     """The one statement that adds to a kind of counter, built once (building it costs more than running it)."""
-    dialects: dict[str, Any] = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
-    statement = dialects[dialect](model)
+    statement = _INSERTS[dialect](model)
     columns = table(model).c
     return statement.on_conflict_do_update(
         index_elements=list(key_columns),

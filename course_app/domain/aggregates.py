@@ -9,7 +9,6 @@ Deleting or merging a learner first ``retract``s everything their rows contribut
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -65,15 +64,6 @@ def _quiz_deltas(snapshot: QuizSnapshot, sign: int) -> Iterable[tuple[dict[str, 
                 "best_score_sum": sign * snapshot.best_score}
 
 
-def _merged(changes: Iterable[tuple[dict[str, Any], dict[str, int]]]
-            ) -> dict[tuple[tuple[str, Any], ...], tuple[dict[str, Any], Counter[str]]]:
-    merged: dict[tuple[tuple[str, Any], ...], tuple[dict[str, Any], Counter[str]]] = {}
-    for key, deltas in changes:
-        marker = tuple(sorted(key.items()))
-        merged.setdefault(marker, (key, Counter()))[1].update(deltas)
-    return merged
-
-
 def lesson_changed(session: Session, before: LessonSnapshot | None, after: LessonSnapshot | None) -> None:
     """Move the lesson counters from a row's old state to its new one (None: no row), in one statement."""
     add_lesson_changes(session, [(before, after)])
@@ -85,7 +75,7 @@ def add_lesson_changes(session: Session,
     deltas = [delta for before, after in changes
               for delta in (*(_lesson_deltas(before, -1) if before else ()),
                             *(_lesson_deltas(after, +1) if after else ()))]
-    add_to_counters(session, LessonDay, ((key, {"reached": 0, "completed": 0, **values}) for key, values in deltas))
+    add_to_counters(session, LessonDay, deltas)
 
 
 def quiz_changed(session: Session, before: QuizSnapshot | None, after: QuizSnapshot | None) -> None:
@@ -127,22 +117,18 @@ def refresh_course_progress(session: Session, learner_id: str, course_slug: str,
 def retract_learner(session: Session, learner_id: str) -> set[str]:
     """Take everything a learner's rows add to the daily counters back out; returns their courses."""
     lessons = session.scalars(select(LessonProgress).where(LessonProgress.learner_id == learner_id)).all()
-    for key, deltas in _merged(d for row in lessons for d in _lesson_deltas(LessonSnapshot.of(row), -1)).values():
-        add_to_counter(session, LessonDay, key, dict(deltas))
+    add_to_counters(session, LessonDay, (d for row in lessons for d in _lesson_deltas(LessonSnapshot.of(row), -1)))
     quizzes = session.scalars(select(QuizProgress).where(QuizProgress.learner_id == learner_id)).all()
-    for key, deltas in _merged(d for row in quizzes for d in _quiz_deltas(QuizSnapshot.of(row), -1)).values():
-        add_to_counter(session, QuizDay, key, dict(deltas))
+    add_to_counters(session, QuizDay, (d for row in quizzes for d in _quiz_deltas(QuizSnapshot.of(row), -1)))
     return {row.course_slug for row in lessons}
 
 
 def contribute_learner(session: Session, learner_id: str, lesson_counts: Mapping[str, int]) -> None:
     """Add a learner's rows to the daily counters and recompute their course standings."""
     lessons = session.scalars(select(LessonProgress).where(LessonProgress.learner_id == learner_id)).all()
-    for key, deltas in _merged(d for row in lessons for d in _lesson_deltas(LessonSnapshot.of(row), +1)).values():
-        add_to_counter(session, LessonDay, key, dict(deltas))
+    add_to_counters(session, LessonDay, (d for row in lessons for d in _lesson_deltas(LessonSnapshot.of(row), +1)))
     quizzes = session.scalars(select(QuizProgress).where(QuizProgress.learner_id == learner_id)).all()
-    for key, deltas in _merged(d for row in quizzes for d in _quiz_deltas(QuizSnapshot.of(row), +1)).values():
-        add_to_counter(session, QuizDay, key, dict(deltas))
+    add_to_counters(session, QuizDay, (d for row in quizzes for d in _quiz_deltas(QuizSnapshot.of(row), +1)))
     session.execute(delete(CourseProgress).where(CourseProgress.learner_id == learner_id))
     for course_slug in {row.course_slug for row in lessons}:
         refresh_course_progress(session, learner_id, course_slug, lesson_counts.get(course_slug, 0))
