@@ -35,13 +35,16 @@ class Server:
 @contextmanager
 def gunicorn(app_spec: str, env: dict[str, str], ready_path: str = "/", tree: Path = ROOT) -> Iterator[Server]:
     """gunicorn with course_app's settings file and 2 workers × 4 threads, on a free loopback port, run in
-    ``tree`` (this checkout, or another one's code to compare with)."""
+    ``tree`` (this checkout, or another one's code to compare with). Its error log goes to the file
+    ``BENCH_SERVER_LOG`` names, if set (an error under load shows only as a count in wrk's report)."""
     port = free_port()
     environment = {**os.environ, **SECRETS, **env}
+    log_path = os.environ.get("BENCH_SERVER_LOG")
+    log = open(log_path, "ab") if log_path else subprocess.DEVNULL  # noqa: SIM115  # closed in the finally below
     process = subprocess.Popen(
         [str(BIN / "gunicorn"), "-c", "python:course_app.gunicorn_config", *GUNICORN_SETTINGS,
          "--bind", f"127.0.0.1:{port}", app_spec],
-        cwd=tree, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        cwd=tree, env=environment, stdout=subprocess.DEVNULL, stderr=log)
     server = Server(process, f"http://127.0.0.1:{port}")
     try:
         deadline = time.monotonic() + 60
@@ -57,6 +60,8 @@ def gunicorn(app_spec: str, env: dict[str, str], ready_path: str = "/", tree: Pa
     finally:
         process.terminate()
         process.wait(timeout=60)
+        if not isinstance(log, int):
+            log.close()
 
 
 @contextmanager

@@ -38,28 +38,31 @@ class WriterTurns:
     def __init__(self, lock_path: Path, timeout: float) -> None:
         self.lock_path = lock_path
         self.timeout = timeout
-        self._pid = -1
         self._thread_lock = threading.Lock()
         self._file: int | None = None
+        os.register_at_fork(after_in_child=self._in_new_process)
 
-    def _after_fork(self) -> None:
-        """A process of its own: its own thread lock and its own open file (a lock is held per open file)."""
-        if self._pid != os.getpid():
-            self._pid = os.getpid()
-            self._thread_lock = threading.Lock()
-            self._file = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+    def _in_new_process(self) -> None:
+        """Right after a fork (gunicorn forks its workers), before any thread of the new process runs: a thread
+        lock no thread holds, and the lock file to be opened again (a file lock is held per open file, and the
+        file inherited is shared with the parent). Done here, not at a thread's first turn: threads starting
+        their first turns at once would each make the process's state anew under the others."""
+        if self._file is not None:
+            os.close(self._file)
+        self._file = None
+        self._thread_lock = threading.Lock()
 
     def take(self) -> None:
         """Wait for this process's turn, then for the database's.
 
         :raises sqlite3.OperationalError: this process's turn did not come within the busy timeout.
         """
-        self._after_fork()
         lock = self._thread_lock
         if not lock.acquire(timeout=self.timeout):
             raise sqlite3.OperationalError("database is locked")
         try:
-            assert self._file is not None
+            if self._file is None:  # opened by the thread holding the process's turn, so by one thread at a time
+                self._file = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o600)
             self._take_file_lock(self._file)
         except BaseException:
             lock.release()

@@ -7,6 +7,7 @@ import sqlite3
 import stat
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -108,3 +109,53 @@ def test_a_turn_held_by_another_process_is_waited_for_only_as_long_as_the_busy_t
         turns.give_back()
     finally:
         os.close(other)
+
+
+def test_threads_of_a_new_process_taking_their_first_turns_at_once_each_get_one(tmp_path: Path) -> None:
+    """gunicorn forks its workers, and a worker's threads may all write at once from its first requests: each of
+    them gets a turn, one at a time, and none finds the new process's state half made by another."""
+    import multiprocessing
+    import os
+
+    turns = writer_turns(tmp_path / "db.sqlite3", timeout=10)
+    turns.take()  # held here while the new process starts: the new process's threads owe nothing to this one
+    turns.give_back()
+
+    def new_process(report: Any) -> None:
+        threads_count = 8
+        start = threading.Barrier(threads_count)
+        holding: list[int] = []
+        failures: list[str] = []
+
+        def writer() -> None:
+            start.wait()
+            for _ in range(50):
+                try:
+                    turns.take()
+                except Exception as error:  # reported to the test, which names it
+                    failures.append(repr(error))
+                    continue
+                holding.append(1)
+                if len(holding) > 1:
+                    failures.append("two threads held the turn at once")
+                holding.pop()
+                turns.give_back()
+
+        threads = [threading.Thread(target=writer) for _ in range(threads_count)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        report.put(failures)
+        os._exit(0)
+
+    context = multiprocessing.get_context("fork")
+    failures_of: list[list[str]] = []
+    for _ in range(5):
+        report = context.SimpleQueue()
+        process = context.Process(target=new_process, args=(report,))
+        process.start()
+        process.join(timeout=60)
+        assert process.exitcode == 0
+        failures_of.append(report.get())
+    assert failures_of == [[]] * 5
