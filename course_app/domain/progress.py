@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date
 
-from sqlalchemy import Integer, bindparam, cast, literal, select, union_all, update
+from sqlalchemy import Connection, Integer, bindparam, cast, literal, select, union_all, update
 from sqlalchemy.orm import Session
 
 from ..db import add_to_counters, insert_on_conflict, insert_or_ignore, table
@@ -265,13 +265,13 @@ _SUMMARY = union_all(
 )
 
 
-def progress_summary(session: Session, learner_id: str) -> ProgressSummary:
-    """Everything a learner's own page shows of them, in one look-up."""
+def progress_summary(connection: Connection, learner_id: str) -> ProgressSummary:
+    """Everything a learner's own page shows of them, in one look-up (on the connection of a request's session,
+    or of an answer made before Flask)."""
     lessons: dict[tuple[str, str], bool] = {}
     quizzes: dict[tuple[str, str], tuple[int, int]] = {}
     has_code = False
-    for kind, course_slug, lesson_slug, first, second in session.connection().execute(
-            _SUMMARY, {"learner_id": learner_id}):
+    for kind, course_slug, lesson_slug, first, second in connection.execute(_SUMMARY, {"learner_id": learner_id}):
         if kind == 0:
             has_code = bool(first)
         elif kind == 1:

@@ -1,16 +1,20 @@
-"""A learner's lesson page, when nothing about their session changes, answered from the kept parts without Flask.
+"""A learner's lesson or progress page, when nothing about their session changes, answered from the kept parts
+without Flask.
 
 Most of a learner's page views change nothing: the lesson is one they reached before, their
 session record was written today, the cookie is not due to be sealed again, and there is no
-message to show. Such a view is the lesson page kept for this generation (page_parts.py) with
-the learner's two parts put in, and the same headers every response carries — so it is answered
+message to show. Such a view is the page kept for this generation (page_parts.py) with the
+learner's own parts put in, and the same headers every response carries — so it is answered
 here, before Flask runs, the way ReaderPages answers a reader: the cookie opened with the
-server's key, one look-up that reads the session record and the learner's standing on the
-lesson together, the kept text joined with the kept parts, gzip when the browser accepts it.
+server's key, the kept text joined with the kept parts, gzip when the browser accepts it. A
+lesson page needs one look-up, which reads the session record and the learner's standing on the
+lesson together; the progress page two, the session record and then everything the learner did
+(``progress_summary``), whose parts come from the kept sections per course
+(progress_parts.py, the same function the app draws them with).
 
 Anything else goes through the app, which renders, writes and seals as needed: a lesson new to
 the learner, the first page of a day, a cookie due to be sealed again, a message, a short-lived
-value past its minutes, an address with a query, a page or part not rendered yet in this
+value past its minutes, an address with a query, a page or part not drawn yet in this
 generation, the preview, any error. ``tests/learner/test_learner_pages.py`` checks that both
 ways give the same status, headers and bytes.
 """
@@ -18,7 +22,8 @@ ways give the same status, headers and bytes.
 from __future__ import annotations
 
 import gzip
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask
 from sqlalchemy import and_, bindparam, select
@@ -26,18 +31,30 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.http import parse_accept_header
 
 from ..db import database, table
+from ..domain.progress import progress_summary
 from ..models import BrowserSession, LessonProgress, QuizProgress
 from ..web.compression import MINIMUM_BYTES
 from ..web.headers import security_headers
-from ..web.sessions import ServerSessionInterface, token_hash
+from ..web.sessions import OPEN_RECORD, SealedValue, ServerSessionInterface, token_hash
 from .lookup import find_lesson
-from .page_parts import LESSON_TEMPLATE, best_score_key, drawn_part, lesson_actions_key, lesson_page_key, rendered_page
+from .page_parts import (
+    LESSON_TEMPLATE,
+    DrawnParts,
+    NotDrawnYet,
+    best_score_key,
+    drawn_part,
+    lesson_actions_key,
+    lesson_page_key,
+    rendered_page,
+)
+from .progress_parts import PROGRESS_TEMPLATE, progress_page_key, progress_parts
 from .reads import count_read
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIEnvironment
 
 LESSON_ENDPOINTS = frozenset({"learner.lesson", "learner.lesson_numbered"})
+PROGRESS_ENDPOINT = "learner.progress"
 _SESSIONS, _LESSONS, _QUIZZES = table(BrowserSession).c, table(LessonProgress).c, table(QuizProgress).c
 # The session record and the learner's standing on the lesson, in one look-up.
 _SESSION_AND_STANDING = select(
@@ -55,9 +72,9 @@ _SESSION_AND_STANDING = select(
 ).where(_SESSIONS.token_hash == bindparam("token_hash"))
 
 
-def steady_lesson_page(app: Flask, environ: WSGIEnvironment,
-                       cookie: str) -> tuple[str, list[tuple[str, str]], bytes] | None:
-    """Status, headers and body of a learner's lesson page that changes nothing, or None (the app answers).
+def steady_page(app: Flask, environ: WSGIEnvironment, cookie: str) -> tuple[str, list[tuple[str, str]], bytes] | None:
+    """Status, headers and body of a learner's lesson or progress page that changes nothing, or None (the app
+    answers).
 
     :param cookie: the value of the site's cookie the request carries.
     """
@@ -66,39 +83,23 @@ def steady_lesson_page(app: Flask, environ: WSGIEnvironment,
     interface = app.session_interface
     if not cookie or not isinstance(interface, ServerSessionInterface):
         return None
-    try:  # the address first: it costs less than opening the cookie, and most addresses are not lesson pages
+    try:  # the address first: it costs less than opening the cookie, and most addresses are not these pages
         endpoint, arguments = app.url_map.bind_to_environ(environ).match(method="GET")
     except HTTPException:
         return None
-    if endpoint not in LESSON_ENDPOINTS:
+    if endpoint not in LESSON_ENDPOINTS and endpoint != PROGRESS_ENDPOINT:
         return None
     sealed = interface.open_cookie(app, cookie)
     if sealed is None:
         return None
+    path = environ.get("PATH_INFO", "")
     with app.app_context():
-        try:
-            view = find_lesson(**arguments)
-        except HTTPException:
-            return None
-        path = environ.get("PATH_INFO", "")
-        page = rendered_page(lesson_page_key(path, None, False), LESSON_TEMPLATE)
-        if page is None:
-            return None
-        with database(app).engine.connect() as connection:
-            row = connection.execute(_SESSION_AND_STANDING, {
-                "token_hash": token_hash(sealed.token), "course_slug": view.course.slug,
-                "lesson_slug": view.lesson.slug}).first()
-        if row is None or not row.reached or interface.steady_learner(
-                app, sealed, row.learner_id, row.remembered, row.last_seen_on, row.data) is None:
-            return None
-        lang = view.wanted_lang
-        best_score = "" if row.best_score is None else drawn_part(best_score_key(lang, row.best_score), "best_score")
-        actions = drawn_part(lesson_actions_key(lang, view.course.slug, view.lesson.slug, bool(row.completed)),
-                             "lesson_actions")
-        if best_score is None or actions is None:
-            return None
-        body = page.fill({"messages": "", "best_score": best_score, "lesson_actions": actions}).encode()
-    count_read(app, view.course.slug, view.lesson.slug, view.text.lang, environ.get("HTTP_USER_AGENT", ""))
+        if endpoint == PROGRESS_ENDPOINT:
+            body = _steady_progress_page(app, interface, sealed, path, arguments["lang"])
+        else:
+            body = _steady_lesson_page(app, interface, sealed, path, arguments, environ.get("HTTP_USER_AGENT", ""))
+    if body is None:
+        return None
     headers = [("Content-Type", "text/html; charset=utf-8")]
     if parse_accept_header(environ.get("HTTP_ACCEPT_ENCODING"))["gzip"] and len(body) >= MINIMUM_BYTES:
         body = gzip.compress(body, compresslevel=6, mtime=0)
@@ -108,3 +109,51 @@ def steady_lesson_page(app: Flask, environ: WSGIEnvironment,
     headers.append(("Content-Length", str(len(body))))
     headers += security_headers(app, secure=environ.get("wsgi.url_scheme") == "https", full_path=path, html=True)
     return "200 OK", headers, body
+
+
+def _steady_lesson_page(app: Flask, interface: ServerSessionInterface, sealed: SealedValue, path: str,
+                        arguments: Mapping[str, Any], user_agent: str) -> bytes | None:
+    """A lesson page the learner reached before: the kept page with their two kept parts."""
+    try:
+        view = find_lesson(**arguments)
+    except HTTPException:
+        return None
+    page = rendered_page(lesson_page_key(path, None, False), LESSON_TEMPLATE)
+    if page is None:
+        return None
+    with database(app).engine.connect() as connection:
+        row = connection.execute(_SESSION_AND_STANDING, {
+            "token_hash": token_hash(sealed.token), "course_slug": view.course.slug,
+            "lesson_slug": view.lesson.slug}).first()
+    if row is None or not row.reached or interface.steady_learner(
+            app, sealed, row.learner_id, row.remembered, row.last_seen_on, row.data) is None:
+        return None
+    lang = view.wanted_lang
+    best_score = "" if row.best_score is None else drawn_part(best_score_key(lang, row.best_score), "best_score")
+    actions = drawn_part(lesson_actions_key(lang, view.course.slug, view.lesson.slug, bool(row.completed)),
+                         "lesson_actions")
+    if best_score is None or actions is None:
+        return None
+    body = page.fill({"messages": "", "best_score": best_score, "lesson_actions": actions}).encode()
+    count_read(app, view.course.slug, view.lesson.slug, view.text.lang, user_agent)
+    return body
+
+
+def _steady_progress_page(app: Flask, interface: ServerSessionInterface, sealed: SealedValue, path: str,
+                          lang: str) -> bytes | None:
+    """The learner's progress page: the kept page with their courses from the kept sections and parts."""
+    page = rendered_page(progress_page_key(path, False), PROGRESS_TEMPLATE)
+    drawn = DrawnParts.of_this_generation()
+    if page is None or drawn is None:
+        return None
+    with database(app).engine.connect() as connection:
+        row = connection.execute(OPEN_RECORD, {"token_hash": token_hash(sealed.token)}).first()
+        if row is None or interface.steady_learner(
+                app, sealed, row.learner_id, row.remembered, row.last_seen_on, row.data) is None:
+            return None
+        summary = progress_summary(connection, row.learner_id)
+    try:
+        parts = progress_parts(summary, row.remembered, lang, drawn)
+    except NotDrawnYet:
+        return None
+    return page.fill({**parts, "messages": ""}).encode()

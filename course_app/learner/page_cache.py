@@ -30,7 +30,7 @@ from werkzeug.wrappers import Response
 from ..clock import clock
 from ..content import catalogue_store
 from .identity import browser_session
-from .learner_pages import steady_lesson_page
+from .learner_pages import steady_page
 from .reads import count_read
 
 if TYPE_CHECKING:
@@ -119,8 +119,9 @@ class ReaderPages:
         method = environ.get("REQUEST_METHOD", "GET")
         cookie = _session_cookie(environ, self.cookie_name)
         if cookie is not None:
-            # A learner's lesson page that changes nothing of their session: from the kept parts (learner_pages.py).
-            steady = steady_lesson_page(self.app, environ, cookie)
+            # A learner's lesson or progress page that changes nothing of their session: from the kept parts
+            # (learner_pages.py).
+            steady = steady_page(self.app, environ, cookie)
             if steady is not None:
                 status, headers, body = steady
                 start_response(status, headers)

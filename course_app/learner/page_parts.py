@@ -205,6 +205,55 @@ def slotted_part(key: Hashable, macro: str, *args: Any) -> SlottedPage:
     return piece
 
 
+class NotDrawnYet(LookupError):
+    """A part an answer made before Flask needs was not drawn in this generation yet: the app answers instead."""
+
+
+class DrawingParts:
+    """Where a page's parts come from in the app: kept ones, and those not kept yet drawn now."""
+
+    def piece(self, key: Hashable, macro: str, *args: Any) -> SlottedPage:
+        return slotted_part(key, macro, *args)
+
+    def personal(self, key: Hashable, macro: str, *args: Any) -> str:
+        return personal_part(key, macro, *args)
+
+    def part(self, key: Hashable, make: Callable[[], str]) -> str:
+        return kept_part(key, make)
+
+
+class DrawnParts(DrawingParts):
+    """The parts this generation has drawn already, and nothing else (an answer made before Flask, which has no
+    request to draw with): a part not drawn yet raises NotDrawnYet. The keys are those ``DrawingParts`` keeps
+    its parts under, so both find the same part."""
+
+    def __init__(self, kept: KeptParts) -> None:
+        self._kept = kept
+
+    @classmethod
+    def of_this_generation(cls) -> DrawnParts | None:
+        """The parts kept in this generation (None in the preview, which keeps none)."""
+        kept = _kept()
+        return None if kept is None else cls(kept)
+
+    def _found(self, key: Hashable) -> Any:
+        found = self._kept.get(key)
+        if found is None:
+            raise NotDrawnYet(key)
+        return found
+
+    def piece(self, key: Hashable, macro: str, *args: Any) -> SlottedPage:
+        piece: SlottedPage = self._found(("piece", macro, key))
+        return piece
+
+    def personal(self, key: Hashable, macro: str, *args: Any) -> str:
+        return self.part((macro, key), str)
+
+    def part(self, key: Hashable, make: Callable[[], str]) -> str:
+        part: str = self._found(("part", key))
+        return part
+
+
 def messages_part() -> str:
     """The messages an action left for this page (shown once, then gone), drawn as every page draws them."""
     if "_flashes" not in session:

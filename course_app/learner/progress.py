@@ -15,49 +15,21 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from ..clock import clock
-from ..content import current_catalogue
 from ..db import checkpoint_after_delete, get_session
 from ..domain.learners import CODE_DIGITS, CodeFormatError, delete_learner, find_learner_by_code, issue_code, merge_into
-from ..domain.progress import NO_PROGRESS, ProgressSummary, progress_summary
+from ..domain.progress import NO_PROGRESS, progress_summary
 from ..i18n import get_locale
 from ..web.work_limits import Busy, limit
 from .blueprint import bp
 from .forms import ActionForm, ContinueWithCodeForm, RememberForm
 from .identity import become, browser_session, current_learner, ensure_learner, forget_learner
 from .lookup import lesson_counts
-from .page_parts import kept_part, messages_part, personal_part, slotted_page, slotted_part
+from .page_parts import messages_part, slotted_page
 from .pages import shared_page
+from .progress_parts import PROGRESS_TEMPLATE, progress_page_key, progress_parts
 from .standing import forget_cached_progress, learner_progress
 
 CODE_TRIES_KEY = "code_tries"
-
-
-def progress_parts(summary: ProgressSummary, remembered: bool) -> dict[str, str]:
-    """The learner's own parts of their page: each course they started, from its kept section with their marks
-    put in; the way to save their progress; this device's setting. Each part is drawn once per generation."""
-    lang = get_locale()
-    sections = []
-    started = summary.courses()
-    for course in current_catalogue().courses:
-        if course.slug not in started:
-            continue
-        section = slotted_part((lang, course.slug), "course_section", course)
-        states = [("completed" if summary.lessons[(course.slug, lesson.slug)] else "reached")
-                  if (course.slug, lesson.slug) in summary.lessons else "" for lesson in course.lessons]
-        completed, total = states.count("completed"), len(states)
-        percent = (100 * completed) // total if total else 0
-        parts = {"counts": personal_part((lang, completed, total), "course_counts", completed, total, percent)}
-        for index, (lesson, state) in enumerate(zip(course.lessons, states, strict=True)):
-            parts[f"badge_{index}"] = personal_part((lang, state), "lesson_badge", state)
-            record = summary.quizzes.get((course.slug, lesson.slug))
-            parts[f"quiz_{index}"] = "" if record is None else personal_part((lang, *record), "quiz_record", *record)
-        sections.append(section.fill(parts))
-    return {
-        "courses": "".join(sections) or personal_part((lang,), "no_courses"),
-        "save": personal_part((lang, summary.has_code), "save_progress", summary.has_code),
-        "remember": kept_part(("remember", remembered),
-                              lambda: str(RememberForm(remember=remembered).remember(id="device-remember"))),
-    }
 
 
 def _render_progress(lang: str, continue_form: ContinueWithCodeForm | None = None, status: int = 200,
@@ -65,15 +37,15 @@ def _render_progress(lang: str, continue_form: ContinueWithCodeForm | None = Non
     """The learner's page: the page every learner gets (kept once per generation) with their own parts put in;
     after a failed action, drawn whole with what went wrong."""
     session = browser_session()
-    summary = progress_summary(get_session(), session.learner_id) if session.learner_id is not None \
+    summary = progress_summary(get_session().connection(), session.learner_id) if session.learner_id is not None \
         else NO_PROGRESS
-    parts = progress_parts(summary, session.permanent)
+    parts = progress_parts(summary, session.permanent, get_locale())
     settings = {"remember_days": current_app.config["REMEMBER_DEVICE_DAYS"], "code_digits": CODE_DIGITS}
     if continue_form is None and not nothing_to_save:
-        page = slotted_page((request.path, bool(request.query_string)), "learner/progress.html", lambda: {
+        page = slotted_page(progress_page_key(request.path, bool(request.query_string)), PROGRESS_TEMPLATE, lambda: {
             "continue_form": ContinueWithCodeForm(formdata=None), "nothing_to_save": False, **settings})
         return page.fill({**parts, "messages": messages_part()}), status
-    html = render_template("learner/progress.html", parts=parts, continue_form=continue_form or ContinueWithCodeForm(),
+    html = render_template(PROGRESS_TEMPLATE, parts=parts, continue_form=continue_form or ContinueWithCodeForm(),
                            nothing_to_save=nothing_to_save, **settings)
     return html, status
 

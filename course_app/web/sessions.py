@@ -311,7 +311,7 @@ class ServerSessionInterface(SessionInterface):
         now_minute = _minute(clock(app).timestamp())
         if sealed is None:
             return ServerSession(stale_cookie=True)
-        row = get_session().connection().execute(_OPEN_RECORD, {"token_hash": token_hash(sealed.token)}).first()
+        row = get_session().connection().execute(OPEN_RECORD, {"token_hash": token_hash(sealed.token)}).first()
         if row is None or row.last_seen_on < self._oldest_day(app, row.remembered, clock(app).today()):
             return ServerSession(stale_cookie=True)
         try:
@@ -386,7 +386,7 @@ class ServerSessionInterface(SessionInterface):
 
 _RECORDS = table(BrowserSession).c
 # Built once: every request with a cookie runs them, and building a statement costs more than running it.
-_OPEN_RECORD = select(_RECORDS.learner_id, _RECORDS.remembered, _RECORDS.last_seen_on, _RECORDS.data).where(
+OPEN_RECORD = select(_RECORDS.learner_id, _RECORDS.remembered, _RECORDS.last_seen_on, _RECORDS.data).where(
     _RECORDS.token_hash == bindparam("token_hash"))
 _UPDATE_RECORD = update(table(BrowserSession)).where(_RECORDS.token_hash == bindparam("key")).values(
     data=bindparam("data"), learner_id=bindparam("learner_id"), remembered=bindparam("remembered"),

@@ -124,3 +124,45 @@ def test_an_ended_session_gets_the_readers_page_and_no_cookie(app: Flask) -> Non
     assert b"your best so far" not in response.get_data()
     assert "Max-Age=0" in response.headers.get("Set-Cookie", "") or "expires=Thu, 01 Jan 1970" in \
         response.headers.get("Set-Cookie", "")
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("encoding", ["", "gzip"])
+def test_the_kept_progress_page_is_the_apps_answer(app: Flask, lang: str, encoding: str) -> None:
+    client, cookie = learner_with_a_passed_quiz(app, lang)
+    client.post(f"/{lang}/trade-unions/what-is-a-union/done", headers={"Sec-Fetch-Site": "same-origin"})
+    client.get(f"/{lang}/trade-unions/strikes")  # a lesson reached, not done, and another one done: three states
+    client.get(f"/{lang}/progress")  # the page and the learner's parts are drawn by the app once
+    url = f"/{lang}/progress"
+    extra = {"Accept-Encoding": encoding} if encoding else {}
+    with statements(app) as seen:
+        kept = answered(app.test_client(use_cookies=False), url, cookie, **extra)
+    assert len(seen) == 2 and writes(seen) == [], seen  # the session record, then everything the learner did
+    by_the_app = answered(through_the_app(app), url, cookie, **extra)
+    assert kept[0] == by_the_app[0] == "200 OK" and kept[2] == by_the_app[2]
+    assert dict(kept[1]) == dict(by_the_app[1]), set(kept[1]) ^ set(by_the_app[1])
+    if not encoding:
+        assert kept[2].count(b'class="badge') >= 2 and b'<p class="meta">' in kept[2], kept[2][:300]
+
+
+def test_a_progress_page_with_parts_not_drawn_yet_or_a_message_goes_through_the_app(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    app = make_app(tmp_path)  # its own: nothing drawn by another test
+    dispatched: list[str] = []
+    dispatch = app.full_dispatch_request
+    monkeypatch.setattr(app, "full_dispatch_request", lambda: dispatched.append("app") or dispatch())
+    client, cookie = learner_with_a_passed_quiz(app)
+    client.get("/en/progress")
+    client.get("/en/trade-unions/strikes")  # a lesson only reached: a badge not drawn yet in this generation
+    dispatched.clear()
+    first = answered(app.test_client(use_cookies=False), "/en/progress", cookie)
+    assert dispatched == ["app"]  # which draws it
+    assert first == answered(through_the_app(app), "/en/progress", cookie)
+    dispatched.clear()
+    assert answered(app.test_client(use_cookies=False), "/en/progress", cookie) == first
+    assert dispatched == []  # drawn now: answered before Flask
+    with client.session_transaction() as session:
+        session["_flashes"] = [("success", "Shown once")]
+    assert b"Shown once" in client.get("/en/progress").get_data()
+    assert b"Shown once" not in client.get("/en/progress").get_data()
+    assert dispatched == ["app"]  # the page with the message; then, the message gone from the record, before Flask
