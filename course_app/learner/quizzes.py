@@ -27,7 +27,7 @@ from ..domain.progress import record_lesson_completed, record_quiz_attempt
 from ..questions import Answer
 from ..questions.draw import Draw, day_seed, draw_quiz, new_seed, quiz_key, seed_from_token
 from .blueprint import bp
-from .forms import ActionForm, QuizForm, quiz_form, quiz_form_class
+from .forms import ActionForm, QuizForm, answers_at_once, quiz_form, quiz_form_class
 from .identity import browser_session, ensure_learner
 from .lookup import LessonView
 from .page_parts import kept, kept_draw
@@ -112,10 +112,14 @@ def quiz_page(view: LessonView) -> Response | tuple[str, int]:
         form.form_errors.append(_("This quiz changed since the page was opened. Please answer it again."))
         return _render_quiz(view, quiz, form, 422)
     draw, form_class = attempt
-    form = quiz_form(draw, form_class)
-    if not form.validate():
-        return _render_quiz(view, quiz, form, 422)
-    answers = form.answers()
+    # A form of plain choice fields answered in full is read as WTForms would read it, without building it;
+    # anything else (a missing answer, a value not offered, a file, a JSON body) is WTForms' to check and explain.
+    answers = None if request.files else answers_at_once(form_class, request.form)
+    if answers is None:
+        form = quiz_form(draw, form_class)
+        if not form.validate():
+            return _render_quiz(view, quiz, form, 422)
+        answers = form.answers()
     result = grade(quiz, answers, draw.questions)
     # Graded before anything is written; then the attempt and the session's change go in one transaction. The
     # session's learner exists (deleting a learner deletes their sessions), so it is not read again.
