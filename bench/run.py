@@ -69,6 +69,12 @@ class Load:
     p50_ms: float
     p99_ms: float
     errors: int
+    # The baseline's median req/s over runs made between this figure's own (None: not measured beside it).
+    baseline_beside: float | None = None
+
+    def ratio(self, baseline: Load) -> float:
+        """To the baseline measured between this figure's runs, if it was; else to the run's baseline."""
+        return self.requests_per_second / (self.baseline_beside or baseline.requests_per_second)
 
 
 def _milliseconds(text: str) -> float:
@@ -76,25 +82,38 @@ def _milliseconds(text: str) -> float:
     return value * {"us": 0.001, "ms": 1, "s": 1000}[unit]
 
 
-def wrk(name: str, url: str, seconds: int, repeat: int, script: Path | None = None, connections: int = 16) -> Load:
-    """The median of ``repeat`` wrk runs (2 threads, 16 connections unless told) on loopback."""
-    runs = []
+def _wrk_once(name: str, url: str, seconds: int, script: Path | None, connections: int) -> Load:
+    command = ["wrk", f"-t{min(2, connections)}", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout",
+               "10s", url]
+    if script is not None:
+        command[1:1] = ["-s", str(script)]
+    output = subprocess.run(command, capture_output=True, text=True, check=True, timeout=seconds + 60).stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    p50 = _milliseconds(re.search(r"^\s+50%\s+(\S+)", output, re.M).group(1))
+    p99 = _milliseconds(re.search(r"^\s+99%\s+(\S+)", output, re.M).group(1))
+    bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
+    errors = int(bad.group(1)) if bad else 0
+    errors += sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", output))
+    return Load(name, rate, p50, p99, errors)
+
+
+def wrk(name: str, url: str, seconds: int, repeat: int, script: Path | None = None, connections: int = 16,
+        baseline_url: str | None = None) -> Load:
+    """The median of ``repeat`` wrk runs (2 threads, 16 connections unless told) on loopback.
+
+    :param baseline_url: the baseline's address: it is measured too, once before each of these runs, so the
+        figure is compared with the baseline as the machine ran at that time (a shared machine changes speed
+        within a run, and a baseline measured once at the start would lower or raise every ratio after it).
+    """
+    runs, baseline_runs = [], []
     for _ in range(repeat):
-        command = ["wrk", f"-t{min(2, connections)}", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout",
-                   "10s", url]
-        if script is not None:
-            command[1:1] = ["-s", str(script)]
-        output = subprocess.run(command, capture_output=True, text=True, check=True, timeout=seconds + 60).stdout
-        rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
-        p50 = _milliseconds(re.search(r"^\s+50%\s+(\S+)", output, re.M).group(1))
-        p99 = _milliseconds(re.search(r"^\s+99%\s+(\S+)", output, re.M).group(1))
-        bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
-        errors = int(bad.group(1)) if bad else 0
-        errors += sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", output))
-        runs.append(Load(name, rate, p50, p99, errors))
+        if baseline_url is not None:
+            baseline_runs.append(_wrk_once("baseline", baseline_url, seconds, None, 16).requests_per_second)
+        runs.append(_wrk_once(name, url, seconds, script, connections))
     runs.sort(key=lambda load: load.requests_per_second)
     middle = runs[len(runs) // 2]
-    return Load(name, middle.requests_per_second, middle.p50_ms, middle.p99_ms, sum(r.errors for r in runs))
+    return Load(name, middle.requests_per_second, middle.p50_ms, middle.p99_ms, sum(r.errors for r in runs),
+                statistics.median(baseline_runs) if baseline_runs else None)
 
 
 def lua_post(path: Path, body: str, origin: str, cookie: str | None) -> Path:
@@ -192,7 +211,7 @@ def startup_and_memory(work: Path) -> tuple[float, float, float, int]:
     return first, later, max(memory), files
 
 
-def learner_loads(server_url: str, app, work: Path, args) -> list[Load]:  # type: ignore[no-untyped-def]
+def learner_loads(server_url: str, app, work: Path, args, hello_url: str) -> list[Load]:  # type: ignore[no-untyped-def]
     """A reader's and a learner's pages and the quiz posts, each beside the others in the same server.
 
     The learner read three lessons, marked one done and passed the quiz of another, so they have a session,
@@ -215,14 +234,16 @@ def learner_loads(server_url: str, app, work: Path, args) -> list[Load]:  # type
     assert status == 200 and "your best so far" in page, status
     cookie = learner.cookie_header()
     lesson = server_url + "/en/trade-unions/wages"
+    beside = {"baseline_url": hello_url}
     return [
-        wrk("lesson page, for a reader", lesson, args.seconds, args.repeat),
-        wrk(LEARNER_LESSON, lesson, args.seconds, args.repeat, lua_get(work / "learner.lua", cookie)),
-        wrk(PROGRESS, server_url + "/en/progress", args.seconds, args.repeat, lua_get(work / "progress.lua", cookie)),
+        wrk("lesson page, for a reader", lesson, args.seconds, args.repeat, **beside),
+        wrk(LEARNER_LESSON, lesson, args.seconds, args.repeat, lua_get(work / "learner.lua", cookie), **beside),
+        wrk(PROGRESS, server_url + "/en/progress", args.seconds, args.repeat, lua_get(work / "progress.lua", cookie),
+            **beside),
         wrk(FIRST_SUBMISSION, lesson + "/quiz", args.seconds, args.repeat,
-            lua_post(work / "first-post.lua", body, server_url, None)),
+            lua_post(work / "first-post.lua", body, server_url, None), **beside),
         wrk(LATER_SUBMISSION, lesson + "/quiz", args.seconds, args.repeat,
-            lua_post(work / "post.lua", body, server_url, cookie)),
+            lua_post(work / "post.lua", body, server_url, cookie), **beside),
     ]
 
 
@@ -234,15 +255,17 @@ def quick(args) -> None:  # type: ignore[no-untyped-def]
         instance = work / "instance"
         app = make_app(instance, LESSONS_DIR=str(lessons))
         env = {"LESSONS_DIR": str(lessons), "INSTANCE_PATH": str(instance), "RELOAD_LESSONS": "false"}
-        with gunicorn("bench.hello:app", env) as hello:  # env: the settings check on start reads it
+        # Both servers run throughout (an idle one costs nothing): the baseline is measured beside each figure.
+        with gunicorn("bench.hello:app", env) as hello, \
+                gunicorn("course_app:create_app()", env, ready_path="/en/") as server:
             baseline = wrk("baseline: Flask hello", hello.url + "/", args.seconds, args.repeat)
-        with gunicorn("course_app:create_app()", env, ready_path="/en/") as server:
-            loads = learner_loads(server.url, app, work, args)
+            loads = learner_loads(server.url, app, work, args, hello.url + "/")
     print(f"| {baseline.name} | {baseline.requests_per_second:,.0f} | {baseline.p50_ms:.2f} ms | "
-          f"{baseline.p99_ms:.2f} ms | 1.00 | {baseline.errors} |")
+          f"{baseline.p99_ms:.2f} ms | 1.00 | — | {baseline.errors} |")
     for load in loads:
         print(f"| {load.name} | {load.requests_per_second:,.0f} | {load.p50_ms:.2f} ms | {load.p99_ms:.2f} ms | "
-              f"{load.requests_per_second / baseline.requests_per_second:.2f} | {load.errors} |")
+              f"{load.ratio(baseline):.2f} | {load.baseline_beside or baseline.requests_per_second:,.0f} | "
+              f"{load.errors} |")
 
 
 def main() -> None:
@@ -274,9 +297,11 @@ def main() -> None:
         signed_in_coordinator(app)  # creates the account; the cookie below comes from the live server
         env = {"LESSONS_DIR": str(lessons), "INSTANCE_PATH": str(instance), "RELOAD_LESSONS": "false"}
         loads: list[Load] = []
-        with gunicorn("bench.hello:app", env) as hello:  # env: the settings check on start reads it
-            baseline = wrk("baseline: Flask hello", hello.url + "/", args.seconds, args.repeat)
-        with gunicorn("course_app:create_app()", env, ready_path="/en/") as server:
+        # Both servers run throughout (an idle one costs nothing): the baseline is measured beside each figure.
+        with gunicorn("bench.hello:app", env) as hello, \
+                gunicorn("course_app:create_app()", env, ready_path="/en/") as server:
+            hello_url = hello.url + "/"
+            baseline = wrk("baseline: Flask hello", hello_url, args.seconds, args.repeat)
             staff = Browser(server.url)
             with app.app_context():
                 sealed = get_session().scalar(select(StaffMember.totp_secret).where(StaffMember.name == "bench"))
@@ -286,8 +311,9 @@ def main() -> None:
                                                        "password": "benchmark password 123",
                                                        "code": pyotp.TOTP(secret).at(time.time() + 30)})
             assert status == 303, status
-            loads.append(wrk("catalogue, for a reader", server.url + "/en/", args.seconds, args.repeat))
-            loads += learner_loads(server.url, app, work, args)
+            loads.append(wrk("catalogue, for a reader", server.url + "/en/", args.seconds, args.repeat,
+                             baseline_url=hello_url))
+            loads += learner_loads(server.url, app, work, args, hello_url)
             # Two coordinators at once: a dashboard is not a page thousands load together.
             loads.append(wrk("coordinator dashboard, 1M rows (2 connections)", server.url + "/staff/", args.seconds,
                              args.repeat, lua_get(work / "staff.lua", staff.cookie_header()), connections=2))
@@ -325,16 +351,18 @@ def report(baseline: Load, loads: list[Load], front_loads: list[Load], counts, p
              f"Run with `make bench` on {date.today().isoformat()}. Machine: {machine()}.",
              "gunicorn with course_app's settings (2 gthread workers × 4 threads, no access log), wrk with",
              "2 threads and 16 connections on loopback (the dashboard: 2); each figure is the median of several",
-             "runs, compared with a minimal Flask app under the same settings measured in the same run (the",
-             "machine is shared and noisy: compare ratios, not absolute numbers). p99 is each run's 99th",
+             "runs, compared with a minimal Flask app under the same settings (the machine is shared and noisy:",
+             "compare ratios, not absolute numbers). Both servers run side by side, and the baseline is measured",
+             "again before each run of a figure: a figure's ratio is to the median of those baseline runs (the",
+             "column \"baseline beside it\"), so a slow spell of the machine lowers both. p99 is each run's 99th",
              "percentile latency.", "",
-             "| request | req/s | p50 | p99 | ratio to baseline | target | errors |",
-             "|---|---|---|---|---|---|---|",
+             "| request | req/s | p50 | p99 | baseline beside it | ratio to baseline | target | errors |",
+             "|---|---|---|---|---|---|---|---|",
              f"| {baseline.name} | {baseline.requests_per_second:,.0f} | {baseline.p50_ms:.2f} ms | "
-             f"{baseline.p99_ms:.2f} ms | 1.00 | — | {baseline.errors} |"]
+             f"{baseline.p99_ms:.2f} ms | — | 1.00 | — | {baseline.errors} |"]
     verdicts = []
     for load in loads:
-        ratio = load.requests_per_second / baseline.requests_per_second
+        ratio = load.ratio(baseline)
         target = TARGETS.get(load.name.split(" (")[0])
         if load.name.startswith("coordinator"):
             goal = "p50 < 150 ms"
@@ -345,8 +373,9 @@ def report(baseline: Load, loads: list[Load], front_loads: list[Load], counts, p
         else:
             goal, met = "—", True
         verdicts.append((load.name, goal, met))
+        beside = f"{load.baseline_beside:,.0f}" if load.baseline_beside else "—"
         lines.append(f"| {load.name} | {load.requests_per_second:,.0f} | {load.p50_ms:.2f} ms | {load.p99_ms:.2f} ms | "
-                     f"{ratio:.2f} | {goal}{'' if met else ' — MISSED'} | {load.errors} |")
+                     f"{beside} | {ratio:.2f} | {goal}{'' if met else ' — MISSED'} | {load.errors} |")
     static_load, cached = front_loads
     lines += ["", "Through the front server of docs/deploy.md (nginx, its micro-cache), beside nginx serving the same "
                   "page's bytes as a static file, measured in the same run:", "",
