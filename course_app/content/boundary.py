@@ -118,25 +118,39 @@ class OpenedFile:
     real_path: Path
 
 
-def open_published(path: Path, folder: Path) -> OpenedFile:
-    """Open a published file for sending, examining it again at this moment.
+def open_examined(found: Examined) -> OpenedFile:
+    """Open a file ``examine`` let through, as it is now: its real path is opened with ``O_NOFOLLOW``, so a link
+    swapped in since the check is not followed, and the open file must still be a plain file with one name.
 
-    The real path is opened with ``O_NOFOLLOW``, so a link swapped in after the check is not
-    followed either; the open file must still be a plain file with one name.
+    :raises OutsideBoundary: when it may no longer be read or published (or is gone).
+    """
+    try:
+        # Python opens descriptors that no child process inherits (PEP 446), so O_CLOEXEC is not needed.
+        descriptor = os.open(found.real_path, os.O_RDONLY | os.O_NOFOLLOW)
+    except FileNotFoundError:
+        raise OutsideBoundary("is gone") from None
+    except OSError as error:  # ELOOP: a symbolic link was put in its place
+        raise OutsideBoundary(f"cannot be read ({error.strerror})") from None
+    handle = os.fdopen(descriptor, "rb")
+    status = os.fstat(descriptor)
+    if not stat.S_ISREG(status.st_mode):
+        handle.close()
+        raise OutsideBoundary(NOT_A_FILE)
+    if status.st_nlink > 1:
+        handle.close()
+        raise OutsideBoundary(HARD_LINK.format(folder=_describe(found.folder)))
+    return OpenedFile(handle, status, found.real_path)
+
+
+def open_published(path: Path, folder: Path) -> OpenedFile:
+    """Open a published file for sending, examining it again at this moment (``examine``, then ``open_examined``).
 
     :raises OutsideBoundary: when the file is gone or may no longer be published.
     """
     examined = examine(path, folder)
     if examined is None:
         raise OutsideBoundary("is gone")
-    # Python opens descriptors that no child process inherits (PEP 446), so O_CLOEXEC is not needed.
-    descriptor = os.open(examined.real_path, os.O_RDONLY | os.O_NOFOLLOW)
-    handle = os.fdopen(descriptor, "rb")
-    status = os.fstat(descriptor)
-    if not stat.S_ISREG(status.st_mode) or status.st_nlink > 1:
-        handle.close()
-        raise OutsideBoundary(NOT_A_FILE)
-    return OpenedFile(handle, status, examined.real_path)
+    return open_examined(examined)
 
 
 # Git's own folder holds git's objects, not lesson files, and git never checks out links into it.

@@ -30,7 +30,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 
-from .boundary import OutsideBoundary, audit_course_folder, examine, examine_folder
+from .boundary import OutsideBoundary, audit_course_folder, examine, examine_folder, open_examined
 from .fields import SLUG_PATTERN, SLUG_RULE, FieldReader
 from .lesson_cache import LessonCache
 from .markdown import LessonRef, LinkStyle, RenderContext, anchor_problem, render_body, strip_comments
@@ -123,8 +123,12 @@ def read_text_file(path: Path, problems: ProblemList, folder: Path | None = None
         return None
     max_bytes = _MAX_FILE_BYTES.get()
     try:
-        with found.real_path.open("rb") as handle:
+        # Opened as examined: a link or a second name put in its place since is refused, not followed.
+        with open_examined(found).handle as handle:
             raw = handle.read(max_bytes + 1)  # never more, even if the file grew since it was examined
+    except OutsideBoundary as refusal:
+        problems.error(path, 1, f"'{path.name}' {refusal}", rule="boundary")
+        return None
     except OSError as exc:
         problems.error(path, 1, f"cannot read the file: {exc.strerror or exc}")
         return None

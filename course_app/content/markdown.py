@@ -22,7 +22,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from markupsafe import Markup
 
-from .boundary import OutsideBoundary, relative_reference
+from .boundary import OutsideBoundary, open_examined, relative_reference
 from .model import AnchorLink, Heading
 from .pdf import PdfRefused, check_pdf
 from .problems import ProblemList
@@ -321,7 +321,11 @@ def _local_file(reference: str, line: int, ctx: RenderContext, what: str) -> str
         return None
     if relative.lower().endswith(".pdf"):
         try:
-            check_pdf(found.real_path)
+            with open_examined(found).handle as handle:  # as examined: a link put in its place is not followed
+                check_pdf(handle)
+        except OutsideBoundary as refusal:
+            ctx.problems.error(ctx.path, line, f"{what} '{reference}' {refusal}", rule="boundary")
+            return None
         except PdfRefused as refusal:
             ctx.problems.error(ctx.path, line, f"{what} '{reference}' {refusal}", rule="media")
             return None

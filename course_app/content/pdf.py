@@ -20,7 +20,7 @@ import re
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
+from typing import BinaryIO
 
 # A handout is a few megabytes; larger ones (or ones that inflate past the limit) are not checked but refused.
 MAX_PDF_BYTES = 64 << 20
@@ -197,14 +197,14 @@ def _object_streams(streams: list[tuple[bytes, bytes]]) -> Iterator[bytes]:
         yield contents
 
 
-def check_pdf(path: Path) -> None:
+def check_pdf(handle: BinaryIO) -> None:
     """Refuse a PDF that could run, start, send or fetch anything, or that cannot be checked.
 
+    :param handle: the file, open for reading (``boundary.open_examined``).
     :raises PdfRefused: with the reason, in an educator's words.
     :raises OSError: when the file cannot be read.
     """
-    with path.open("rb") as handle:
-        data = handle.read(MAX_PDF_BYTES + 1)
+    data = handle.read(MAX_PDF_BYTES + 1)
     if len(data) > MAX_PDF_BYTES:
         raise PdfRefused(f"is larger than {MAX_PDF_BYTES >> 20} MB, too large to check: split it into smaller files")
     if b"%PDF-" not in data[:1024]:

@@ -19,7 +19,7 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from .boundary import Examined, OutsideBoundary, examine, examine_folder, relative_reference
+from .boundary import Examined, OutsideBoundary, examine, examine_folder, open_examined, relative_reference
 from .fields import FieldReader
 from .problems import ProblemList
 from .webvtt import parse_webvtt, transcript_paragraphs
@@ -156,7 +156,11 @@ def read_subtitles(found: Examined, problems: ProblemList) -> tuple[str, ...] | 
     """
     reported = ProblemList()
     try:
-        text = found.real_path.read_bytes().decode("utf-8-sig")
+        with open_examined(found).handle as handle:  # as examined: a link put in its place since is not followed
+            text = handle.read().decode("utf-8-sig")
+    except OutsideBoundary as refusal:
+        problems.error(found.path, 1, f"'{found.path.name}' {refusal}", rule="boundary")
+        return None
     except UnicodeDecodeError:
         problems.error(found.path, 1, "the subtitles are not UTF-8 text: save them as UTF-8", rule="media")
         return None

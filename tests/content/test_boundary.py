@@ -340,13 +340,45 @@ def test_a_file_sent_is_the_checked_file_even_if_it_changes_after_the_check(tmp_
     seen = boundary.examine(handout, lesson)
     monkeypatch.setattr(boundary, "examine", lambda path, folder: seen)
     os.link(handout, outside / "second-name.pdf")  # a second name made after the check
-    with pytest.raises(OutsideBoundary, match="^is not a plain file"):
+    with pytest.raises(OutsideBoundary, match="^is a hard link"):
         open_published(handout, lesson)
     (outside / "second-name.pdf").unlink()
     handout.unlink()
     handout.symlink_to(outside / "secret_key")  # a link swapped in after the check is not followed
-    with pytest.raises(OSError):
+    with pytest.raises(OutsideBoundary, match="^cannot be read"):
         open_published(handout, lesson)
+
+
+@pytest.mark.parametrize("what", ["lesson text", "subtitles", "handout"])
+def test_a_lesson_file_read_is_the_checked_file_even_if_a_link_replaces_it_after_the_check(
+        tmp_path: Path, outside: Path, monkeypatch: pytest.MonkeyPatch, what: str) -> None:
+    """The loader reads what it examined the way the media view sends it: a link put in a file's place between
+    the check and the read is refused with the file's path, never followed to what it names."""
+    lesson = lesson_with_body(tmp_path, "## Part\n\n[The handout](media/handout.pdf)\n\n```video\ntitle: A film\n"
+                                        "source: media/film.mp4\nsubtitles:\n  en: media/notes.vtt\n```\n")
+    shutil.copy(next(STARTER_MEDIA.glob("*.240p.mp4")), lesson / "media" / "film.240p.mp4")
+    shutil.copy(next(STARTER_MEDIA.glob("*.en.vtt")), lesson / "media" / "notes.vtt")
+    (lesson / "media" / "handout.pdf").write_bytes(plain_pdf())
+    assert problems(tmp_path / "lessons") == []
+    swapped = {"lesson text": lesson / "en.md", "subtitles": lesson / "media" / "notes.vtt",
+               "handout": lesson / "media" / "handout.pdf"}[what]
+    examine = boundary.examine
+
+    def examine_then_swap(path: Path, folder: Path) -> boundary.Examined | None:
+        """What the check saw; then, before the read, a link to a secret where the file was."""
+        found = examine(path, folder)
+        if found is not None and path == swapped and not path.is_symlink():
+            path.unlink()
+            path.symlink_to(outside / "secret_key")
+        return found
+
+    for module in ("loader", "video", "markdown"):
+        monkeypatch.setattr(f"course_app.content.{module}.examine", examine_then_swap, raising=False)
+    catalogue = load_catalogue(tmp_path / "lessons", OPTIONS)
+    assert swapped.is_symlink()  # the swap happened
+    found = [p.format(tmp_path / "lessons") for p in catalogue.problems if p.is_error]
+    assert any("cannot be read" in line for line in found), found
+    assert SECRET not in repr(catalogue)
 
 
 def test_the_course_audit_checks_each_file_against_its_own_lesson(tmp_path: Path, outside: Path) -> None:
