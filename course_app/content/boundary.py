@@ -6,9 +6,10 @@ path in a field, a hard link or a device file could otherwise publish any file t
 read. So every file the loader reads or publishes is examined here first: it must be a plain
 file whose real location (symbolic links followed) is inside the folder it belongs to — its
 lesson folder, or ``MEDIA_DIR/<course>/<lesson>/`` — and it must have no second name (a hard
-link may be the same file as one anywhere on the disk). The media view examines a file again
-when it sends it, because a link can appear after the catalogue was loaded, and opens it
-without following links.
+link may be the same file as one anywhere on the disk). A file is then opened as it was
+examined, without following links (``open_examined``): the loader so reads lesson texts,
+subtitles and handouts, and the media view and the mirror export, which examine a file again
+when they send it (a link can appear after the catalogue was loaded), so open what they send.
 """
 
 from __future__ import annotations
