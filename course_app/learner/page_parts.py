@@ -110,6 +110,19 @@ def _kept() -> KeptParts | None:
     return current_generation().cache("page_parts", KeptParts)
 
 
+def _made_once(key: Hashable, make: Callable[[], T]) -> T:
+    """What ``make()`` makes, kept per generation under ``key`` (made afresh in the preview)."""
+    kept_parts = _kept()
+    made: T = make() if kept_parts is None else kept_parts.get_or_make(key, make)
+    return made
+
+
+def _found(key: Hashable) -> Any:
+    """What is kept under ``key`` in this generation, or None (always None in the preview)."""
+    kept_parts = _kept()
+    return None if kept_parts is None else kept_parts.get(key)
+
+
 def slotted_page(key: Hashable, template: str, context: Callable[[], Mapping[str, Any]]) -> SlottedPage:
     """The page ``template`` renders with ``context()``, cut at its personal parts; rendered once per generation.
 
@@ -120,9 +133,7 @@ def slotted_page(key: Hashable, template: str, context: Callable[[], Mapping[str
         slots = Slots()
         return SlottedPage.cut(render_template(template, slots=slots, parts=slots, **context()))
 
-    kept = _kept()
-    page: SlottedPage = render() if kept is None else kept.get_or_make(("page", template, key), render)
-    return page
+    return _made_once(("page", template, key), render)
 
 
 LESSON_TEMPLATE = "learner/lesson.html"
@@ -146,15 +157,13 @@ def lesson_actions_key(lang: str, course_slug: str, lesson_slug: str, completed:
 
 def rendered_page(key: Hashable, template: str) -> SlottedPage | None:
     """The page ``slotted_page`` kept under ``key``, if it rendered it in this generation (None in the preview)."""
-    kept_parts = _kept()
-    found: SlottedPage | None = None if kept_parts is None else kept_parts.get(("page", template, key))
+    found: SlottedPage | None = _found(("page", template, key))
     return found
 
 
 def drawn_part(key: Hashable, macro: str) -> str | None:
     """The part ``personal_part`` kept under ``key``, if it drew it in this generation (None in the preview)."""
-    kept_parts = _kept()
-    found: str | None = None if kept_parts is None else kept_parts.get(("part", (macro, key)))
+    found: str | None = _found(("part", (macro, key)))
     return found
 
 
@@ -175,16 +184,12 @@ def kept_draw(key: Hashable, make: Callable[[], T]) -> T:
 def kept(key: Hashable, make: Callable[[], T]) -> T:
     """What ``make()`` makes of this generation's files, made once per generation under ``key`` (made afresh
     in the preview)."""
-    kept_parts = _kept()
-    found: T = make() if kept_parts is None else kept_parts.get_or_make(("value", key), make)
-    return found
+    return _made_once(("value", key), make)
 
 
 def kept_part(key: Hashable, make: Callable[[], str]) -> str:
     """A part made by ``make()``, kept per generation under ``key``, which must name everything it shows."""
-    kept = _kept()
-    part: str = make() if kept is None else kept.get_or_make(("part", key), make)
-    return part
+    return _made_once(("part", key), make)
 
 
 def personal_part(key: Hashable, macro: str, *args: Any) -> str:
@@ -200,9 +205,7 @@ def slotted_part(key: Hashable, macro: str, *args: Any) -> SlottedPage:
     def render() -> SlottedPage:
         return SlottedPage.cut(str(get_template_attribute(PERSONAL_MACROS, macro)(*args, Slots())))
 
-    kept = _kept()
-    piece: SlottedPage = render() if kept is None else kept.get_or_make(("piece", macro, key), render)
-    return piece
+    return _made_once(("piece", macro, key), render)
 
 
 class NotDrawnYet(LookupError):
