@@ -8,7 +8,7 @@ code lock nothing, while six different codes are counted one by one.
 
 from __future__ import annotations
 
-from sqlalchemy import case, delete
+from sqlalchemy import case, delete, or_
 from sqlalchemy.orm import Session
 
 from ..db import insert_on_conflict
@@ -59,8 +59,8 @@ def current_count(session: Session, key: str, window_seconds: int, now: int) -> 
 
 def clear(session: Session, key: str) -> None:
     """Forget every count under ``key`` (and the distinct tries counted under it)."""
-    session.execute(delete(ThrottleWindow).where(ThrottleWindow.key == key))
-    session.execute(delete(ThrottleWindow).where(ThrottleWindow.key.startswith(f"{key}~", autoescape=True)))
+    session.execute(delete(ThrottleWindow).where(
+        or_(ThrottleWindow.key == key, ThrottleWindow.key.startswith(f"{key}~", autoescape=True))))
 
 
 
