@@ -260,11 +260,13 @@ def quick(args) -> None:  # type: ignore[no-untyped-def]
                 gunicorn("course_app:create_app()", env, ready_path="/en/") as server:
             baseline = wrk("baseline: Flask hello", hello.url + "/", args.seconds, args.repeat)
             loads = learner_loads(server.url, app, work, args, hello.url + "/")
+    print("| request | req/s | p50 | p99 | baseline beside it | ratio to baseline | errors |")
+    print("|---|---|---|---|---|---|---|")
     print(f"| {baseline.name} | {baseline.requests_per_second:,.0f} | {baseline.p50_ms:.2f} ms | "
-          f"{baseline.p99_ms:.2f} ms | 1.00 | — | {baseline.errors} |")
+          f"{baseline.p99_ms:.2f} ms | — | 1.00 | {baseline.errors} |")
     for load in loads:
         print(f"| {load.name} | {load.requests_per_second:,.0f} | {load.p50_ms:.2f} ms | {load.p99_ms:.2f} ms | "
-              f"{load.ratio(baseline):.2f} | {load.baseline_beside or baseline.requests_per_second:,.0f} | "
+              f"{load.baseline_beside or baseline.requests_per_second:,.0f} | {load.ratio(baseline):.2f} | "
               f"{load.errors} |")
 
 

@@ -40,13 +40,12 @@ class WriterTurns:
         self.timeout = timeout
         self._thread_lock = threading.Lock()
         self._file: int | None = None
-        os.register_at_fork(after_in_child=self._in_new_process)
 
-    def _in_new_process(self) -> None:
+    def in_new_process(self) -> None:
         """Right after a fork (gunicorn forks its workers), before any thread of the new process runs: a thread
         lock no thread holds, and the lock file to be opened again (a file lock is held per open file, and the
-        file inherited is shared with the parent). Done here, not at a thread's first turn: threads starting
-        their first turns at once would each make the process's state anew under the others."""
+        file inherited is shared with the parent). Done then (``_after_fork``), not at a thread's first turn:
+        threads starting their first turns at once would each make the process's state anew under the others."""
         if self._file is not None:
             os.close(self._file)
         self._file = None
@@ -92,6 +91,16 @@ class WriterTurns:
 
 _TURNS: dict[str, WriterTurns] = {}
 _TURNS_LOCK = threading.Lock()
+
+
+def _after_fork() -> None:
+    global _TURNS_LOCK
+    _TURNS_LOCK = threading.Lock()  # another thread of the parent may have held it at the fork
+    for turns in _TURNS.values():
+        turns.in_new_process()
+
+
+os.register_at_fork(after_in_child=_after_fork)
 
 
 def writer_turns(database_file: Path, timeout: float) -> WriterTurns:

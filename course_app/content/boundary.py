@@ -38,11 +38,13 @@ class OutsideBoundary(Exception):
 
 @dataclass(frozen=True)
 class Examined:
-    """A file that passed: its real location, and the folder it was checked against."""
+    """A file that passed: its real location, the folder it was checked against, and which file it was (its
+    device and inode: ``open_examined`` opens that file or none)."""
 
     path: Path
     real_path: Path
     folder: Path
+    identity: tuple[int, int]
 
 
 def is_inside(path: str, folder: str) -> bool:
@@ -94,7 +96,7 @@ def examine(path: Path, folder: Path) -> Examined | None:
         raise OutsideBoundary(NOT_A_FILE)
     if target.st_nlink > 1:
         raise OutsideBoundary(HARD_LINK.format(folder=_describe(folder)))
-    return Examined(path, Path(real), Path(real_folder))
+    return Examined(path, Path(real), Path(real_folder), (target.st_dev, target.st_ino))
 
 
 def examine_folder(path: Path, parent: Path) -> Path | None:
@@ -120,20 +122,27 @@ class OpenedFile:
 
 
 def open_examined(found: Examined) -> OpenedFile:
-    """Open a file ``examine`` let through, as it is now: its real path is opened with ``O_NOFOLLOW``, so a link
-    swapped in since the check is not followed, and the open file must still be a plain file with one name.
+    """Open the very file ``examine`` let through, as it is now, or refuse.
+
+    Its real path is opened with ``O_NOFOLLOW`` (a link put in the file's place is not followed) and
+    ``O_NONBLOCK`` (a pipe put there cannot make the open wait); the open file must be the one examined (its
+    device and inode: a folder on the way replaced by a link leads to another file), and still a plain file with
+    one name.
 
     :raises OutsideBoundary: when it may no longer be read or published (or is gone).
     """
     try:
         # Python opens descriptors that no child process inherits (PEP 446), so O_CLOEXEC is not needed.
-        descriptor = os.open(found.real_path, os.O_RDONLY | os.O_NOFOLLOW)
+        descriptor = os.open(found.real_path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except FileNotFoundError:
         raise OutsideBoundary("is gone") from None
     except OSError as error:  # ELOOP: a symbolic link was put in its place
         raise OutsideBoundary(f"cannot be read ({error.strerror})") from None
     handle = os.fdopen(descriptor, "rb")
     status = os.fstat(descriptor)
+    if (status.st_dev, status.st_ino) != found.identity:
+        handle.close()
+        raise OutsideBoundary("changed while it was being checked; try again")
     if not stat.S_ISREG(status.st_mode):
         handle.close()
         raise OutsideBoundary(NOT_A_FILE)

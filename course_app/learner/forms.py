@@ -19,6 +19,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import BooleanField, HiddenField, RadioField, SelectField, SelectMultipleField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.i18n import messages_path
 from wtforms.validators import InputRequired, Length
 
@@ -101,19 +102,23 @@ _PLAIN_OPTIONS = frozenset({"choices", "validators"})
 
 def _choice_inputs(questions: list[QuestionFields]) -> tuple[ChoiceInput, ...] | None:
     """What each field accepts, if every field is a plain choice field: a radio, select or boxes field of WTForms
-    (exactly that class), given its choices and InputRequired, and nothing else (no coercion, default or other
-    check). Otherwise None: such a form is checked by WTForms alone."""
+    (exactly that class), given its choices (as ``SelectChoice``) and InputRequired, and nothing else (no coercion,
+    default, other check, name of its own, or the form's own check or filter of it). Otherwise None: such a form is
+    checked by WTForms alone."""
     inputs = []
     for fields in questions:
         for name, unbound in fields.fieldset.fields.items():
             field_class = getattr(unbound, "field_class", None)
             options = getattr(unbound, "kwargs", {})
             validators = options.get("validators") or []
+            choices = options.get("choices") or ()
             if field_class not in (*_ONE_VALUE, *_SEVERAL_VALUES) or not set(options) <= _PLAIN_OPTIONS \
-                    or len(getattr(unbound, "args", ())) > 1 or not validators \
-                    or any(type(validator) is not InputRequired for validator in validators):
-                return None
-            offered = frozenset(str(choice.value) for choice in options.get("choices") or ())
+                    or len(getattr(unbound, "args", ())) > 1 or getattr(unbound, "name", None) is not None \
+                    or not validators or any(type(validator) is not InputRequired for validator in validators) \
+                    or not all(isinstance(choice, SelectChoice) for choice in choices) \
+                    or any(hasattr(QuizForm, f"{hook}_{name}") for hook in ("validate", "filter")):
+                return None  # a field named otherwise, checked or filtered by the form, or given other choices
+            offered = frozenset(str(choice.value) for choice in choices)
             inputs.append(ChoiceInput(name, field_class in _SEVERAL_VALUES, offered))
     return tuple(inputs)
 

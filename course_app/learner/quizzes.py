@@ -113,7 +113,7 @@ def quiz_page(view: LessonView) -> Response | tuple[str, int]:
         return _render_quiz(view, quiz, form, 422)
     draw, form_class = attempt
     # A form of plain choice fields answered in full is read as WTForms would read it, without building it;
-    # anything else (a missing answer, a value not offered, a file, a JSON body) is WTForms' to check and explain.
+    # anything else (a missing answer, a value not offered, a post with files) is WTForms' to check and explain.
     answers = None if request.files else answers_at_once(form_class, request.form)
     if answers is None:
         form = quiz_form(draw, form_class)

@@ -347,6 +347,30 @@ def test_a_file_sent_is_the_checked_file_even_if_it_changes_after_the_check(tmp_
     handout.symlink_to(outside / "secret_key")  # a link swapped in after the check is not followed
     with pytest.raises(OutsideBoundary, match="^cannot be read"):
         open_published(handout, lesson)
+    handout.unlink()
+    os.mkfifo(handout)  # a pipe swapped in after the check: refused at once, not waited on (its inode may be reused)
+    with pytest.raises(OutsideBoundary, match="^(changed while it was being checked|is not a plain file)"):
+        open_published(handout, lesson)
+
+
+def test_a_folder_replaced_by_a_link_after_the_check_opens_nothing(tmp_path: Path, outside: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """O_NOFOLLOW guards the file's own name only: a folder on its way swapped for a link to another folder with a
+    file of the same name is caught by the file's identity."""
+    lesson = lesson_with_body(tmp_path, "## Part\n\nText.\n")
+    notes = lesson / "media" / "notes.vtt"
+    notes.write_text("WEBVTT\n")
+    (outside / "media").mkdir()
+    (outside / "media" / "notes.vtt").write_text(f"WEBVTT\n\n00:00.000 --> 00:01.000\n{SECRET}\n")
+    seen = boundary.examine(notes, lesson)
+    assert seen is not None
+    shutil.rmtree(lesson / "media")
+    (lesson / "media").symlink_to(outside / "media")
+    with pytest.raises(OutsideBoundary, match="^changed while it was being checked"):
+        boundary.open_examined(seen)
+    monkeypatch.setattr(boundary, "examine", lambda path, folder: seen)
+    with pytest.raises(OutsideBoundary, match="^changed while it was being checked"):
+        open_published(notes, lesson)
 
 
 @pytest.mark.parametrize("what", ["lesson text", "subtitles", "handout"])
@@ -372,8 +396,8 @@ def test_a_lesson_file_read_is_the_checked_file_even_if_a_link_replaces_it_after
             path.symlink_to(outside / "secret_key")
         return found
 
-    for module in ("loader", "video", "markdown"):
-        monkeypatch.setattr(f"course_app.content.{module}.examine", examine_then_swap, raising=False)
+    for module in ("loader", "video"):  # the loader reads lesson texts; video finds subtitles and handouts
+        monkeypatch.setattr(f"course_app.content.{module}.examine", examine_then_swap)
     catalogue = load_catalogue(tmp_path / "lessons", OPTIONS)
     assert swapped.is_symlink()  # the swap happened
     found = [p.format(tmp_path / "lessons") for p in catalogue.problems if p.is_error]

@@ -128,15 +128,20 @@ def test_an_ended_session_gets_the_readers_page_and_no_cookie(app: Flask) -> Non
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 @pytest.mark.parametrize("encoding", ["", "gzip"])
-def test_the_kept_progress_page_is_the_apps_answer(app: Flask, lang: str, encoding: str) -> None:
+def test_the_kept_progress_page_is_the_apps_answer(app: Flask, lang: str, encoding: str,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     client, cookie = learner_with_a_passed_quiz(app, lang)
     client.post(f"/{lang}/trade-unions/what-is-a-union/done", headers={"Sec-Fetch-Site": "same-origin"})
     client.get(f"/{lang}/trade-unions/strikes")  # a lesson reached, not done, and another one done: three states
     client.get(f"/{lang}/progress")  # the page and the learner's parts are drawn by the app once
     url = f"/{lang}/progress"
     extra = {"Accept-Encoding": encoding} if encoding else {}
+    dispatched: list[str] = []
+    dispatch = app.full_dispatch_request
+    monkeypatch.setattr(app, "full_dispatch_request", lambda: dispatched.append("app") or dispatch())
     with statements(app) as seen:
         kept = answered(app.test_client(use_cookies=False), url, cookie, **extra)
+    assert dispatched == []  # answered before Flask
     assert len(seen) == 2 and writes(seen) == [], seen  # the session record, then everything the learner did
     by_the_app = answered(through_the_app(app), url, cookie, **extra)
     assert kept[0] == by_the_app[0] == "200 OK" and kept[2] == by_the_app[2]

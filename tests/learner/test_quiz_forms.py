@@ -11,11 +11,15 @@ import pytest
 from flask import Flask, request
 from flask.testing import FlaskClient
 from werkzeug.datastructures import MultiDict
+from wtforms import RadioField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length
 
 from course_app.content import catalogue_store
 from course_app.content.quiz import Quiz
 from course_app.learner import quizzes
-from course_app.learner.forms import answers_at_once, quiz_form, quiz_form_class
+from course_app.learner.forms import QuestionFields, _choice_inputs, answers_at_once, quiz_form, quiz_form_class
+from course_app.questions.base import FieldSet
 from course_app.questions.draw import draw_quiz
 from tests.helpers import SAME_ORIGIN, quiz_answers
 
@@ -106,3 +110,21 @@ def test_a_submission_answered_in_full_builds_no_form_and_a_wrong_one_is_explain
     first_field = next(name for name in answers if name != "token")
     response = client.post("/en/trade-unions/wages/quiz", data={**answers, first_field: []}, headers=SAME_ORIGIN)
     assert response.status_code == 422 and built == [1]  # WTForms says which answer is missing
+
+
+@pytest.mark.parametrize("field", [
+    RadioField("Q", name="other", choices=[SelectChoice("a", "A")], validators=[InputRequired()]),
+    RadioField("Q", choices=[("a", "A")], validators=[InputRequired()]),
+    RadioField("Q", choices=[SelectChoice("a", "A")], validators=[InputRequired(), Length(max=3)]),
+    RadioField("Q", choices=[SelectChoice("a", "A")], validators=[InputRequired()], default="a"),
+    RadioField("Q", choices=[SelectChoice("a", "A")]),
+    StringField("Q", validators=[InputRequired()]),
+], ids=["its own name", "tuple choices", "another check", "a default", "not required", "a text field"])
+def test_a_field_answers_at_once_cannot_read_as_wtforms_does_leaves_the_form_to_wtforms(app: Flask,
+                                                                                         field: Any) -> None:
+    question = starter_quizzes(app)[0].questions[0]
+    fields = QuestionFields(question, 1, "q1", FieldSet({"q1": field}))
+    assert _choice_inputs([fields]) is None
+    plain = RadioField("Q", choices=[SelectChoice("a", "A")], validators=[InputRequired()])
+    assert _choice_inputs([QuestionFields(question, 1, "q1", FieldSet({"q1": plain}))]) is not None
+
