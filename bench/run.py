@@ -69,12 +69,14 @@ class Load:
     p50_ms: float
     p99_ms: float
     errors: int
-    # The baseline's median req/s over runs made between this figure's own (None: not measured beside it).
+    # The baseline's median req/s over runs made just before each of this figure's own (None: not measured
+    # beside it), and the median of the ratios of each of this figure's runs to the baseline run just before it.
     baseline_beside: float | None = None
+    ratio_beside: float | None = None
 
     def ratio(self, baseline: Load) -> float:
-        """To the baseline measured between this figure's runs, if it was; else to the run's baseline."""
-        return self.requests_per_second / (self.baseline_beside or baseline.requests_per_second)
+        """To the baseline measured beside this figure's runs, if it was; else to the run's baseline."""
+        return self.ratio_beside or self.requests_per_second / baseline.requests_per_second
 
 
 def _milliseconds(text: str) -> float:
@@ -110,10 +112,13 @@ def wrk(name: str, url: str, seconds: int, repeat: int, script: Path | None = No
         if baseline_url is not None:
             baseline_runs.append(_wrk_once("baseline", baseline_url, seconds, None, 16).requests_per_second)
         runs.append(_wrk_once(name, url, seconds, script, connections))
+    # Each run to the baseline run just before it: a slow spell that meets one pair moves one ratio of three.
+    ratios = [run.requests_per_second / before for run, before in zip(runs, baseline_runs, strict=False)]
     runs.sort(key=lambda load: load.requests_per_second)
     middle = runs[len(runs) // 2]
     return Load(name, middle.requests_per_second, middle.p50_ms, middle.p99_ms, sum(r.errors for r in runs),
-                statistics.median(baseline_runs) if baseline_runs else None)
+                statistics.median(baseline_runs) if baseline_runs else None,
+                statistics.median(ratios) if ratios else None)
 
 
 def lua_post(path: Path, body: str, origin: str, cookie: str | None) -> Path:
@@ -358,9 +363,10 @@ def report(baseline: Load, loads: list[Load], front_loads: list[Load], counts, p
              "2 threads and 16 connections on loopback (the dashboard: 2); each figure is the median of several",
              "runs, compared with a minimal Flask app under the same settings (the machine is shared and noisy:",
              "compare ratios, not absolute numbers). Both servers run side by side, and the baseline is measured",
-             "again before each run of a figure: a figure's ratio is to the median of those baseline runs (the",
-             "column \"baseline beside it\"), so a slow spell of the machine lowers both. p99 is each run's 99th",
-             "percentile latency.", "",
+             "again just before each run of a figure (\"baseline beside it\": their median); a figure's ratio is the",
+             "median of its runs' ratios to the baseline run just before each, so a slow spell of the machine",
+             "lowers both sides of a ratio, and one that meets a single pair of runs moves one ratio of three.",
+             "p99 is each run's 99th percentile latency.", "",
              "| request | req/s | p50 | p99 | baseline beside it | ratio to baseline | target | errors |",
              "|---|---|---|---|---|---|---|---|",
              f"| {baseline.name} | {baseline.requests_per_second:,.0f} | {baseline.p50_ms:.2f} ms | "
