@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -40,15 +41,19 @@ def section(html: str, marker: str) -> str:
 
 @contextmanager
 def statements(app: Flask) -> Iterator[list[str]]:
-    """Every SQL statement the app's database runs meanwhile (commits as "COMMIT")."""
+    """Every SQL statement the app's database runs meanwhile for a request of this thread (commits as "COMMIT");
+    not those of the app's own background threads (the read counter writes its counts now and then)."""
     seen: list[str] = []
     engine = database(app).engine
+    here = threading.get_ident()
 
     def before(_connection, _cursor, statement, _parameters, _context, _many):  # type: ignore[no-untyped-def]
-        seen.append(" ".join(statement.split()))
+        if threading.get_ident() == here:
+            seen.append(" ".join(statement.split()))
 
     def commit(_connection):  # type: ignore[no-untyped-def]
-        seen.append("COMMIT")
+        if threading.get_ident() == here:
+            seen.append("COMMIT")
 
     event.listen(engine, "before_cursor_execute", before)
     event.listen(engine, "commit", commit)
