@@ -4,6 +4,8 @@ disabled accounts, session renewal, logout by POST, idle expiry, and roles on ev
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from datetime import timedelta
 
 import pytest
@@ -15,6 +17,7 @@ from course_app.clock import clock
 from course_app.db import get_session
 from course_app.domain.staff_accounts import disable
 from course_app.models import AuditEvent, StaffMember, StaffRole, StaffSession, ThrottleWindow
+from course_app.web.work_limits import PasswordCheckGate
 from tests.helpers import csrf_token
 from tests.staff.conftest import PASSWORD, StaffUser, create_account, enrol, sign_in, stopped_clock
 from tests.staff.test_dashboard import add_learners
@@ -198,20 +201,24 @@ def test_the_throttle_keeps_no_typed_text(app: Flask, coordinator: StaffUser) ->
     assert all(re.fullmatch(r"staff-(password|cheap|code):[0-9a-f]{48}(~[0-9a-f]{16})?", key) for key in keys), keys
 
 
+@contextmanager
+def every_password_check_taken(app: Flask) -> Iterator[PasswordCheckGate]:
+    """Every password-check slot of the app held, as by sign-ins under way, until the block ends."""
+    gate = app.extensions["course_app.web.password_checks"]
+    assert isinstance(gate, PasswordCheckGate)
+    with ExitStack() as held:
+        for _ in range(gate.slots):
+            held.enter_context(gate.slot(proven=True))
+        yield gate
+
+
 def test_password_checks_are_bounded_a_guess_never_waits_and_a_real_sign_in_queues(app: Flask,
                                                                                       coordinator: StaffUser) -> None:
     """Every slot taken: a sign-in without a current code is answered "busy" at once, one with the right code waits
     in the queue and gets in as soon as a slot frees; learners are not held up by either."""
     import threading
 
-    from course_app.web.work_limits import PasswordCheckGate
-
-    gate = app.extensions["course_app.web.password_checks"]
-    assert isinstance(gate, PasswordCheckGate)
-    held = [gate.slot(proven=True) for _ in range(gate.slots)]
-    for slot in held:
-        slot.__enter__()
-    try:
+    with every_password_check_taken(app) as gate:
         busy = sign_in(app.test_client(), "cora", wrong_codes(coordinator, 1)[0])
         assert busy.status_code == 503 and "Wait a few seconds" in busy.get_data(as_text=True)
         assert app.test_client().get("/en/trade-unions/wages").status_code == 200
@@ -221,9 +228,6 @@ def test_password_checks_are_bounded_a_guess_never_waits_and_a_real_sign_in_queu
         waiting.start()
         with gate._condition:
             assert gate._condition.wait_for(lambda: gate._waiting == 1, timeout=30), "the sign-in did not queue"
-    finally:
-        for slot in held:
-            slot.__exit__(None, None, None)
     waiting.join(timeout=60)
     assert answers == [303]
 
@@ -381,26 +385,16 @@ def test_the_shared_busy_page_holds_nothing_of_the_visitor_who_made_it(app: Flas
     """The busy page is made once and given to every visitor for a few seconds: made while a signed-in member
     signs in again, from an address whose query asks url_for for an absolute address (on the request's Host,
     which a forger sets), it names no member and its form posts to this site's own sign-in page."""
-    from course_app.web.work_limits import PasswordCheckGate
-
     app.extensions.pop("course_app.staff.busy_pages", None)
     member = app.test_client()
     assert sign_in(member, "cora", coordinator.code()).status_code == 303
-    gate = app.extensions["course_app.web.password_checks"]
-    assert isinstance(gate, PasswordCheckGate)
-    held = [gate.slot(proven=True) for _ in range(gate.slots)]
-    for slot in held:
-        slot.__enter__()
-    try:
+    with every_password_check_taken(app):
         token = sign_in_form_token(member, "/staff/login?again=1")
         planted = member.post("/staff/login?again=1&_external=1&_scheme=https",
                               data={"csrf_token": token, "name": "cora", "password": PASSWORD,
                                     "code": wrong_codes(coordinator, 1)[0]})
         assert planted.status_code == 503, planted.get_data(as_text=True)[-1500:]
         seen = sign_in(app.test_client(), "someone", "000000")
-    finally:
-        for slot in held:
-            slot.__exit__(None, None, None)
     page = seen.get_data(as_text=True)
     assert seen.status_code == 503 and "Wait a few seconds" in page
     assert not re.search(r"\bcora\b", page) and "Sign out" not in page and "://localhost" not in page
