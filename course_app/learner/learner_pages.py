@@ -111,6 +111,13 @@ def steady_page(app: Flask, environ: WSGIEnvironment, cookie: str) -> tuple[str,
     return "200 OK", headers, body
 
 
+def _changes_nothing(app: Flask, interface: ServerSessionInterface, sealed: SealedValue, row: Any) -> bool:
+    """Whether answering leaves the session record ``row`` (its learner, remembered, last_seen_on and data) exactly
+    as it is, and sends no cookie."""
+    return interface.steady_learner(
+        app, sealed, row.learner_id, row.remembered, row.last_seen_on, row.data) is not None
+
+
 def _steady_lesson_page(app: Flask, interface: ServerSessionInterface, sealed: SealedValue, path: str,
                         arguments: Mapping[str, Any], user_agent: str) -> bytes | None:
     """A lesson page the learner reached before: the kept page with their two kept parts."""
@@ -125,8 +132,7 @@ def _steady_lesson_page(app: Flask, interface: ServerSessionInterface, sealed: S
         row = connection.execute(_SESSION_AND_STANDING, {
             "token_hash": token_hash(sealed.token), "course_slug": view.course.slug,
             "lesson_slug": view.lesson.slug}).first()
-    if row is None or not row.reached or interface.steady_learner(
-            app, sealed, row.learner_id, row.remembered, row.last_seen_on, row.data) is None:
+    if row is None or not row.reached or not _changes_nothing(app, interface, sealed, row):
         return None
     lang = view.wanted_lang
     best_score = "" if row.best_score is None else drawn_part(best_score_key(lang, row.best_score), "best_score")
@@ -148,8 +154,7 @@ def _steady_progress_page(app: Flask, interface: ServerSessionInterface, sealed:
         return None
     with database(app).engine.connect() as connection:
         row = connection.execute(OPEN_RECORD, {"token_hash": token_hash(sealed.token)}).first()
-        if row is None or interface.steady_learner(
-                app, sealed, row.learner_id, row.remembered, row.last_seen_on, row.data) is None:
+        if row is None or not _changes_nothing(app, interface, sealed, row):
             return None
         summary = progress_summary(connection, row.learner_id)
     try:

@@ -250,7 +250,8 @@ class DrawnParts(DrawingParts):
         return piece
 
     def personal(self, key: Hashable, macro: str, *args: Any) -> str:
-        return self.part((macro, key), str)
+        part: str = self._found(("part", (macro, key)))
+        return part
 
     def part(self, key: Hashable, make: Callable[[], str]) -> str:
         part: str = self._found(("part", key))
