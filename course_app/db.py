@@ -19,6 +19,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 from .config import PROJECT_DIR, make_private_folder
+from .driver_statements import DriverStatement
 from .sqlite_writers import turn_taking_connection
 
 if TYPE_CHECKING:
@@ -130,40 +131,43 @@ def add_to_counters(session: Session, model: type, changes: Iterable[tuple[dict[
         return
     key_columns = tuple(next(iter(merged.values()))[0])
     statement = _counter_upsert(session.get_bind().dialect.name, model, key_columns, tuple(names))
-    session.connection().execute(statement, rows)
+    statement.run_many(session.connection(), rows)
 
 
-def insert_or_ignore(session: Session, model: type) -> Any:
+def insert_or_ignore(session: Session, model: type) -> DriverStatement:
     """An INSERT that does nothing where the row exists; run with the row's values (built once per table)."""
     return _insert_or_ignore(session.get_bind().dialect.name, model)
 
 
-def insert_or_replace(session: Session, model: type, key_columns: tuple[str, ...], columns: tuple[str, ...]) -> Any:
+def insert_or_replace(session: Session, model: type, key_columns: tuple[str, ...],
+                      columns: tuple[str, ...]) -> DriverStatement:
     """An INSERT that sets ``columns`` where the row (named by ``key_columns``) exists; run with the row's values
     (built once per table)."""
     return _insert_or_replace(session.get_bind().dialect.name, model, key_columns, columns)
 
 
 @functools.lru_cache(maxsize=64)
-def _insert_or_ignore(dialect: str, model: type) -> Any:
-    return _INSERTS[dialect](model).on_conflict_do_nothing()
+def _insert_or_ignore(dialect: str, model: type) -> DriverStatement:
+    return DriverStatement(_INSERTS[dialect](model).on_conflict_do_nothing())
 
 
 @functools.lru_cache(maxsize=64)
-def _insert_or_replace(dialect: str, model: type, key_columns: tuple[str, ...], columns: tuple[str, ...]) -> Any:
+def _insert_or_replace(dialect: str, model: type, key_columns: tuple[str, ...],
+                       columns: tuple[str, ...]) -> DriverStatement:
     statement = _INSERTS[dialect](model)
-    return statement.on_conflict_do_update(index_elements=list(key_columns),
-                                           set_={name: getattr(statement.excluded, name) for name in columns})
+    return DriverStatement(statement.on_conflict_do_update(
+        index_elements=list(key_columns), set_={name: getattr(statement.excluded, name) for name in columns}))
 
 
 @functools.lru_cache(maxsize=64)
-def _counter_upsert(dialect: str, model: type, key_columns: tuple[str, ...], delta_names: tuple[str, ...]) -> Any:
+def _counter_upsert(dialect: str, model: type, key_columns: tuple[str, ...],
+                    delta_names: tuple[str, ...]) -> DriverStatement:
     """The one statement that adds to a kind of counter, built once (building it costs more than running it)."""
     statement = _INSERTS[dialect](model)
     columns = table(model).c
-    return statement.on_conflict_do_update(
+    return DriverStatement(statement.on_conflict_do_update(
         index_elements=list(key_columns),
-        set_={name: columns[name] + getattr(statement.excluded, name) for name in delta_names})
+        set_={name: columns[name] + getattr(statement.excluded, name) for name in delta_names}))
 
 
 def init_app(app: Flask) -> None:

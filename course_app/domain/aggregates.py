@@ -18,6 +18,7 @@ from sqlalchemy import bindparam, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from ..db import add_to_counter, add_to_counters, insert_or_replace, table
+from ..driver_statements import DriverStatement
 from ..models import CourseProgress, LessonDay, LessonProgress, QuizDay, QuizProgress
 
 
@@ -85,8 +86,9 @@ def quiz_changed(session: Session, before: QuizSnapshot | None, after: QuizSnaps
 
 
 _LESSONS = table(LessonProgress).c
-_COURSE_LESSONS = select(_LESSONS.reached_on, _LESSONS.lesson_slug, _LESSONS.lang, _LESSONS.completed_on).where(
-    _LESSONS.learner_id == bindparam("learner_id"), _LESSONS.course_slug == bindparam("course_slug"))
+_COURSE_LESSONS = DriverStatement(select(
+    _LESSONS.reached_on, _LESSONS.lesson_slug, _LESSONS.lang, _LESSONS.completed_on).where(
+    _LESSONS.learner_id == bindparam("learner_id"), _LESSONS.course_slug == bindparam("course_slug")))
 
 
 def refresh_course_progress(session: Session, learner_id: str, course_slug: str, lesson_count: int,
@@ -96,8 +98,8 @@ def refresh_course_progress(session: Session, learner_id: str, course_slug: str,
     session.flush()
     connection = session.connection()
     if rows is None:
-        rows = [tuple(row) for row in connection.execute(
-            _COURSE_LESSONS, {"learner_id": learner_id, "course_slug": course_slug})]
+        rows = [tuple(row) for row in _COURSE_LESSONS.rows(
+            connection, {"learner_id": learner_id, "course_slug": course_slug})]
     if not rows:
         connection.execute(delete(CourseProgress).where(CourseProgress.learner_id == learner_id,
                                                         CourseProgress.course_slug == course_slug))
@@ -106,8 +108,8 @@ def refresh_course_progress(session: Session, learner_id: str, course_slug: str,
     done = [row[3] for row in rows if row[3] is not None]
     standing = {"lang": lang, "started_on": reached_on, "lessons_done": len(done),
                 "completed_on": max(done) if done and len(done) >= lesson_count else None}
-    connection.execute(insert_or_replace(session, CourseProgress, ("learner_id", "course_slug"), tuple(standing)),
-                       {"learner_id": learner_id, "course_slug": course_slug, **standing})
+    insert_or_replace(session, CourseProgress, ("learner_id", "course_slug"), tuple(standing)).run(
+        connection, {"learner_id": learner_id, "course_slug": course_slug, **standing})
     # Rows this session loaded before are stale now.
     current = session.identity_map.get(session.identity_key(CourseProgress, (learner_id, course_slug)))
     if current is not None:

@@ -19,6 +19,7 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session, make_transient_to_detached
 
 from ..db import table
+from ..driver_statements import DriverStatement
 from ..models import CourseProgress, Learner, LessonProgress, QuizProgress
 from . import aggregates
 
@@ -50,15 +51,15 @@ def new_learner_id() -> str:
     return secrets.token_urlsafe(16)
 
 
-_INSERT_LEARNER = insert(table(Learner))
+_INSERT_LEARNER = DriverStatement(insert(table(Learner)))
 
 
 def create_learner(session: Session, today: date) -> Learner:
     """A new learner with a random id; nothing about the person is recorded."""
     learner = Learner(id=new_learner_id(), code_hash=None, created_on=today, last_seen_on=today)
     # A plain INSERT, then the object joins the session as the row it is (no flush of the whole session).
-    session.connection().execute(_INSERT_LEARNER, {"id": learner.id, "code_hash": None, "created_on": today,
-                                                   "last_seen_on": today})
+    _INSERT_LEARNER.run(session.connection(), {"id": learner.id, "code_hash": None, "created_on": today,
+                                               "last_seen_on": today})
     make_transient_to_detached(learner)
     session.add(learner)
     return learner

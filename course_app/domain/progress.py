@@ -16,6 +16,7 @@ from sqlalchemy import Connection, Integer, bindparam, cast, literal, select, un
 from sqlalchemy.orm import Session
 
 from ..db import add_to_counters, insert_on_conflict, insert_or_ignore, table
+from ..driver_statements import DriverStatement
 from ..models import AnswerTally, Learner, LessonProgress, QuizProgress
 from ..models.answers import tally_day
 from . import aggregates
@@ -85,18 +86,18 @@ def record_quiz_attempt(session: Session, learner_id: str, place: LessonPlace, l
     """
     connection = session.connection()
     keys = {"learner_id": learner_id, "course_slug": place.course_slug, "lesson_slug": place.lesson_slug}
-    lesson_row = None if new_learner else connection.execute(_LESSON_ROW, keys).first()
+    lesson_row = None if new_learner else _LESSON_ROW.first(connection, keys)
     lesson_changes: list[tuple[aggregates.LessonSnapshot | None, aggregates.LessonSnapshot]] = []
     if lesson_row is None:
         completed_on = today if result.passed else None
-        if connection.execute(insert_or_ignore(session, LessonProgress), {
-                **keys, "lang": lang, "reached_on": today, "completed_on": completed_on}).rowcount:
+        if insert_or_ignore(session, LessonProgress).run(connection, {
+                **keys, "lang": lang, "reached_on": today, "completed_on": completed_on}):
             lesson_changes.append((None, aggregates.LessonSnapshot(place.course_slug, place.lesson_slug, lang, today,
                                                                    completed_on)))
         elif result.passed:  # another tab made the row a moment ago
-            lesson_row = connection.execute(_LESSON_ROW, keys).first()
+            lesson_row = _LESSON_ROW.first(connection, keys)
     if lesson_row is not None and result.passed and lesson_row.completed_on is None:
-        completed = connection.execute(_COMPLETE_LESSON, {**_row_of(keys), "today": today}).first()
+        completed = _COMPLETE_LESSON.first(connection, {**_row_of(keys), "today": today})
         if completed is not None:
             reached = aggregates.LessonSnapshot(place.course_slug, place.lesson_slug, completed.lang,
                                                 completed.reached_on, None)
@@ -119,30 +120,30 @@ def _count_attempt(session: Session, keys: dict[str, str], lang: str, result: Qu
     connection = session.connection()
     asked = {item.question.id for item in result.questions}
     passed_on = today if result.passed else None
-    row = None if new_learner else connection.execute(_QUIZ_ROW, keys).first()
+    row = None if new_learner else _QUIZ_ROW.first(connection, keys)
     while True:
         if row is None:
-            if connection.execute(insert_or_ignore(session, QuizProgress), {
+            if insert_or_ignore(session, QuizProgress).run(connection, {
                     **keys, "lang": lang, "attempts": 1, "best_score": result.score, "first_attempt_on": today,
                     "last_attempt_on": today, "passed_on": passed_on, "met_questions": " ".join(sorted(asked))
-            }).rowcount:
+            }):
                 after = aggregates.QuizSnapshot(keys["course_slug"], keys["lesson_slug"], lang, today, 1,
                                                 result.passed, result.score)
                 return None, after, list(result.questions)
         else:
             met = set(row.met_questions.split())
             best = max(row.best_score, result.score)
-            if connection.execute(_UPDATE_QUIZ, {
+            if _UPDATE_QUIZ.run(connection, {
                     **_row_of(keys), "attempts_read": row.attempts, "best_score": best, "today": today,
                     "passed_on": row.passed_on or passed_on, "met_questions": " ".join(sorted(met | asked))
-            }).rowcount:
+            }):
                 before = aggregates.QuizSnapshot(keys["course_slug"], keys["lesson_slug"], row.lang,
                                                  row.first_attempt_on, row.attempts, row.passed_on is not None,
                                                  row.best_score)
                 after = replace(before, attempts=row.attempts + 1, best_score=best,
                                 passed=before.passed or result.passed)
                 return before, after, [item for item in result.questions if item.question.id not in met]
-        row = connection.execute(_QUIZ_ROW, keys).first()  # another tab changed it meanwhile: as it is now
+        row = _QUIZ_ROW.first(connection, keys)  # another tab changed it meanwhile: as it is now
 
 
 _KEYS = (_LESSONS.learner_id == bindparam("learner_id"), _LESSONS.course_slug == bindparam("course_slug"),
@@ -153,16 +154,17 @@ _QUIZ_KEYS = (_QUIZZES.learner_id == bindparam("learner_id"), _QUIZZES.course_sl
 _ROW_OF = {"row_learner": "learner_id", "row_course": "course_slug", "row_lesson": "lesson_slug"}
 _LESSON_ROW_KEYS = tuple(_LESSONS[column] == bindparam(name) for name, column in _ROW_OF.items())
 _QUIZ_ROW_KEYS = tuple(_QUIZZES[column] == bindparam(name) for name, column in _ROW_OF.items())
-_LESSON_ROW = select(_LESSONS.lang, _LESSONS.reached_on, _LESSONS.completed_on).where(*_KEYS)
-_COMPLETE_LESSON = update(table(LessonProgress)).where(*_LESSON_ROW_KEYS, _LESSONS.completed_on.is_(None)).values(
-    completed_on=bindparam("today")).returning(_LESSONS.lang, _LESSONS.reached_on)
-_QUIZ_ROW = select(_QUIZZES.lang, _QUIZZES.attempts, _QUIZZES.best_score, _QUIZZES.first_attempt_on,
-                   _QUIZZES.passed_on, _QUIZZES.met_questions).where(*_QUIZ_KEYS)
+_LESSON_ROW = DriverStatement(select(_LESSONS.lang, _LESSONS.reached_on, _LESSONS.completed_on).where(*_KEYS))
+_COMPLETE_LESSON = DriverStatement(update(table(LessonProgress)).where(
+    *_LESSON_ROW_KEYS, _LESSONS.completed_on.is_(None)).values(completed_on=bindparam("today")).returning(
+    _LESSONS.lang, _LESSONS.reached_on))
+_QUIZ_ROW = DriverStatement(select(_QUIZZES.lang, _QUIZZES.attempts, _QUIZZES.best_score, _QUIZZES.first_attempt_on,
+                                   _QUIZZES.passed_on, _QUIZZES.met_questions).where(*_QUIZ_KEYS))
 # Changed only as it was read (the same number of attempts), so two tabs' attempts are each counted once.
-_UPDATE_QUIZ = update(table(QuizProgress)).where(
+_UPDATE_QUIZ = DriverStatement(update(table(QuizProgress)).where(
     *_QUIZ_ROW_KEYS, _QUIZZES.attempts == bindparam("attempts_read")).values(
     attempts=_QUIZZES.attempts + 1, best_score=bindparam("best_score"), last_attempt_on=bindparam("today"),
-    passed_on=bindparam("passed_on"), met_questions=bindparam("met_questions"))
+    passed_on=bindparam("passed_on"), met_questions=bindparam("met_questions")))
 
 
 def _row_of(keys: dict[str, str]) -> dict[str, str]:
@@ -221,20 +223,20 @@ class LessonStanding:
 
 NOT_REACHED = LessonStanding(False, False, None)
 # Built once: a learner's every lesson page asks it, and building a statement costs more than running it.
-_STANDING = union_all(
+_STANDING = DriverStatement(union_all(
     select(literal(0), _completed).where(
         _LESSONS.learner_id == bindparam("learner_id"), _LESSONS.course_slug == bindparam("course_slug"),
         _LESSONS.lesson_slug == bindparam("lesson_slug")),
     select(literal(1), _QUIZZES.best_score).where(
         _QUIZZES.learner_id == bindparam("learner_id"), _QUIZZES.course_slug == bindparam("course_slug"),
         _QUIZZES.lesson_slug == bindparam("lesson_slug")),
-)
+))
 
 
 def lesson_standing(session: Session, learner_id: str, course_slug: str, lesson_slug: str) -> LessonStanding:
     """One learner's standing on one lesson, in one look-up (their lesson row and their quiz row, if any)."""
-    rows = session.connection().execute(_STANDING, {"learner_id": learner_id, "course_slug": course_slug,
-                                                    "lesson_slug": lesson_slug})
+    rows = _STANDING.rows(session.connection(), {"learner_id": learner_id, "course_slug": course_slug,
+                                                 "lesson_slug": lesson_slug})
     found: dict[int, int] = {kind: value for kind, value in rows}
     return LessonStanding(0 in found, bool(found.get(0)), int(found[1]) if 1 in found else None)
 
@@ -255,14 +257,14 @@ class ProgressSummary:
 NO_PROGRESS = ProgressSummary({}, {}, False)
 _LEARNERS = table(Learner).c
 # Built once, like _STANDING: the learner's code, lessons and quizzes in one look-up.
-_SUMMARY = union_all(
+_SUMMARY = DriverStatement(union_all(
     select(literal(0), literal(""), literal(""), cast(_LEARNERS.code_hash.is_not(None), Integer), literal(0)).where(
         _LEARNERS.id == bindparam("learner_id")),
     select(literal(1), _LESSONS.course_slug, _LESSONS.lesson_slug, _completed, literal(0))
     .where(_LESSONS.learner_id == bindparam("learner_id")),
     select(literal(2), _QUIZZES.course_slug, _QUIZZES.lesson_slug, _QUIZZES.best_score, _QUIZZES.attempts)
     .where(_QUIZZES.learner_id == bindparam("learner_id")),
-)
+))
 
 
 def progress_summary(connection: Connection, learner_id: str) -> ProgressSummary:
@@ -271,7 +273,7 @@ def progress_summary(connection: Connection, learner_id: str) -> ProgressSummary
     lessons: dict[tuple[str, str], bool] = {}
     quizzes: dict[tuple[str, str], tuple[int, int]] = {}
     has_code = False
-    for kind, course_slug, lesson_slug, first, second in connection.execute(_SUMMARY, {"learner_id": learner_id}):
+    for kind, course_slug, lesson_slug, first, second in _SUMMARY.rows(connection, {"learner_id": learner_id}):
         if kind == 0:
             has_code = bool(first)
         elif kind == 1:

@@ -32,6 +32,7 @@ from werkzeug.http import parse_accept_header
 
 from ..db import database, table
 from ..domain.progress import progress_summary
+from ..driver_statements import DriverStatement
 from ..models import BrowserSession, LessonProgress, QuizProgress
 from ..web.compression import MINIMUM_BYTES
 from ..web.headers import security_headers
@@ -57,7 +58,7 @@ LESSON_ENDPOINTS = frozenset({"learner.lesson", "learner.lesson_numbered"})
 PROGRESS_ENDPOINT = "learner.progress"
 _SESSIONS, _LESSONS, _QUIZZES = table(BrowserSession).c, table(LessonProgress).c, table(QuizProgress).c
 # The session record and the learner's standing on the lesson, in one look-up.
-_SESSION_AND_STANDING = select(
+_SESSION_AND_STANDING = DriverStatement(select(
     _SESSIONS.learner_id, _SESSIONS.remembered, _SESSIONS.last_seen_on, _SESSIONS.data,
     _LESSONS.learner_id.is_not(None).label("reached"), _LESSONS.completed_on.is_not(None).label("completed"),
     _QUIZZES.best_score,
@@ -69,7 +70,7 @@ _SESSION_AND_STANDING = select(
     .outerjoin(table(QuizProgress), and_(_QUIZZES.learner_id == _SESSIONS.learner_id,
                                          _QUIZZES.course_slug == bindparam("course_slug"),
                                          _QUIZZES.lesson_slug == bindparam("lesson_slug")))
-).where(_SESSIONS.token_hash == bindparam("token_hash"))
+).where(_SESSIONS.token_hash == bindparam("token_hash")))
 
 
 def steady_page(app: Flask, environ: WSGIEnvironment, cookie: str) -> tuple[str, list[tuple[str, str]], bytes] | None:
@@ -129,9 +130,9 @@ def _steady_lesson_page(app: Flask, interface: ServerSessionInterface, sealed: S
     if page is None:
         return None
     with database(app).engine.connect() as connection:
-        row = connection.execute(_SESSION_AND_STANDING, {
+        row = _SESSION_AND_STANDING.first(connection, {
             "token_hash": token_hash(sealed.token), "course_slug": view.course.slug,
-            "lesson_slug": view.lesson.slug}).first()
+            "lesson_slug": view.lesson.slug})
     if row is None or not row.reached or not _changes_nothing(app, interface, sealed, row):
         return None
     lang = view.wanted_lang
@@ -153,7 +154,7 @@ def _steady_progress_page(app: Flask, interface: ServerSessionInterface, sealed:
     if page is None or drawn is None:
         return None
     with database(app).engine.connect() as connection:
-        row = connection.execute(OPEN_RECORD, {"token_hash": token_hash(sealed.token)}).first()
+        row = OPEN_RECORD.first(connection, {"token_hash": token_hash(sealed.token)})
         if row is None or not _changes_nothing(app, interface, sealed, row):
             return None
         summary = progress_summary(connection, row.learner_id)

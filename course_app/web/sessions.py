@@ -50,6 +50,7 @@ from werkzeug.datastructures import CallbackDict
 
 from ..clock import clock
 from ..db import checkpoint_after_delete, get_session, table
+from ..driver_statements import DriverStatement
 from ..models import BrowserSession, Learner
 
 log = logging.getLogger("course_app.web.sessions")
@@ -311,7 +312,7 @@ class ServerSessionInterface(SessionInterface):
         now_minute = _minute(clock(app).timestamp())
         if sealed is None:
             return ServerSession(stale_cookie=True)
-        row = get_session().connection().execute(OPEN_RECORD, {"token_hash": token_hash(sealed.token)}).first()
+        row = OPEN_RECORD.first(get_session().connection(), {"token_hash": token_hash(sealed.token)})
         if row is None or row.last_seen_on < self._oldest_day(app, row.remembered, clock(app).today()):
             return ServerSession(stale_cookie=True)
         try:
@@ -385,16 +386,17 @@ class ServerSessionInterface(SessionInterface):
 
 
 _RECORDS = table(BrowserSession).c
-# Built once: every request with a cookie runs them, and building a statement costs more than running it.
-OPEN_RECORD = select(_RECORDS.learner_id, _RECORDS.remembered, _RECORDS.last_seen_on, _RECORDS.data).where(
-    _RECORDS.token_hash == bindparam("token_hash"))
-_UPDATE_RECORD = update(table(BrowserSession)).where(_RECORDS.token_hash == bindparam("key")).values(
+# Built once and run on the driver's cursor: every request with a cookie runs them.
+OPEN_RECORD = DriverStatement(select(
+    _RECORDS.learner_id, _RECORDS.remembered, _RECORDS.last_seen_on, _RECORDS.data).where(
+    _RECORDS.token_hash == bindparam("token_hash")))
+_UPDATE_RECORD = DriverStatement(update(table(BrowserSession)).where(_RECORDS.token_hash == bindparam("key")).values(
     data=bindparam("data"), learner_id=bindparam("learner_id"), remembered=bindparam("remembered"),
-    last_seen_on=bindparam("today"))
-_INSERT_RECORD = insert(table(BrowserSession))
-_TOUCH_LEARNER = update(table(Learner)).where(
+    last_seen_on=bindparam("today")))
+_INSERT_RECORD = DriverStatement(insert(table(BrowserSession)))
+_TOUCH_LEARNER = DriverStatement(update(table(Learner)).where(
     table(Learner).c.id == bindparam("learner_id"), table(Learner).c.last_seen_on != bindparam("today")
-).values(last_seen_on=bindparam("today"))
+).values(last_seen_on=bindparam("today")))
 
 
 def _has_changes(session: ServerSession, today: date) -> bool:
@@ -415,18 +417,18 @@ def _write_changes(session: ServerSession, db: Session, today: date) -> _Gone | 
     data = json.dumps(dict(session), separators=(",", ":"), sort_keys=True)
     connection = db.connection()
     if session.token is not None and not session.rotating:
-        updated = connection.execute(_UPDATE_RECORD, {"key": token_hash(session.token), "data": data,
-                                                      "learner_id": session.learner_id,
-                                                      "remembered": session.permanent, "today": today})
-        if not updated.rowcount:
+        updated = _UPDATE_RECORD.run(connection, {"key": token_hash(session.token), "data": data,
+                                                   "learner_id": session.learner_id,
+                                                   "remembered": session.permanent, "today": today})
+        if not updated:
             return GONE
         if session.learner_id is not None and session.last_seen_on != today:
-            connection.execute(_TOUCH_LEARNER, {"learner_id": session.learner_id, "today": today})
+            _TOUCH_LEARNER.run(connection, {"learner_id": session.learner_id, "today": today})
     else:
         if session.token is not None:
             connection.execute(delete(BrowserSession).where(BrowserSession.token_hash == token_hash(session.token)))
         session.token = secrets.token_bytes(TOKEN_BYTES)
-        connection.execute(_INSERT_RECORD, {
+        _INSERT_RECORD.run(connection, {
             "token_hash": token_hash(session.token), "learner_id": session.learner_id, "created_on": today,
             "last_seen_on": today, "remembered": session.permanent, "data": data})
         session.rotating = False
