@@ -6,7 +6,9 @@ session record was written today, the cookie is not due to be sealed again, and 
 message to show. Such a view is the page kept for this generation (page_parts.py) with the
 learner's own parts put in, and the same headers every response carries — so it is answered
 here, before Flask runs, the way ReaderPages answers a reader: the cookie opened with the
-server's key, the kept text joined with the kept parts, gzip when the browser accepts it. A
+server's key, the kept text joined with the kept parts, gzip when the browser accepts it. What
+each of these addresses names (its language, its lesson) is found once per generation and kept
+with it (``_steady_address``), since the URL map and the catalogue do not change within one. A
 lesson page needs one look-up, which reads the session record and the learner's standing on the
 lesson together; the progress page two, the session record and then everything the learner did
 (``progress_summary``), whose parts come from the kept sections per course
@@ -22,7 +24,7 @@ ways give the same status, headers and bytes.
 from __future__ import annotations
 
 import gzip
-from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from flask import Flask
@@ -30,6 +32,7 @@ from sqlalchemy import and_, bindparam, select
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import parse_accept_header
 
+from ..content import catalogue_store
 from ..db import database, table
 from ..domain.progress import progress_summary
 from ..driver_statements import DriverStatement
@@ -37,10 +40,11 @@ from ..models import BrowserSession, LessonProgress, QuizProgress
 from ..web.compression import MINIMUM_BYTES
 from ..web.headers import security_headers
 from ..web.sessions import OPEN_RECORD, SealedValue, ServerSessionInterface, token_hash
-from .lookup import find_lesson
+from .lookup import LessonView, find_lesson
 from .page_parts import (
     LESSON_TEMPLATE,
     DrawnParts,
+    KeptParts,
     NotDrawnYet,
     best_score_key,
     drawn_part,
@@ -84,21 +88,19 @@ def steady_page(app: Flask, environ: WSGIEnvironment, cookie: str) -> tuple[str,
     interface = app.session_interface
     if not cookie or not isinstance(interface, ServerSessionInterface):
         return None
-    try:  # the address first: it costs less than opening the cookie, and most addresses are not these pages
-        endpoint, arguments = app.url_map.bind_to_environ(environ).match(method="GET")
-    except HTTPException:
-        return None
-    if endpoint not in LESSON_ENDPOINTS and endpoint != PROGRESS_ENDPOINT:
+    address = _steady_address(app, environ)  # first: it costs less than opening the cookie, and most are not these
+    if address is None:
         return None
     sealed = interface.open_cookie(app, cookie)
     if sealed is None:
         return None
     path = environ.get("PATH_INFO", "")
     with app.app_context():
-        if endpoint == PROGRESS_ENDPOINT:
-            body = _steady_progress_page(app, interface, sealed, path, arguments["lang"])
+        if address.lesson is None:
+            body = _steady_progress_page(app, interface, sealed, path, address.lang)
         else:
-            body = _steady_lesson_page(app, interface, sealed, path, arguments, environ.get("HTTP_USER_AGENT", ""))
+            body = _steady_lesson_page(app, interface, sealed, path, address.lesson,
+                                       environ.get("HTTP_USER_AGENT", ""))
     if body is None:
         return None
     headers = [("Content-Type", "text/html; charset=utf-8")]
@@ -112,6 +114,40 @@ def steady_page(app: Flask, environ: WSGIEnvironment, cookie: str) -> tuple[str,
     return "200 OK", headers, body
 
 
+@dataclass(frozen=True)
+class SteadyAddress:
+    """What a lesson or progress address names: its language, and the lesson (None: the progress page)."""
+
+    lang: str
+    lesson: LessonView | None
+
+
+def _steady_address(app: Flask, environ: WSGIEnvironment) -> SteadyAddress | None:
+    """The lesson or progress page an address names, or None (another address, or a lesson held back).
+
+    The URL map and the catalogue are the same for every request of a generation, so what each of these addresses
+    names is found once and kept with the generation (at most ``MAX_KEPT`` of them; nothing for other addresses).
+    The address is its path alone: the request is a GET without a query, and the map does not match hosts."""
+    path = environ.get("PATH_INFO", "")
+    addresses = catalogue_store(app).generation.cache("steady_addresses", KeptParts)
+    found: SteadyAddress | None = addresses.get(path)
+    if found is not None:
+        return found
+    try:
+        endpoint, arguments = app.url_map.bind_to_environ(environ).match(method="GET")
+        if endpoint == PROGRESS_ENDPOINT:
+            found = SteadyAddress(arguments["lang"], None)
+        elif endpoint in LESSON_ENDPOINTS:
+            with app.app_context():
+                found = SteadyAddress(arguments["lang"], find_lesson(**arguments))
+        else:
+            return None
+    except HTTPException:  # no such page, a redirect, or a lesson held back: the app says so
+        return None
+    kept: SteadyAddress = addresses.get_or_make(path, lambda: found)
+    return kept
+
+
 def _changes_nothing(app: Flask, interface: ServerSessionInterface, sealed: SealedValue, row: Any) -> bool:
     """Whether answering leaves the session record ``row`` (its learner, remembered, last_seen_on and data) exactly
     as it is, and sends no cookie."""
@@ -120,12 +156,8 @@ def _changes_nothing(app: Flask, interface: ServerSessionInterface, sealed: Seal
 
 
 def _steady_lesson_page(app: Flask, interface: ServerSessionInterface, sealed: SealedValue, path: str,
-                        arguments: Mapping[str, Any], user_agent: str) -> bytes | None:
+                        view: LessonView, user_agent: str) -> bytes | None:
     """A lesson page the learner reached before: the kept page with their two kept parts."""
-    try:
-        view = find_lesson(**arguments)
-    except HTTPException:
-        return None
     page = rendered_page(lesson_page_key(path, None, False), LESSON_TEMPLATE)
     if page is None:
         return None

@@ -13,6 +13,7 @@ from flask.testing import FlaskClient
 from werkzeug.test import Client
 
 from course_app.clock import ManualClock
+from course_app.content import catalogue_store
 from course_app.learner.page_cache import ReaderPages
 from tests.conftest import LANGUAGES, make_app
 from tests.helpers import submit_quiz
@@ -115,6 +116,34 @@ def test_a_result_past_its_minutes_is_removed_by_the_app(tmp_path: Path) -> None
         client.get("/en/trade-unions/wages")
     assert any(statement.startswith("UPDATE browser_session") for statement in writes(seen)), seen
     assert client.get("/en/trade-unions/wages/result").status_code == 303  # nothing left to show
+
+
+def test_what_an_address_names_is_found_again_in_a_new_generation(lessons_copy: Path, tmp_path: Path) -> None:
+    """Each address's lesson is kept with its generation: when the course's order changes, a numbered address names
+    another lesson, and a learner's parts are that lesson's, never those of the lesson it named before."""
+    app = make_app(tmp_path, LESSONS_DIR=str(lessons_copy))  # no watcher: the test reloads by itself
+    client, cookie = learner_with_a_passed_quiz(app)  # passed the quiz of "wages", the 5th lesson
+    url = "/en/c/1/5"
+    client.get(url)  # the app draws the page once
+    with statements(app) as seen:
+        before = answered(app.test_client(use_cookies=False), url, cookie)
+    assert len(seen) == 1 and before[0] == "200 OK" and b"your best so far" in before[2]  # before Flask
+    course = lessons_copy / "trade-unions" / "course.yaml"
+    text = course.read_text(encoding="utf-8")
+    assert "      - forced-labour\n      - wages\n" in text
+    course.write_text(text.replace("      - forced-labour\n      - wages\n", "      - wages\n      - forced-labour\n"),
+                      encoding="utf-8")
+    result = catalogue_store(app).reload_if_changed()
+    assert result is not None and result.held_back == (), result
+    client.get(url)  # now "forced-labour": reached, and its page drawn, through the app
+    with statements(app) as seen:
+        after = answered(app.test_client(use_cookies=False), url, cookie)
+    assert len(seen) == 1 and after[0] == "200 OK" and b"your best so far" not in after[2]
+    assert after == answered(through_the_app(app), url, cookie)
+    (lessons_copy / "trade-unions" / "forced-labour" / "en.md").write_text("---\ntitle: [\n---\n", encoding="utf-8")
+    result = catalogue_store(app).reload_if_changed()
+    assert result is not None and result.held_back, result  # broken: the lesson is held back
+    assert answered(app.test_client(use_cookies=False), url, cookie)[0].startswith("503")
 
 
 def test_an_ended_session_gets_the_readers_page_and_no_cookie(app: Flask) -> None:
