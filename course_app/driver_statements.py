@@ -7,9 +7,15 @@ else: one or two statements per page view, six to ten per quiz submission. A ``D
 is a Core statement compiled once for each kind of database (and each set of parameter names,
 which decide an INSERT's columns), then run on the cursor of the same connection, so in the same
 transaction, with parameters and results converted by the statement's own types, as SQLAlchemy
-converts them (dates kept as text in SQLite, flags as numbers). A failure is SQLAlchemy's error
-(a ``DBAPIError``), as from any other statement, and the engine's statement event is sent, so
-whatever listens to it (a test counting statements) sees these too.
+converts them (dates kept as text in SQLite, flags as numbers). A failure is handled as SQLAlchemy
+handles any statement's (a lost connection invalidated, a ``DBAPIError`` or ``StatementError``
+raised), and the engine's statement events are sent, so whatever listens to them (a test counting
+statements) sees these too.
+
+What SQLAlchemy does and this does not: a ``before_cursor_execute`` listener's returned statement
+and parameters (``retval=True``) are not used, ``echo`` does not log these statements, and a
+column whose result conversion needs the driver's own column type (PostgreSQL's ``Numeric``)
+is not supported — none of the statements run this way has one.
 """
 
 from __future__ import annotations
@@ -22,7 +28,6 @@ from typing import Any
 
 from sqlalchemy import Connection
 from sqlalchemy.engine import Dialect
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import Executable
 
@@ -63,7 +68,7 @@ class DriverStatement:
 
     def __init__(self, statement: Executable) -> None:
         self.statement = statement
-        self._compiled: dict[tuple[str, tuple[str, ...]], _Compiled] = {}
+        self._compiled: dict[tuple[str, str, tuple[str, ...]], _Compiled] = {}
         self._lock = threading.Lock()
 
     def first(self, connection: Connection, parameters: Mapping[str, Any]) -> Any:
@@ -74,63 +79,74 @@ class DriverStatement:
     def rows(self, connection: Connection, parameters: Mapping[str, Any]) -> list[Any]:
         """Every row the statement returns (named tuples, converted by the columns' types)."""
         compiled = self._for(connection.dialect, parameters)
-        raw, _count = self._execute(connection, compiled, compiled.parameters(parameters), many=False)
+        raw, _count = self._execute(connection, compiled, [parameters], many=False)
         return compiled.rows(raw)
 
     def run(self, connection: Connection, parameters: Mapping[str, Any]) -> int:
         """Run a statement that returns no rows; how many rows it changed."""
         compiled = self._for(connection.dialect, parameters)
-        return self._execute(connection, compiled, compiled.parameters(parameters), many=False)[1]
+        return self._execute(connection, compiled, [parameters], many=False)[1]
 
     def run_many(self, connection: Connection, rows: Sequence[Mapping[str, Any]]) -> int:
         """Run it once per row (every row naming the same parameters); how many rows it changed in all."""
         if not rows:
             return 0
         compiled = self._for(connection.dialect, rows[0])
-        return self._execute(connection, compiled, [compiled.parameters(row) for row in rows], many=True)[1]
+        return self._execute(connection, compiled, rows, many=True)[1]
 
     def _for(self, dialect: Dialect, parameters: Mapping[str, Any]) -> _Compiled:
-        key = (dialect.name, tuple(parameters))
+        # Every driver of a database has its own placeholders and casts, so the driver is part of the key.
+        key = (dialect.name, dialect.driver, tuple(parameters))
         found = self._compiled.get(key)
         if found is None:
             with self._lock:
                 found = self._compiled.setdefault(key, _compile(self.statement, dialect, tuple(parameters)))
         return found
 
-    def _execute(self, connection: Connection, compiled: _Compiled, parameters: Any,
+    def _execute(self, connection: Connection, compiled: _Compiled, rows: Sequence[Mapping[str, Any]],
                  many: bool) -> tuple[list[Any], int]:
-        driver_connection = connection.connection
-        cursor = driver_connection.cursor()
+        cursor = None
+        parameters: Any = None
         try:
+            parameters = [compiled.parameters(row) for row in rows] if many else compiled.parameters(rows[0])
+            cursor = connection.connection.cursor()
             connection.dispatch.before_cursor_execute(connection, cursor, compiled.sql, parameters, None, many)
             if many:
                 cursor.executemany(compiled.sql, parameters)
             else:
                 cursor.execute(compiled.sql, parameters)
             raw = list(cursor.fetchall()) if compiled.row is not None else []
-            return raw, cursor.rowcount
-        except connection.dialect.loaded_dbapi.Error as error:
-            raise DBAPIError.instance(compiled.sql, parameters, error, connection.dialect.loaded_dbapi.Error,
-                                      dialect=connection.dialect) from error
-        finally:
+            connection.dispatch.after_cursor_execute(connection, cursor, compiled.sql, parameters, None, many)
+            count: int = cursor.rowcount
             cursor.close()
+            return raw, count
+        except BaseException as error:
+            # As for any statement: a lost connection is noticed and invalidated, the handle_error event is sent,
+            # and the error is SQLAlchemy's (a DBAPIError, or a StatementError for a parameter it cannot convert).
+            connection._handle_dbapi_exception(error, compiled.sql, parameters, cursor, None)  # noqa: SLF001
 
 
 def _compile(statement: Executable, dialect: Dialect, names: tuple[str, ...]) -> _Compiled:
     compiled = statement.compile(dialect=dialect, column_keys=list(names))  # type: ignore[attr-defined]  # every statement here is a ClauseElement
-    assert isinstance(compiled, SQLCompiler)
+    if not isinstance(compiled, SQLCompiler):
+        raise TypeError(f"{statement!r}: a DriverStatement runs SQL statements only")
     positional = compiled.positiontup is not None
     order = list(compiled.positiontup) if compiled.positiontup is not None else list(dict.fromkeys(
         compiled.bind_names.values()))
-    # A column the parameters leave out gets its default, as SQLAlchemy gives it (only plain values are supported).
+    # A column the parameters leave out gets its default (on an UPDATE, its onupdate value), as SQLAlchemy gives
+    # it; only plain values are supported, not functions.
     defaults = {}
-    for column in [*compiled.insert_prefetch, *compiled.update_prefetch]:
-        assert column.default is not None and column.default.is_scalar, f"{column}: only plain defaults are supported"
-        defaults[column.key] = column.default.arg  # type: ignore[attr-defined]  # a scalar default's value
+    for column, default in [*((column, column.default) for column in compiled.insert_prefetch),
+                            *((column, column.onupdate) for column in compiled.update_prefetch)]:
+        if default is None or not default.is_scalar:
+            raise ValueError(f"{column}: a DriverStatement supports plain column defaults only")
+        defaults[column.key] = default.arg  # type: ignore[attr-defined]  # a scalar default's value
     binds = []
     for name in order:
         bind = compiled.binds[name]
-        assert not bind.expanding, "lists of values are not supported"
+        if bind.expanding or bind.callable is not None or bind.literal_execute:
+            raise ValueError(f"{name}: a DriverStatement supports plain parameters only (no lists, functions or "
+                             "values written into the SQL)")
         process = bind.type.dialect_impl(dialect).bind_processor(dialect)
         default = defaults.get(bind.key, _REQUIRED if bind.required else bind.effective_value)
         binds.append((name, bind.key, default, process))

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import Connection, bindparam, event, insert, select, text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Column, Connection, Integer, MetaData, Table, bindparam, event, insert, select, text, update
+from sqlalchemy.exc import IntegrityError, StatementError
 
 from course_app.db import add_to_counters, database, insert_or_ignore, table
 from course_app.domain import aggregates, progress
@@ -130,7 +130,7 @@ def test_a_failure_is_sqlalchemys_error_and_the_statement_is_announced(app: Flas
 
 def test_a_statement_is_compiled_for_the_parameters_it_is_given(app: Flask) -> None:
     """An INSERT's columns are the parameters named (as with SQLAlchemy), so two sets of names are two
-    statements, and a parameter the statement does not know is refused by the database, not dropped."""
+    statements; a parameter missing or of the wrong kind is SQLAlchemy's error, and nothing is run."""
     statement = DriverStatement(insert(table(Learner)))
     with database(app).engine.begin() as connection:
         statement.run(connection, {"id": "short", "created_on": DAY, "last_seen_on": DAY})
@@ -138,5 +138,52 @@ def test_a_statement_is_compiled_for_the_parameters_it_is_given(app: Flask) -> N
         assert sorted(connection.execute(text("SELECT id, code_hash FROM learner"))) == [("long", "x"),
                                                                                          ("short", None)]
         by_name = DriverStatement(select(table(Learner).c.id).where(table(Learner).c.id == bindparam("id")))
-        with pytest.raises(KeyError):
+        with pytest.raises(StatementError):
             by_name.rows(connection, {"other": "short"})
+        with pytest.raises(StatementError):  # SQLite's conversion refuses it; PostgreSQL itself does
+            statement.run(connection, {"id": "wrong", "created_on": "not a day", "last_seen_on": DAY})
+    with database(app).engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM learner WHERE id = 'wrong'")).scalar() == 0
+
+
+def test_the_driver_is_given_what_sqlalchemy_gives_it(app: Flask) -> None:
+    """The parameters as the driver gets them — dates, flags and names converted for this database — are those
+    SQLAlchemy's own execution passes."""
+    given: list[Any] = []
+
+    def before(_connection, _cursor, _statement, parameters, _context, _many):  # type: ignore[no-untyped-def]
+        given.append(parameters)
+
+    engine = database(app).engine
+    values = {"key": "token-first", "data": '{"a":1}', "learner_id": "first", "remembered": True, "today": LATER}
+    with engine.begin() as connection:
+        fill(connection)
+        event.listen(engine, "before_cursor_execute", before)
+        try:
+            by_sqlalchemy = connection.execute(sessions._UPDATE_RECORD.statement, values).rowcount
+            by_the_driver = sessions._UPDATE_RECORD.run(connection, values)
+        finally:
+            event.remove(engine, "before_cursor_execute", before)
+    assert by_sqlalchemy == by_the_driver == 1
+    assert len(given) == 2 and given[0] == given[1], given
+
+
+def test_an_omitted_column_gets_its_default_or_its_onupdate_value(app: Flask) -> None:
+    example = Table("driver_statement_example", MetaData(), Column("id", Integer, primary_key=True),
+                    Column("n", Integer, default=5, onupdate=7))
+    engine = database(app).engine
+    with engine.begin() as connection:
+        example.create(connection)
+    try:
+        with engine.begin() as connection:
+            DriverStatement(insert(example)).run(connection, {"id": 1})
+            connection.execute(insert(example), {"id": 2})
+            assert sorted(connection.execute(select(example.c.id, example.c.n))) == [(1, 5), (2, 5)]
+            changed = DriverStatement(update(example).where(example.c.id == bindparam("which")).values(
+                id=bindparam("new_id"))).run(connection, {"which": 1, "new_id": 3})
+            connection.execute(update(example).where(example.c.id == 2).values(id=4))
+            assert changed == 1
+            assert sorted(connection.execute(select(example.c.id, example.c.n))) == [(3, 7), (4, 7)]
+    finally:
+        with engine.begin() as connection:
+            example.drop(connection)
