@@ -33,6 +33,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.http import parse_accept_header
 
 from ..content import catalogue_store
+from ..content.store import Generation
 from ..db import database, table
 from ..domain.progress import progress_summary
 from ..driver_statements import DriverStatement
@@ -88,7 +89,8 @@ def steady_page(app: Flask, environ: WSGIEnvironment, cookie: str) -> tuple[str,
     interface = app.session_interface
     if not cookie or not isinstance(interface, ServerSessionInterface):
         return None
-    address = _steady_address(app, environ)  # first: it costs less than opening the cookie, and most are not these
+    generation = catalogue_store(app).generation
+    address = _steady_address(app, environ, generation)  # first: cheaper than opening the cookie, and most are not
     if address is None:
         return None
     sealed = interface.open_cookie(app, cookie)
@@ -101,8 +103,8 @@ def steady_page(app: Flask, environ: WSGIEnvironment, cookie: str) -> tuple[str,
         else:
             body = _steady_lesson_page(app, interface, sealed, path, address.lesson,
                                        environ.get("HTTP_USER_AGENT", ""))
-    if body is None:
-        return None
+    if body is None or catalogue_store(app).generation is not generation:
+        return None  # the lessons were published anew meanwhile: the page and its parts may be of two generations
     headers = [("Content-Type", "text/html; charset=utf-8")]
     if parse_accept_header(environ.get("HTTP_ACCEPT_ENCODING"))["gzip"] and len(body) >= MINIMUM_BYTES:
         body = gzip.compress(body, compresslevel=6, mtime=0)
@@ -122,14 +124,14 @@ class SteadyAddress:
     lesson: LessonView | None
 
 
-def _steady_address(app: Flask, environ: WSGIEnvironment) -> SteadyAddress | None:
+def _steady_address(app: Flask, environ: WSGIEnvironment, generation: Generation) -> SteadyAddress | None:
     """The lesson or progress page an address names, or None (another address, or a lesson held back).
 
     The URL map and the catalogue are the same for every request of a generation, so what each of these addresses
     names is found once and kept with the generation (at most ``MAX_KEPT`` of them; nothing for other addresses).
     The address is its path alone: the request is a GET without a query, and the map does not match hosts."""
     path = environ.get("PATH_INFO", "")
-    addresses = catalogue_store(app).generation.cache("steady_addresses", KeptParts)
+    addresses = generation.cache("steady_addresses", KeptParts)
     found: SteadyAddress | None = addresses.get(path)
     if found is not None:
         return found

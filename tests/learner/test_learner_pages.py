@@ -14,6 +14,7 @@ from werkzeug.test import Client
 
 from course_app.clock import ManualClock
 from course_app.content import catalogue_store
+from course_app.learner import learner_pages
 from course_app.learner.page_cache import ReaderPages
 from tests.conftest import LANGUAGES, make_app
 from tests.helpers import submit_quiz
@@ -144,6 +145,36 @@ def test_what_an_address_names_is_found_again_in_a_new_generation(lessons_copy: 
     result = catalogue_store(app).reload_if_changed()
     assert result is not None and result.held_back, result  # broken: the lesson is held back
     assert answered(app.test_client(use_cookies=False), url, cookie)[0].startswith("503")
+
+
+def test_lessons_published_anew_while_a_page_is_answered_leave_it_to_the_app(
+        lessons_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The page and the learner's parts are of one generation: a reload between finding the address and filling
+    the page sends the request to the app, whose answer is the new generation's."""
+    app = make_app(tmp_path, LESSONS_DIR=str(lessons_copy))
+    client, cookie = learner_with_a_passed_quiz(app)  # passed the quiz of "wages", the 5th lesson
+    url = "/en/c/1/5"
+    client.get(url)
+    client.get("/en/c/1/4")  # "forced-labour" reached and drawn too, so both orders have their parts drawn
+    course = lessons_copy / "trade-unions" / "course.yaml"
+    text = course.read_text(encoding="utf-8")
+    reordered = text.replace("      - forced-labour\n      - wages\n", "      - wages\n      - forced-labour\n")
+    assert reordered != text
+    real = learner_pages.rendered_page
+
+    def publishing_meanwhile(*arguments):  # type: ignore[no-untyped-def]
+        course.write_text(reordered, encoding="utf-8")
+        assert catalogue_store(app).reload_if_changed() is not None
+        monkeypatch.setattr(learner_pages, "rendered_page", real)
+        for drawn in (url, "/en/c/1/4"):  # the new generation's pages and parts are drawn meanwhile too
+            answered(through_the_app(app), drawn, cookie)
+        return real(*arguments)
+
+    monkeypatch.setattr(learner_pages, "rendered_page", publishing_meanwhile)
+    answer = answered(app.test_client(use_cookies=False), url, cookie)
+    assert learner_pages.rendered_page is real  # the reload happened while the page was answered
+    assert answer[0] == "200 OK" and b"your best so far" not in answer[2]  # now "forced-labour", with no quiz tried
+    assert answer == answered(through_the_app(app), url, cookie)
 
 
 def test_an_ended_session_gets_the_readers_page_and_no_cookie(app: Flask) -> None:
