@@ -84,11 +84,11 @@ def _empty_form(quiz: Quiz) -> QuizForm:
     return quiz_form(draw, form_class, formdata=None)
 
 
-def _draw_anew(quiz: Quiz) -> None:
-    """After an attempt, the learner's next try is a new draw."""
+def _draw_anew(quiz: Quiz, seed: str) -> None:
+    """After an attempt, the learner's next try is a new draw (``seed``, from ``new_seed()``)."""
     session = browser_session()
     draws = dict(session.get(DRAWS_KEY) or {})
-    draws[quiz_key(quiz)] = new_seed()
+    draws[quiz_key(quiz)] = seed
     session[DRAWS_KEY] = draws
 
 
@@ -121,19 +121,23 @@ def quiz_page(view: LessonView) -> Response | tuple[str, int]:
             return _render_quiz(view, quiz, form, 422)
         answers = form.answers()
     result = grade(quiz, answers, draw.questions)
-    # Graded before anything is written; then the attempt and the session's change go in one transaction. The
-    # session's learner exists (deleting a learner deletes their sessions), so it is not read again.
+    # Graded, the result sealed and the next draw made before anything is written: SQLite's writers take turns,
+    # and a turn lasts from a transaction's first write to its commit. Then the attempt and the session's change
+    # go in one transaction. The session's learner exists (deleting a learner deletes their sessions), so it is
+    # not read again.
     session = browser_session()
+    brief = session.seal_briefly(LAST_RESULT_KEY, {"lesson": f"{view.course.slug}/{view.lesson.slug}",
+                                                   "lang": quiz.lang, "token": draw.token, "answers": answers},
+                                 RESULT_MINUTES)
+    next_seed = new_seed()
     learner_id = session.learner_id
     new_learner = learner_id is None
     if learner_id is None:
         learner_id = ensure_learner().id
     record_quiz_attempt(get_session(), learner_id, view.place, view.wanted_lang, result, clock().today(),
                         new_learner=new_learner)
-    _draw_anew(quiz)
-    session.keep_briefly(LAST_RESULT_KEY, {"lesson": f"{view.course.slug}/{view.lesson.slug}",
-                                           "lang": quiz.lang, "token": draw.token, "answers": answers},
-                         RESULT_MINUTES)
+    _draw_anew(quiz, next_seed)
+    session.keep_sealed(brief)
     session.persist(get_session())
     get_session().commit()
     return redirect(lesson_url(view.course, view.lesson, view.wanted_lang, endpoint="quiz_result"), code=303)

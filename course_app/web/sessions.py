@@ -136,13 +136,22 @@ def token_hash(token: bytes) -> str:
     return hashlib.sha256(token).hexdigest()
 
 
+@dataclass(frozen=True)
+class SealedBrief:
+    """Short-lived values sealed under a new key (``ServerSession.seal_briefly``), not yet kept."""
+
+    key: bytes
+    sealed: str
+    until_minute: int
+
+
 class ServerSession(CallbackDict[str, Any], SessionMixin):
     """Flask's ``session`` for this app: a dict kept on the server, plus who the browser is.
 
     ``learner_id`` is the learner this browser studies as (None until it acts). ``end()`` ends
     the session everywhere; ``rotate()`` gives the browser a new token at the next response.
 
-    Short-lived values (``keep_briefly``: a quiz result's answers) are sealed in the record under
+    Short-lived values (``seal_briefly``, then ``keep_sealed``: a quiz result's answers) are sealed in the record under
     a random key that only the browser's cookie holds, so the server alone can never read them;
     past their minutes they are refused, and the next request of any kind removes them.
     """
@@ -211,17 +220,24 @@ class ServerSession(CallbackDict[str, Any], SessionMixin):
         """Give the browser a new token (the old one stops working) when the response goes out."""
         self.rotating = True
 
-    def keep_briefly(self, key: str, value: Any, minutes: int) -> None:
-        """Keep ``value`` for at most ``minutes`` (or until the next action, leave or delete), sealed."""
+    def seal_briefly(self, key: str, value: Any, minutes: int) -> SealedBrief:
+        """The short-lived values with ``value`` added under ``key``, sealed for at most ``minutes`` (or until the
+        next action, leave or delete) — not kept yet: ``keep_sealed`` keeps them. Sealing is the costly part, so a
+        view can do it before its transaction's first write and keep the result after."""
         values = self._brief_values()
         values[key] = value
-        self.brief_key = secrets.token_bytes(BRIEF_KEY_BYTES)  # a new key each time: an old cookie opens nothing
-        self[BRIEF_FIELD] = _seal_brief(self.brief_key, values)
-        self.short_lived_until_minute = _minute(clock().timestamp()) + minutes
+        brief_key = secrets.token_bytes(BRIEF_KEY_BYTES)  # a new key each time: an old cookie opens nothing
+        return SealedBrief(brief_key, _seal_brief(brief_key, values), _minute(clock().timestamp()) + minutes)
+
+    def keep_sealed(self, brief: SealedBrief) -> None:
+        """From now on, the short-lived values are those ``brief`` sealed (the cookie carries its key)."""
+        self.brief_key = brief.key
+        self[BRIEF_FIELD] = brief.sealed
+        self.short_lived_until_minute = brief.until_minute
         self.cookie_changed = True
 
     def brief(self, key: str) -> Any:
-        """A value kept with ``keep_briefly``, if it has not expired."""
+        """A value kept with ``keep_sealed``, if it has not expired."""
         if _minute(clock().timestamp()) > self.short_lived_until_minute:
             return None
         return self._brief_values().get(key)

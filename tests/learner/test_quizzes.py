@@ -9,9 +9,11 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 
 from course_app.clock import ShiftedClock
 from course_app.db import get_session
+from course_app.learner import quizzes
 from course_app.models import AnswerTally, Learner, LessonProgress, QuizProgress
 from course_app.questions.draw import day_seed, draw_quiz
 from tests.conftest import make_app
@@ -297,3 +299,25 @@ def test_answers_kept_for_the_result_expire_whether_or_not_the_learner_posts_aga
     stale = app.test_client()
     stale.set_cookie("session", before)
     assert stale.get("/en/trade-unions/wages/result").status_code in (302, 303)
+
+
+def test_an_attempt_the_database_refuses_leaves_the_session_as_it_was(app: Flask, client: FlaskClient,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """The result is sealed and the next draw made before anything is written, but kept only once the attempt is:
+    when writing it fails, the learner keeps the draw they had and no result of an attempt never counted."""
+    assert submit_quiz(client, app, "wages", right=False).status_code == 303
+    url = "/en/trade-unions/wages"
+    token = page_token(client.get(url + "/quiz").get_data(as_text=True))  # the learner's next draw
+
+    def refused(*_arguments: object, **_keywords: object) -> None:
+        raise OperationalError("UPDATE quiz_progress …", {}, Exception("disk I/O error"))
+
+    monkeypatch.setattr(quizzes, "record_quiz_attempt", refused)
+    answers = quiz_answers(app, starter_quiz(app, "wages"), right=True, token=token)
+    assert client.post(url + "/quiz", data=answers, headers=SAME_ORIGIN).status_code >= 500
+    monkeypatch.undo()
+    assert client.get(url + "/result").status_code == 303  # no result to show: back to the quiz
+    assert page_token(client.get(url + "/quiz").get_data(as_text=True)) == token  # the same draw
+    with app.app_context():
+        progress = get_session().scalars(select(QuizProgress)).one()
+        assert (progress.attempts, progress.best_score) == (1, 0)
