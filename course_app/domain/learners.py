@@ -57,11 +57,12 @@ _INSERT_LEARNER = DriverStatement(insert(table(Learner)))
 def create_learner(session: Session, today: date) -> Learner:
     """A new learner with a random id; nothing about the person is recorded."""
     learner = Learner(id=new_learner_id(), code_hash=None, created_on=today, last_seen_on=today)
-    # A plain INSERT, then the object joins the session as the row it is (no flush of the whole session).
-    _INSERT_LEARNER.run(session.connection(), {"id": learner.id, "code_hash": None, "created_on": today,
-                                               "last_seen_on": today})
+    # The object joins the session as the row it will be (nothing for the session to flush), then a plain INSERT
+    # writes the row: the first write of a transaction, so it comes last (on SQLite it takes the writers' turn).
     make_transient_to_detached(learner)
     session.add(learner)
+    _INSERT_LEARNER.run(session.connection(), {"id": learner.id, "code_hash": None, "created_on": today,
+                                               "last_seen_on": today})
     return learner
 
 
