@@ -34,9 +34,13 @@ def test_read_a_lesson_without_javascript(no_js_page, live_server: LiveServer, l
 def test_phone_width_has_no_horizontal_scroll(browser, live_server: LiveServer) -> None:  # type: ignore[no-untyped-def]
     context = browser.new_context(viewport={"width": 360, "height": 740}, java_script_enabled=True)
     page = context.new_page()
-    for path in ("/be/", "/be/trade-unions/", "/be/trade-unions/ilo-supervision"):
+    for path in ("/be/", "/be/trade-unions/", "/be/trade-unions/ilo-supervision", "/ru/trade-unions/wages"):
         page.goto(live_server.url + path)
         assert page.evaluate("document.documentElement.scrollWidth") <= 360, path
+        # Nor does a long word stick out of its box: the links to the lessons before and after ("Принудительный").
+        overflowing = page.evaluate("[...document.querySelectorAll('.pager a')]"
+                                    ".filter(link => link.scrollWidth > link.clientWidth).map(link => link.innerText)")
+        assert overflowing == [], (path, overflowing)
     context.close()
 
 
