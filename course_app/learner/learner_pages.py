@@ -128,15 +128,19 @@ def _steady_address(app: Flask, environ: WSGIEnvironment, generation: Generation
     """The lesson or progress page an address names, or None (another address, or a lesson held back).
 
     The URL map and the catalogue are the same for every request of a generation, so what each of these addresses
-    names is found once and kept with the generation (at most ``MAX_KEPT`` of them; nothing for other addresses).
-    The address is its path alone: the request is a GET without a query, and the map does not match hosts."""
+    names is found once and kept with the generation (at most ``MAX_KEPT`` of them; nothing for other addresses,
+    nor for another spelling of one, so a client cannot push the learners' addresses out by sending many). The
+    address is its path alone: the request is a GET without a query, and the map does not match hosts."""
     path = environ.get("PATH_INFO", "")
     addresses = generation.cache("steady_addresses", KeptParts)
     found: SteadyAddress | None = addresses.get(path)
     if found is not None:
         return found
     try:
-        endpoint, arguments = app.url_map.bind_to_environ(environ).match(method="GET")
+        adapter = app.url_map.bind_to_environ(environ)
+        endpoint, arguments = adapter.match(method="GET")
+        if adapter.build(endpoint, arguments) != environ.get("SCRIPT_NAME", "") + path:
+            return None  # another spelling of an address ("/en/c/01/5"): the app answers it, and nothing is kept
         if endpoint == PROGRESS_ENDPOINT:
             found = SteadyAddress(arguments["lang"], None)
         elif endpoint in LESSON_ENDPOINTS:

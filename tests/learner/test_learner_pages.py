@@ -16,6 +16,7 @@ from course_app.clock import ManualClock
 from course_app.content import catalogue_store
 from course_app.learner import learner_pages
 from course_app.learner.page_cache import ReaderPages
+from course_app.learner.page_parts import KeptParts
 from tests.conftest import LANGUAGES, make_app
 from tests.helpers import submit_quiz
 from tests.learner.test_page_parts import statements, writes
@@ -145,6 +146,21 @@ def test_what_an_address_names_is_found_again_in_a_new_generation(lessons_copy: 
     result = catalogue_store(app).reload_if_changed()
     assert result is not None and result.held_back, result  # broken: the lesson is held back
     assert answered(app.test_client(use_cookies=False), url, cookie)[0].startswith("503")
+
+
+def test_another_spelling_of_an_address_is_answered_by_the_app_and_not_kept(app: Flask) -> None:
+    """"/en/c/01/5" names the lesson "/en/c/1/5" does; the app answers it, and it takes no place among the kept
+    addresses (a client sending many spellings cannot push the learners' addresses out)."""
+    client, cookie = learner_with_a_passed_quiz(app)
+    client.get("/en/c/1/5")
+    with statements(app) as seen:
+        assert answered(app.test_client(use_cookies=False), "/en/c/1/5", cookie)[0] == "200 OK"
+    assert len(seen) == 1  # the address as the site writes it: before Flask
+    with statements(app) as seen:
+        other = answered(app.test_client(use_cookies=False), "/en/c/01/5", cookie)
+    assert other[0] == "200 OK" and len(seen) == 2, seen  # the app: the session, then the standing
+    addresses = catalogue_store(app).generation.cache("steady_addresses", KeptParts)
+    assert addresses.get("/en/c/1/5") is not None and addresses.get("/en/c/01/5") is None
 
 
 def test_lessons_published_anew_while_a_page_is_answered_leave_it_to_the_app(
