@@ -174,6 +174,13 @@ class Course:
     def lessons(self) -> tuple[Lesson, ...]:
         return tuple(lesson for module in self.modules for lesson in module.lessons)
 
+    @property
+    def last_number(self) -> int:
+        """The number of the course's last lesson learners see a place for (one being updated included): the
+        contents list every lesson under its own number, so "Lesson 4 of 8" matches it. A draft keeps its number
+        unseen (neutral addresses name lessons by number), so published lessons after it keep theirs."""
+        return max((entry.number for module in self.modules for entry in module.entries), default=0)
+
     def language_order(self, wanted: str) -> list[str]:
         """Languages to try for a reader of ``wanted``: that one, then the original, then the rest."""
         order = [wanted, self.original, *self.languages]

@@ -3,6 +3,7 @@ page (503, for a while), with every safety header, naming nothing in neutral mod
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from tests.conftest import make_app
@@ -56,3 +57,28 @@ def test_a_learner_page_of_a_held_back_lesson_shows_no_errors_outside_the_previe
     preview = make_app(tmp_path / "preview", LESSONS_DIR=str(lessons_copy), PREVIEW=True).test_client()
     shown = preview.get("/en/trade-unions/wages").get_data(as_text=True)
     assert "<strong>Error:</strong> <code>lessons/trade-unions/wages/en.md:3</code> YAML syntax error" in shown
+
+
+def test_lesson_numbers_match_the_contents_while_one_is_held_back_and_one_is_a_draft(lessons_copy: Path,
+                                                                                    tmp_path: Path) -> None:
+    """A learner counts lessons on the course's contents: a lesson being updated keeps its place there, and a
+    draft keeps its number unseen, so each lesson's "Lesson N of M" is the number it is listed under, of the
+    last number listed — not its position among the lessons that can be read just now."""
+    break_front_matter(lessons_copy / "trade-unions" / "what-is-a-union" / "en.md")
+    draft = lessons_copy / "trade-unions" / "wages" / "en.md"
+    draft.write_text(draft.read_text(encoding="utf-8").replace("revision: 2\n", "revision: 2\ndraft: true\n", 1),
+                     encoding="utf-8")
+    client = make_app(tmp_path, LESSONS_DIR=str(lessons_copy)).test_client()
+    contents = client.get("/en/trade-unions/").get_data(as_text=True)
+    listed = [(int(number), address) for number, address in re.findall(
+        r'<li class="lesson-list__item[^"]*" value="(\d+)">\s*<a href="([^"]+)"', contents)]
+    held_back = [int(number) for number in re.findall(
+        r'lesson-list__item--held-back" value="(\d+)"', contents)]
+    numbers = sorted([number for number, _address in listed] + held_back)
+    assert held_back == [2] and 2 in numbers and len(numbers) == len(set(numbers))
+    assert "/en/trade-unions/wages" not in contents  # the draft is not listed, its number not shown
+    last = max(numbers)
+    assert len(numbers) < last  # a gap where the draft is: its number stays unseen
+    for number, address in listed:
+        page = client.get(address).get_data(as_text=True)
+        assert f"Lesson {number} of {last}" in page, address
