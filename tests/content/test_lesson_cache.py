@@ -116,18 +116,40 @@ class Planted:
         return (shutil.copyfile, (os.devnull, str(self.marker)))
 
 
-@pytest.mark.parametrize("signature", ["none", "another server's key"])
-def test_a_cache_file_this_server_did_not_sign_is_never_unpickled(tmp_path: Path, signature: str,
-                                                                  caplog: pytest.LogCaptureFixture) -> None:
-    marker = tmp_path / "code-ran"
+def a_record(payload: bytes, signature: bytes) -> bytes:
+    """One record of a cache file as the cache lays it out: the payload's length, its signature, the payload."""
+    return lesson_cache._LENGTH.pack(len(payload)) + signature + payload
+
+
+def cache_file_carrying(tmp_path: Path, forgery: str, marker: Path) -> Path:
+    """A cache file at the place a server reads, carrying a planted object in the way ``forgery`` says."""
     path = tmp_path / "lesson-cache" / "lessons.pickle"
     path.parent.mkdir()
-    if signature == "none":
+    planted = pickle.dumps(("any", Planted(marker)))
+    if forgery == "an earlier version's layout, unsigned":
         path.write_bytes(bytes(32) + pickle.dumps({"any": Planted(marker)}))
-    else:
+    elif forgery == "unsigned":
+        path.write_bytes(lesson_cache.FILE_HEADER + a_record(planted, bytes(lesson_cache.SIGNATURE_BYTES)))
+    elif forgery == "another server's key":
         forger = cache_in(tmp_path, secret="another-secret-" + "x" * 32)
         forger.keep("any", Planted(marker))
         forger.save()
+    else:  # this server's own file, with a planted record after its first one
+        load_catalogue(STARTER_LESSONS, OPTIONS, cache_in(tmp_path))
+        records = path.read_bytes()
+        first_end = len(lesson_cache.FILE_HEADER) + lesson_cache._LENGTH.size + lesson_cache.SIGNATURE_BYTES + \
+            lesson_cache._LENGTH.unpack_from(records, len(lesson_cache.FILE_HEADER))[0]
+        path.write_bytes(records[:first_end] + a_record(planted, records[first_end + 8:first_end + 40])
+                         + records[first_end:])
+    return path
+
+
+@pytest.mark.parametrize("forgery", ["an earlier version's layout, unsigned", "unsigned", "another server's key",
+                                     "a record planted among this server's"])
+def test_a_cache_file_this_server_did_not_sign_is_never_unpickled(tmp_path: Path, forgery: str,
+                                                                  caplog: pytest.LogCaptureFixture) -> None:
+    marker = tmp_path / "code-ran"
+    cache_file_carrying(tmp_path, forgery, marker)
     caplog.set_level(logging.WARNING, "course_app.content")
     cache = cache_in(tmp_path)
     catalogue = load_catalogue(STARTER_LESSONS, OPTIONS, cache)
@@ -135,6 +157,30 @@ def test_a_cache_file_this_server_did_not_sign_is_never_unpickled(tmp_path: Path
     assert cache.last_load == (0, STARTER_LESSON_COUNT)
     assert catalogue.course("trade-unions") is not None
     assert "is not signed by this server" in caplog.text
+
+
+@pytest.mark.parametrize("damage", ["cut short", "cut in a record's header", "a length longer than the file"])
+def test_a_damaged_cache_file_is_ignored_and_written_again(tmp_path: Path, damage: str,
+                                                           caplog: pytest.LogCaptureFixture) -> None:
+    load_catalogue(STARTER_LESSONS, OPTIONS, cache_in(tmp_path))
+    path = tmp_path / "lesson-cache" / "lessons.pickle"
+    records = path.read_bytes()
+    header = len(lesson_cache.FILE_HEADER)
+    if damage == "cut short":
+        path.write_bytes(records[:-1])
+    elif damage == "cut in a record's header":
+        path.write_bytes(records[:header + 5])
+    else:
+        path.write_bytes(records[:header] + lesson_cache._LENGTH.pack(2**62) + records[header + 8:])
+    caplog.set_level(logging.WARNING, "course_app.content")
+    cache = cache_in(tmp_path)
+    fresh = load_catalogue(STARTER_LESSONS, OPTIONS, cache)
+    assert cache.last_load == (0, STARTER_LESSON_COUNT)
+    assert fresh.course("trade-unions") is not None
+    assert "is not signed by this server" in caplog.text
+    restarted = cache_in(tmp_path)
+    load_catalogue(STARTER_LESSONS, OPTIONS, restarted)
+    assert restarted.last_load == (STARTER_LESSON_COUNT, 0)
 
 
 def test_the_cache_file_is_readable_by_the_server_only(tmp_path: Path) -> None:
