@@ -169,6 +169,22 @@ class LessonCache:
                 self._used[key] = value
                 self._changed = True
 
+    def recall(self, key: str) -> Any:
+        """What ``remember`` kept under ``key`` (something worked out from a lesson's files, under a key made
+        from that lesson's), or None; not counted as a lesson."""
+        with self._lock:
+            if self._stored is None:
+                self._stored = self._read()
+            found = self._stored.get(key)
+            if found is not None:
+                self._used[key] = found
+            return found
+
+    def remember(self, key: str, value: Any) -> None:
+        with self._lock:
+            self._used[key] = value
+            self._changed = True
+
     def save(self) -> None:
         """Write the lessons this load used (when anything changed), then start the next load afresh."""
         with self._lock:

@@ -417,7 +417,8 @@ def _build_course(spec: _CourseSpec, number: int, known: Mapping[str, Mapping[st
                              f"lesson folder '{folder.name}/' is not listed under any module, so it is not shown")
     jobs = [(spec, known[spec.slug][slug], module_number, known, options)
             for module_number, module_spec in enumerate(spec.modules, start=1) for slug, _line in module_spec.lessons]
-    built = iter(_build_lessons(jobs, cache))
+    results, lesson_keys = _build_lessons(jobs, cache)
+    built = iter(results)
     modules: list[Module] = []
     by_slug: dict[str, Lesson] = {}
     held_back: dict[str, HeldBackLesson] = {}
@@ -446,7 +447,8 @@ def _build_course(spec: _CourseSpec, number: int, known: Mapping[str, Mapping[st
                                                      for text in lesson.texts.values() if text.quiz), problems)
     glossary, glossary_problems = _read_glossary(spec, problems)
     if glossary is not None:
-        _check_vocabulary(glossary, spec, everything, problems)
+        keys = {job[1].lesson_slug: key for job, key in zip(jobs, lesson_keys, strict=True)}
+        _check_vocabulary(glossary, spec, everything, problems, cache, keys)
     course = Course(spec.slug, number, spec.titles, spec.summaries, spec.languages, spec.original, tuple(modules),
                     spec.path, by_slug, None if glossary_problems else glossary, held_back, glossary_problems,
                     spec.draft)
@@ -465,29 +467,54 @@ def _read_glossary(spec: _CourseSpec, problems: ProblemList) -> tuple[Glossary |
     return glossary, tuple(found.errors)
 
 
-def _check_vocabulary(glossary: Glossary, spec: _CourseSpec, lessons: Iterable[Lesson], problems: ProblemList) -> None:
+def _check_vocabulary(glossary: Glossary, spec: _CourseSpec, lessons: Iterable[Lesson], problems: ProblemList,
+                      cache: LessonCache | None = None, lesson_keys: Mapping[str, str | None] | None = None) -> None:
     """Warn, at its line, wherever a lesson, quiz or subtitle file uses a variant terms.yaml says to avoid.
 
-    Every lesson file is looked at, those with errors too, so the warnings come in the same run.
+    Every lesson file is looked at, those with errors too, so the warnings come in the same run. A lesson's
+    warnings are kept in the lesson cache under its key and the glossary's: reading every file of a big
+    course again, only to find the same warnings, was most of a reload when nothing else had changed.
     """
-    files: dict[Path, tuple[str, Path]] = {}  # file → (its language, the folder it must be in)
+    built = {lesson.slug: lesson for lesson in lessons}
+    glossary_digest = hashlib.sha256(repr(glossary).encode()).hexdigest()
+    found: dict[Path, list[tuple[int, str]]] = {}
     for module in spec.modules:
         for slug, _line in module.lessons:
-            folder = spec.path / slug
-            for lang in spec.languages:
-                for name in (f"{lang}.md", f"quiz.{lang}.yaml"):
-                    if os.path.lexists(folder / name):
-                        files[folder / name] = (lang, folder)
-    for lesson in lessons:
-        for text in lesson.texts.values():
-            for video in text.videos:
-                for track in video.subtitles:
-                    files[track.file.path] = (track.lang, track.file.folder)
-    for path, (lang, folder) in sorted(files.items()):
-        content = read_text_file(path, ProblemList(), folder)  # unreadable files are reported where they are read
-        for line, written, concept in glossary.avoided_in(content or "", lang):
-            problems.warning(path, line, f"'{written}': this course writes '{concept.wordings[lang].use}' "
-                             f"(terms.yaml, '{concept.id}')", rule="terms")
+            lesson_key = (lesson_keys or {}).get(slug)
+            memo_key = None if cache is None or lesson_key is None else \
+                hashlib.sha256(f"terms\0{lesson_key}\0{glossary_digest}".encode()).hexdigest()
+            kept = cache.recall(memo_key) if cache is not None and memo_key is not None else None
+            if kept is None:
+                kept = _lesson_vocabulary(glossary, spec, slug, built.get(slug))
+                if cache is not None and memo_key is not None:
+                    cache.remember(memo_key, kept)
+            found.update(kept)
+    for path in sorted(found):
+        for line, message in found[path]:
+            problems.warning(path, line, message, rule="terms")
+
+
+def _lesson_vocabulary(glossary: Glossary, spec: _CourseSpec, slug: str,
+                       lesson: Lesson | None) -> dict[Path, list[tuple[int, str]]]:
+    """Each file of one lesson (its texts and quizzes in every course language, and the subtitles of its videos)
+    and the warnings about the words it uses that terms.yaml says to avoid: (line, message)."""
+    files: dict[Path, tuple[str, Path]] = {}  # file → (its language, the folder it must be in)
+    folder = spec.path / slug
+    for lang in spec.languages:
+        for name in (f"{lang}.md", f"quiz.{lang}.yaml"):
+            if os.path.lexists(folder / name):
+                files[folder / name] = (lang, folder)
+    for text in lesson.texts.values() if lesson is not None else ():
+        for video in text.videos:
+            for track in video.subtitles:
+                files[track.file.path] = (track.lang, track.file.folder)
+    warnings: dict[Path, list[tuple[int, str]]] = {}
+    for path, (lang, must_be_in) in files.items():
+        content = read_text_file(path, ProblemList(), must_be_in)  # unreadable files are reported where they are read
+        warnings[path] = [(line, f"'{written}': this course writes '{concept.wordings[lang].use}' "
+                                 f"(terms.yaml, '{concept.id}')")
+                          for line, written, concept in glossary.avoided_in(content or "", lang)]
+    return warnings
 
 
 def check_anchor_links(lessons: Mapping[tuple[str, str], Lesson], problems: ProblemList) -> None:
@@ -524,10 +551,12 @@ def _build_lesson_job(job: tuple[_CourseSpec, LessonRef, int, Mapping[str, Mappi
 LessonJob = tuple[_CourseSpec, LessonRef, int, Mapping[str, Mapping[str, LessonRef]], LoadOptions]
 
 
-def _build_lessons(jobs: list[LessonJob], cache: LessonCache | None) -> list[tuple[Lesson | None, ProblemList]]:
-    """Every lesson of a course, in order: from the cache while its files are unchanged, else read."""
+def _build_lessons(jobs: list[LessonJob], cache: LessonCache | None
+                   ) -> tuple[list[tuple[Lesson | None, ProblemList]], list[str | None]]:
+    """Every lesson of a course, in order: from the cache while its files are unchanged, else read; and each
+    lesson's key in the cache (None: not kept, or no cache)."""
     if cache is None:
-        return _read_lessons(jobs)
+        return _read_lessons(jobs), [None] * len(jobs)
     # Which lessons exist decides whether each link resolves: a key names them all (digested once).
     known_digest = hashlib.sha256(repr(jobs[0][3]).encode()).hexdigest() if jobs else ""
     keys = [_cache_key(job, known_digest, cache) for job in jobs]
@@ -536,7 +565,7 @@ def _build_lessons(jobs: list[LessonJob], cache: LessonCache | None) -> list[tup
     for index, result in zip(missing, _read_lessons([jobs[index] for index in missing]), strict=True):
         cache.keep(keys[index], result)
         results[index] = result
-    return [result for result in results if result is not None]
+    return [result for result in results if result is not None], keys
 
 
 def _cache_key(job: LessonJob, known_digest: str, cache: LessonCache) -> str | None:

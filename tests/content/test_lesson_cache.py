@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from course_app.addresses import ServerLinkStyle
-from course_app.content import catalogue_store, lesson_cache
+from course_app.content import catalogue_store, lesson_cache, loader
 from course_app.content.lesson_cache import LessonCache
 from course_app.content.loader import LoadOptions, load_catalogue
 from course_app.content.model import Catalogue
@@ -215,3 +215,31 @@ def test_the_app_keeps_lessons_in_its_instance_folder_and_its_reloads_read_only_
     assert result is not None and result.held_back == ()
     assert cache.last_load == (2, 1)
     assert "Rewritten." in app.test_client().get("/en/demo/one").get_data(as_text=True)
+
+
+def test_a_reload_keeps_each_lessons_term_warnings_and_finds_them_again_when_a_lesson_or_the_terms_change(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The words to avoid are looked for in every lesson file; an unchanged lesson's warnings come from the cache
+    (its files are not read for them), and an edit to one lesson, or to terms.yaml, finds them anew."""
+    from tests.content.test_terms import course_with_terms
+
+    course = course_with_terms(tmp_path / "lessons")
+    make_lesson_text(course / "one", "en", original=True, body="## Part\n\nAsk your boss.\n\n## Sources\n\n- A\n")
+    looked_at: list[str] = []
+    scan = loader._lesson_vocabulary
+    monkeypatch.setattr(loader, "_lesson_vocabulary", lambda *args: looked_at.append(args[2]) or scan(*args))
+
+    def warnings() -> list[str]:
+        problems = load_catalogue(tmp_path / "lessons", OPTIONS, cache_in(tmp_path)).problems
+        return [problem.format(tmp_path / "lessons") for problem in problems if problem.rule == "terms"]
+
+    expected = ["demo/one/en.md:8: warning: 'boss': this course writes 'employer' (terms.yaml, 'employer')"]
+    assert warnings() == expected and looked_at == ["one"]
+    assert warnings() == expected and looked_at == ["one"]  # from the cache: no file read for them
+    make_lesson_text(course / "one", "en", original=True, body="## Part\n\nAsk the employer.\n\n## Sources\n\n- A\n")
+    assert warnings() == [] and looked_at == ["one", "one"]
+    assert warnings() == [] and looked_at == ["one", "one"]
+    terms = course / "terms.yaml"
+    terms.write_text(terms.read_text().replace("avoid: [boss]", "avoid: [boss, ask]"))
+    assert warnings() == ["demo/one/en.md:8: warning: 'Ask': this course writes 'employer' (terms.yaml, 'employer')"]
+    assert looked_at == ["one", "one", "one"]
