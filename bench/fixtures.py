@@ -30,9 +30,12 @@ PARAGRAPH = ("Workers who join together can negotiate wages, safety and working 
 
 def write_generated_course(root: Path, slug: str, lessons: int, languages: tuple[str, ...] = ("en", "ru", "be"),
                            paragraphs: int = 6) -> None:
-    """A course of ``lessons`` lessons in every language, each with a short quiz."""
+    """A course of ``lessons`` lessons in every language, each with a short quiz, and the starter course's
+    glossary (terms.yaml), so a load looks for the words to avoid in every file, as it does in a real course."""
     folder = root / slug
     folder.mkdir(parents=True, exist_ok=True)
+    if set(languages) <= {"en", "ru", "be"}:
+        shutil.copyfile(STARTER / "trade-unions" / "terms.yaml", folder / "terms.yaml")
     names = [f"lesson-{number:04d}" for number in range(1, lessons + 1)]
     titles = "\n".join(f"  {lang}: Generated course {slug} ({lang})" for lang in languages)
     modules = "\n".join(
