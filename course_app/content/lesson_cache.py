@@ -14,13 +14,16 @@ Two rules keep a cached lesson from ever standing for other content:
   tick of the file system's clock, at the same size, would otherwise keep its old status (the
   "racily clean" case git also guards against). It is kept on a later load.
 - The cache file is signed with a key derived from ``SECRET_KEY``, and read only when the
-  signature holds. It is pickles, which may run code when read; a file that someone other than
+  signature holds. It holds pickles, which may run code when read; a file that someone other than
   this server wrote is never unpickled.
 
 The file is one record per lesson, each signed on its own and unpickled on its own, so a start
 holds one lesson's bytes at a time. One pickle of every lesson would hold the whole file twice over
-while it is read, and would keep every string it unpickles until the end: the holes they leave in
-a worker's memory stay, about 20 MiB of a worker's memory with 1,000 lessons × 3 languages.
+while it is read, and would keep every string it unpickles until the end; the holes those leave
+stay in the worker's memory: about 20 MiB with 1,000 lessons × 3 languages.
+
+Besides lessons, it keeps what is worked out from one lesson's files alone (``remember``), under a
+key made from that lesson's: the warnings about words the course's terms.yaml says to avoid.
 
 The cache is an optimisation only: a missing, unreadable, forged or outdated file is ignored
 and every lesson is read from its files. ``course-app lessons check`` never uses it.
