@@ -46,7 +46,7 @@ def test_a_base_of_three_and_the_rounding_itself() -> None:
     assert [three.count(value).value for value in (0, 1, 2, 3, 4, 5, 6)] == [0, None, None, 3, 3, 6, 6]
     # Halves up, whatever the base: 2.5 → 5 and 7.5 → 10 (base 5), 5 → 10 (base 10).
     assert [round_to_base(value, 10) for value in (4, 5, 14, 15)] == [0, 10, 10, 20]
-    with pytest.raises(ValueError, match="at least 2"):
+    with pytest.raises(ValueError, match="^the rounding base must be at least 2$"):
         DisclosureRule(1)
     with pytest.raises(ValueError, match="negative"):
         FIVE.count(-1)
@@ -70,12 +70,25 @@ def test_rates_need_23_people_and_come_from_unrounded_counts() -> None:
         FIVE.rate(31, 30)
 
 
+def test_a_rate_over_nobody_reads_not_shown_whatever_people_are_said_to_be_behind_it() -> None:
+    """A denominator of 0 never divides, even when ``people`` (read from another stored figure) says 23."""
+    assert FIVE.rate(0, 0, people=23) == Published(Kind.RATE, None, Withheld.FEW_FOR_RATE)
+
+
 def test_means_and_medians_need_more_than_7_people() -> None:
     assert AVERAGE_PEOPLE == 8
     assert FIVE.mean(7 * 60, 7) == Published(Kind.MEAN, None, Withheld.FEW_FOR_AVERAGE)
     assert FIVE.mean(8 * 60 + 1, 8) == Published(Kind.MEAN, 60.1)
-    assert FIVE.median(2.5, 7).withheld is Withheld.FEW_FOR_AVERAGE
+    assert FIVE.median(2.5, 7) == Published(Kind.MEDIAN, None, Withheld.FEW_FOR_AVERAGE)
     assert FIVE.median(2.5, 8) == Published(Kind.MEDIAN, 2.5)
+    assert FIVE.median(None, 30) == Published(Kind.MEDIAN, None, Withheld.FEW_FOR_AVERAGE)
+
+
+@pytest.mark.parametrize(("value", "withheld"), [(None, None), (5, Withheld.FEWER_THAN_BASE)])
+def test_a_published_figure_is_a_value_or_the_reason_it_is_withheld_never_both_nor_neither(
+        value: float | None, withheld: Withheld | None) -> None:
+    with pytest.raises(ValueError, match="^a published figure holds either a value or the reason it is withheld$"):
+        Published(Kind.COUNT, value, withheld)
 
 
 def values(**stored: int):  # type: ignore[no-untyped-def]
@@ -89,6 +102,10 @@ def test_publish_applies_each_figures_kind_from_the_registry() -> None:
     assert FIVE.publish(BY_NAME["completion_rate"], values(started=22, completed=21)).value is None
     # A module's rate counts its people by the largest lesson: 3 people reaching 8 lessons are 24 reaches.
     assert FIVE.publish(BY_NAME["done_share"], values(reached=24, done=24, **{"reached.most": 3})).value is None
+    # ... and is shown once that largest lesson has 23 people, from the module's true counts (20 of 40).
+    assert FIVE.publish(BY_NAME["done_share"], values(reached=40, done=20, **{"reached.most": 23})) == Published(
+        Kind.RATE, 50)
+    assert FIVE.publish(BY_NAME["done_share"], values(reached=40, done=20, **{"reached.most": 22})).value is None
     assert FIVE.publish(BY_NAME["mean_score"], values(mean_score=8 * 75, learners=8)) == Published(Kind.MEAN, 75.0)
     assert FIVE.publish(BY_NAME["median_lessons"], values(median_lessons=35, started=8)) == Published(
         Kind.MEDIAN, 3.5)
