@@ -219,8 +219,8 @@ def add_starters(app: Flask, count: int, day: date = IN_NOVEMBER, *, lang: str =
 
 
 def add_lessons(app: Flask, ids: list[str], lesson: str, reached: date, completed: date | None = None, *,
-                lang: str = "en") -> None:
-    add_rows(app, LessonProgress, [{"learner_id": id_, "course_slug": SLUG, "lesson_slug": lesson, "lang": lang,
+                lang: str = "en", course: str = SLUG) -> None:
+    add_rows(app, LessonProgress, [{"learner_id": id_, "course_slug": course, "lesson_slug": lesson, "lang": lang,
                                     "reached_on": reached, "completed_on": completed} for id_ in ids])
 
 
@@ -260,6 +260,24 @@ def test_started_completed_and_median_lessons_done_count_every_language(app: Fla
     assert cells[("life-2026-11", ALL, ALL, "started", "", "", "")] == 13
 
 
+def test_a_course_or_language_no_longer_offered_does_not_mix_into_the_figures_of_those_that_are(app: Flask) -> None:
+    """Learners of a course no longer offered, who started on the same day in the same language, with a lesson
+    of the same name and as many lessons done as some of this course's; and learners in a language the site no
+    longer offers. None of them is counted in this course, nor stored for their own."""
+    ids = [*add_starters(app, 1, lessons_done=0), *add_starters(app, 1, lessons_done=5),
+           *add_starters(app, 1, lessons_done=9)]
+    add_lessons(app, ids, "study-safely", IN_NOVEMBER)
+    gone = add_starters(app, 2, lessons_done=0, course="labour-history")
+    add_lessons(app, gone, "study-safely", IN_NOVEMBER, course="labour-history")
+    add_starters(app, 2, lang="de", lessons_done=0)
+    cells = fix(app)
+    assert values_of(cells, NOVEMBER, "started") == {"all": 3, "en": 3, "ru": 0, "be": 0}
+    # 0, 5 and 9 lessons done: a median of 5 (times ten). With the others it would read 0 (0, 0, 0, 5, 9).
+    assert values_of(cells, NOVEMBER, "median_lessons") == {"all": 50, "en": 50, "ru": 0, "be": 0}
+    assert values_of(cells, NOVEMBER, "cohort_reached", "study-safely") == {"all": 3, "en": 3, "ru": 0, "be": 0}
+    assert [key for key in cells if "labour-history" in key or "de" in key] == []
+
+
 def test_lesson_figures_follow_the_learners_who_reached_a_lesson_in_the_period(app: Flask) -> None:
     """Reached counts who first opened a lesson in the period; completed, those of them who have completed it
     since (so never more than reached); reads are anonymous openings, by day."""
@@ -297,6 +315,25 @@ def test_lesson_figures_follow_the_learners_who_reached_a_lesson_in_the_period(a
     # The period's starters who reached each lesson (in the course's language).
     assert values_of(cells, NOVEMBER, "cohort_reached", "study-safely") == {"all": 12, "en": 10, "ru": 2, "be": 0}
     assert values_of(cells, "2026-10", "cohort_reached", "what-is-a-union")["all"] == 6
+
+
+def test_the_median_counts_the_starters_of_a_periods_first_and_last_day(app: Flask) -> None:
+    """2026-W45 runs from Monday 2 to Sunday 8 November."""
+    add_starters(app, 1, date(2026, 11, 2), lessons_done=9)
+    add_starters(app, 1, IN_NOVEMBER, lessons_done=0)
+    add_starters(app, 1, date(2026, 11, 8), lessons_done=9)
+    cells = fix(app)
+    # 0, 9, 9: a median of 9 (times ten); without either end of the week it would read 4.5.
+    assert values_of(cells, "2026-W45", "median_lessons") == {"all": 90, "en": 90, "ru": 0, "be": 0}
+
+
+def test_lesson_figures_of_two_languages_on_the_same_day_stay_apart(app: Flask) -> None:
+    english, russian = add_starters(app, 5), add_starters(app, 3, lang="ru")
+    add_lessons(app, english, "study-safely", IN_NOVEMBER, IN_NOVEMBER)
+    add_lessons(app, russian, "study-safely", IN_NOVEMBER, IN_NOVEMBER, lang="ru")
+    cells = fix(app)
+    for figure in ("reached", "done"):
+        assert values_of(cells, NOVEMBER, figure, "study-safely") == {"all": 8, "en": 5, "ru": 3, "be": 0}
 
 
 @pytest.fixture()
@@ -344,6 +381,25 @@ def test_quiz_figures_and_bands_count_the_learners_first_trying_in_the_period(ap
     assert values_of(cells, NOVEMBER, "mean_score", "study-safely") == {"all": 478, "en": 358, "ru": 120, "be": 0}
     # The site adds up every quiz of every course.
     assert cells[(NOVEMBER, ALL, ALL, "learners", "", "", "")] == 8
+
+
+def test_quiz_figures_keep_days_and_lessons_apart_and_scores_of_0_add_nothing(app: Flask) -> None:
+    """Learners alike in all but the day of their first attempt, or the lesson of the quiz, all scoring 0."""
+    def tried(count: int, lesson: str, day: date) -> None:
+        add_rows(app, QuizProgress, [
+            {"learner_id": id_, "course_slug": SLUG, "lesson_slug": lesson, "lang": "en", "attempts": 1,
+             "best_score": 0, "first_attempt_on": day, "last_attempt_on": day, "passed_on": None}
+            for id_ in add_starters(app, count, day)])
+
+    tried(2, "study-safely", IN_NOVEMBER)               # 2026-W45
+    tried(3, "study-safely", date(2026, 11, 11))        # 2026-W46
+    tried(4, "what-is-a-union", IN_NOVEMBER)
+    cells = fix(app)
+    assert [values_of(cells, week, "learners", "study-safely")["all"] for week in ("2026-W45", "2026-W46")] == [2, 3]
+    assert values_of(cells, "2026-W45", "learners", "what-is-a-union")["all"] == 4
+    assert values_of(cells, NOVEMBER, "band0", COURSE)["all"] == 9
+    # A mean best score of 0 is a sum of 0: no cell is stored for it.
+    assert [key for key in cells if key[3] == "mean_score"] == []
 
 
 def test_answer_figures_count_the_spans_of_the_period(app: Flask) -> None:
@@ -394,6 +450,24 @@ def test_active_learners_count_anyone_who_reached_completed_or_tried_a_quiz_once
     assert [active(period) for period in ("2026-09", "2026-10", NOVEMBER)] == [0, 11, 18]
     assert [active(period) for period in ("2026-W42", "2026-W45", "2026-W46")] == [11, 17, 1]
     assert [active(period) for period in ("life-2026-09", "life-2026-10", "life-2026-11")] == [0, 11, 23]
+
+
+def active_in(cells: Mapping[CellKey, int], *periods: str) -> list[int]:
+    return [cells.get((period, ALL, ALL, "active", "", "", ""), 0) for period in periods]
+
+
+def test_a_month_fixed_on_a_day_no_week_ends_still_counts_its_active_learners(app: Flask) -> None:
+    """Monday 30 November fixes the week before it; Tuesday 1 December fixes November alone (and its life)."""
+    add_lessons(app, add_starters(app, 4, date(2026, 11, 18)), "study-safely", date(2026, 11, 18))
+    assert active_in(fix(app, date(2026, 11, 30)), "2026-W47", NOVEMBER) == [4, 0]
+    assert active_in(fix(app, date(2026, 12, 1)), "2026-W47", NOVEMBER, "life-2026-11") == [4, 4, 4]
+
+
+def test_a_week_two_months_share_counts_its_own_active_learners(app: Flask) -> None:
+    """2026-W44 runs from Monday 26 October to Sunday 1 November: the week November starts in."""
+    add_lessons(app, add_starters(app, 2, date(2026, 10, 30)), "study-safely", date(2026, 10, 30))
+    add_lessons(app, add_starters(app, 3, date(2026, 11, 1)), "study-safely", date(2026, 11, 1))
+    assert active_in(fix(app), "2026-W44", "2026-10", NOVEMBER, "life-2026-11") == [5, 2, 3, 5]
 
 
 @pytest.mark.parametrize("figures", ["course starts", "lesson days", "reads"])
