@@ -157,11 +157,8 @@ class LessonCache:
         if key is None:
             return None
         with self._lock:
-            if self._stored is None:
-                self._stored = self._read()
-            found = self._stored.get(key)
+            found = self._take(key)
             if found is not None:
-                self._used[key] = found
                 self._reused += 1
             return found
 
@@ -176,12 +173,16 @@ class LessonCache:
         """What ``remember`` kept under ``key`` (something worked out from a lesson's files, under a key made
         from that lesson's), or None; not counted as a lesson."""
         with self._lock:
-            if self._stored is None:
-                self._stored = self._read()
-            found = self._stored.get(key)
-            if found is not None:
-                self._used[key] = found
-            return found
+            return self._take(key)
+
+    def _take(self, key: str) -> Any:
+        """What the file keeps under ``key`` (read at the first look-up), kept for the next save; with the lock."""
+        if self._stored is None:
+            self._stored = self._read()
+        found = self._stored.get(key)
+        if found is not None:
+            self._used[key] = found
+        return found
 
     def remember(self, key: str, value: Any) -> None:
         with self._lock:
