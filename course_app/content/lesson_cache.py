@@ -45,7 +45,7 @@ import time
 from collections.abc import Callable, Iterable
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 log = logging.getLogger("course_app.content")
 
@@ -163,11 +163,11 @@ class LessonCache:
             return found
 
     def keep(self, key: str | None, value: Any) -> None:
+        """Keep a lesson just read from its files (counted as read anew; not kept when ``key`` is None)."""
         with self._lock:
             self._read_anew += 1
-            if key is not None:
-                self._used[key] = value
-                self._changed = True
+        if key is not None:
+            self.remember(key, value)
 
     def recall(self, key: str) -> Any:
         """What ``remember`` kept under ``key`` (something worked out from a lesson's files, under a key made
@@ -235,7 +235,7 @@ class LessonCache:
             log.warning("the lesson cache %s could not be read: ignored", self.path)
         return {}
 
-    def _records(self, file: Any) -> dict[str, Any]:
+    def _records(self, file: BinaryIO) -> dict[str, Any]:
         """The records of an open cache file, each unpickled only once its own signature holds."""
         if file.read(len(FILE_HEADER)) != FILE_HEADER:
             raise _NotSigned  # not a file this code writes (another version's, or planted)

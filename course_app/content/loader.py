@@ -468,7 +468,7 @@ def _read_glossary(spec: _CourseSpec, problems: ProblemList) -> tuple[Glossary |
 
 
 def _check_vocabulary(glossary: Glossary, spec: _CourseSpec, lessons: Iterable[Lesson], problems: ProblemList,
-                      cache: LessonCache | None = None, lesson_keys: Mapping[str, str | None] | None = None) -> None:
+                      cache: LessonCache | None, lesson_keys: Mapping[str, str | None]) -> None:
     """Warn, at its line, wherever a lesson, quiz or subtitle file uses a variant terms.yaml says to avoid.
 
     Every lesson file is looked at, those with errors too, so the warnings come in the same run. A lesson's
@@ -480,14 +480,15 @@ def _check_vocabulary(glossary: Glossary, spec: _CourseSpec, lessons: Iterable[L
     found: dict[Path, list[tuple[int, str]]] = {}
     for module in spec.modules:
         for slug, _line in module.lessons:
-            lesson_key = (lesson_keys or {}).get(slug)
-            memo_key = None if cache is None or lesson_key is None else \
-                hashlib.sha256(f"terms\0{lesson_key}\0{glossary_digest}".encode()).hexdigest()
-            kept = cache.recall(memo_key) if cache is not None and memo_key is not None else None
+            lesson_key = lesson_keys.get(slug)
+            if cache is None or lesson_key is None:  # no cache, or the lesson's files too new to keep
+                found.update(_lesson_vocabulary(glossary, spec, slug, built.get(slug)))
+                continue
+            memo_key = hashlib.sha256(f"terms\0{lesson_key}\0{glossary_digest}".encode()).hexdigest()
+            kept = cache.recall(memo_key)
             if kept is None:
                 kept = _lesson_vocabulary(glossary, spec, slug, built.get(slug))
-                if cache is not None and memo_key is not None:
-                    cache.remember(memo_key, kept)
+                cache.remember(memo_key, kept)
             found.update(kept)
     for path in sorted(found):
         for line, message in found[path]:
